@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages MeasureFlow needs (idempotent: only missing ones are installed).
+# Runs as root, or through sudo otherwise.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libopenmpi-dev openmpi-bin
+  petsc-dev libhdf5-openmpi-dev
+  libyaml-cpp-dev libgtest-dev
+  libtrilinos-kokkos-dev
+  python3-h5py python3-numpy python3-matplotlib python3-pot
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
