@@ -1,5 +1,7 @@
 // Small RAII owners for PETSc objects (Vec, DM, KSP, SNES, ...): one owner, destroyed once.
 #pragma once
+#include "measureflow/petsc_check.hpp"
+
 #include <petscdm.h>
 #include <petscksp.h>
 #include <petscsnes.h>
@@ -48,5 +50,6 @@ using DMHandle = PetscHandle<DM, DMDestroy>;
 using KSPHandle = PetscHandle<KSP, KSPDestroy>;
 using SNESHandle = PetscHandle<SNES, SNESDestroy>;
 using MatHandle = PetscHandle<Mat, MatDestroy>;
+using VecScatterHandle = PetscHandle<VecScatter, VecScatterDestroy>;
 
 }  // namespace mf

@@ -1,0 +1,136 @@
+#include "measureflow/diagnostics.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "measureflow/deposit.hpp"
+#include "measureflow/errors.hpp"
+#include "measureflow/grid_field.hpp"
+
+namespace mf {
+
+double relative_mean_error(const Moments& got, const Moments& exact) {
+  return norm2(got.mean - exact.mean) / std::sqrt(trace(exact.cov));
+}
+
+double relative_cov_error(const Moments& got, const Moments& exact) {
+  return frobenius_norm(got.cov - exact.cov) / frobenius_norm(exact.cov);
+}
+
+double relative_l1(Vec a, Vec b) {
+  VecHandle diff;
+  PetscCallThrow(VecDuplicate(a, diff.out()));
+  PetscCallThrow(VecWAXPY(diff, -1.0, b, a));
+  PetscReal num = 0.0, den = 0.0;
+  PetscCallThrow(VecNorm(diff, NORM_1, &num));
+  PetscCallThrow(VecNorm(b, NORM_1, &den));
+  return den > 0.0 ? num / den : num;
+}
+
+namespace {
+double vec_sum(Vec v) {
+  PetscScalar s = 0.0;
+  PetscCallThrow(VecSum(v, &s));
+  return s;
+}
+}  // namespace
+
+Diagnostics::Diagnostics(Model& model, MPI_Comm comm, DiagnosticsOptions options)
+    : model_(model), comm_(comm), options_(std::move(options)) {
+  if (model_.eulerian) {
+    grid_mass0_ = vec_sum(model_.eulerian->density()) * model_.eulerian->grid().cell_volume();
+    scratch_ = model_.eulerian->grid().create_global();
+  }
+  if (model_.lagrangian) {
+    particles0_ = compute_moments(comm_, model_.lagrangian->particles().as_points());
+    particle_mass0_ = particles0_.mass;
+  }
+}
+
+void Diagnostics::check_health(double t) const {
+  std::ostringstream problem;
+  if (model_.eulerian) {
+    const double s = vec_sum(model_.eulerian->density());
+    if (!std::isfinite(s)) problem << "eulerian density is not finite (sum " << s << ")";
+  }
+  if (model_.lagrangian) {
+    const auto& p = model_.lagrangian->particles();
+    auto x = p.positions;
+    const int d = p.dim();
+    long long bad = 0;
+    Kokkos::parallel_reduce(
+        "particle_health", Kokkos::RangePolicy<>(0, p.size()),
+        KOKKOS_LAMBDA(const int i, long long& n) {
+          for (int a = 0; a < d; ++a)
+            if (!(x(i, a) == x(i, a)) || x(i, a) - x(i, a) != 0.0) {
+              ++n;
+              return;
+            }
+        },
+        bad);
+    long long total = 0;
+    MPI_Allreduce(&bad, &total, 1, MPI_LONG_LONG, MPI_SUM, comm_);
+    if (total > 0) problem << (problem.tellp() > 0 ? "; " : "") << total << " particles have non-finite positions";
+  }
+  const std::string text = problem.str();
+  if (!text.empty()) {
+    std::ostringstream msg;
+    msg << "numerical failure at t = " << t << ": " << text;
+    throw SolverError(msg.str());
+  }
+}
+
+Metrics Diagnostics::evaluate(double t) {
+  Metrics m;
+  std::optional<Moments> exact;
+  if (model_.closed_form) exact = model_.closed_form->moments(t);
+
+  if (model_.eulerian) {
+    EulerianView& e = *model_.eulerian;
+    const Grid& grid = e.grid();
+    const Moments gm = grid_moments(grid, e.density());
+    m["eulerian.mass"] = gm.mass;
+    m["eulerian.mass_drift"] = std::abs(gm.mass - grid_mass0_) / grid_mass0_;
+    PetscReal vmin = 0.0;
+    PetscCallThrow(VecMin(e.density(), nullptr, &vmin));
+    m["eulerian.min_density"] = vmin;
+    if (exact) {
+      m["eulerian.mean_error"] = relative_mean_error(gm, *exact);
+      m["eulerian.cov_error"] = relative_cov_error(gm, *exact);
+    }
+    if (model_.closed_form && model_.closed_form->cell_averages(t, grid, scratch_)) {
+      m["eulerian.l1_error"] = relative_l1(e.density(), scratch_);
+    }
+  }
+  if (model_.lagrangian) {
+    const ParticleSet& p = model_.lagrangian->particles();
+    const Moments pm = compute_moments(comm_, p.as_points());
+    m["lagrangian.mass_drift"] = std::abs(pm.mass - particle_mass0_) / particle_mass0_;
+    m["lagrangian.particles"] = static_cast<double>(global_count(p, comm_));
+    if (exact) {
+      m["lagrangian.mean_error"] = relative_mean_error(pm, *exact);
+      m["lagrangian.cov_error"] = relative_cov_error(pm, *exact);
+    }
+    if (model_.closed_form) {
+      if (auto pushed = model_.closed_form->push_forward(t, particles0_)) {
+        // Integrator error alone: the same particles moved by the exact flow map.
+        m["lagrangian.integrator_mean_error"] = relative_mean_error(pm, *pushed);
+        m["lagrangian.integrator_cov_error"] = relative_cov_error(pm, *pushed);
+      }
+    }
+  }
+  if (model_.eulerian && model_.lagrangian) {
+    const Grid& grid = model_.eulerian->grid();
+    deposit_cic(grid, model_.lagrangian->particles(), scratch_);
+    m["cross.l1_eulerian_lagrangian"] = relative_l1(scratch_, model_.eulerian->density());
+    if (options_.w2 && options_.w2_eps > 0.0) {
+      const WeightedPoints cells = grid_as_points(grid, model_.eulerian->density(), 0.0);
+      m["cross.w2_eulerian_lagrangian"] =
+          options_.w2(comm_, cells, model_.lagrangian->particles().as_points(), options_.w2_eps);
+    }
+  }
+  model_.add_metrics(t, m);
+  return m;
+}
+
+}  // namespace mf

@@ -1,0 +1,78 @@
+// The continuity model ∂_t α + div(α v) = 0 with a prescribed field, seen three ways:
+// finite volumes on the grid, RK4 particles, and the exact affine push-forward.
+#pragma once
+#include <memory>
+
+#include "affine_closed_form.hpp"
+#include "measureflow/fv_advection.hpp"
+#include "measureflow/model.hpp"
+#include "measureflow/particle_rk4.hpp"
+#include "velocity_fields.hpp"
+
+namespace mf::continuity {
+
+// The deck's `velocity:` section: one of the analytic fields.
+struct VelocitySpec {
+  enum class Kind { Linear, Swirl } kind = Kind::Linear;
+  LinearField linear;
+  SwirlField swirl;
+  Matrix A;  // linear: kept for the closed form
+  Vector b;
+  // Calls f(field) with the concrete field type, so kernels are instantiated per field.
+  template <class F>
+  void visit(F&& f) const {
+    if (kind == Kind::Linear)
+      f(linear);
+    else
+      f(swirl);
+  }
+};
+VelocitySpec velocity_from_deck(const Deck& deck);
+
+class ContinuityEulerian : public EulerianView {
+ public:
+  ContinuityEulerian(const GridSpec& spec, MPI_Comm comm, const Measure& initial, const VelocitySpec& velocity,
+                     Limiter limiter, double cfl);
+  const Grid& grid() const override { return grid_; }
+  Vec density() const override { return density_; }
+  double stable_dt(double t) override { return fv_->stable_dt(t, cfl_); }
+  void advance(double t, double dt) override;
+
+ private:
+  Grid grid_;
+  VecHandle density_;
+  std::unique_ptr<FvAdvection> fv_;
+  double cfl_;
+};
+
+class ContinuityLagrangian : public LagrangianView {
+ public:
+  // substep_dt ≤ 0: one integrator step per Driver step.
+  ContinuityLagrangian(ParticleSet particles, const Grid& decomposition, const VelocitySpec& velocity,
+                       ParticleIntegrator integrator, double substep_dt);
+  const ParticleSet& particles() const override { return particles_; }
+  double stable_dt(double t) override;
+  void advance(double t, double dt) override;
+
+ private:
+  ParticleSet particles_;
+  const Grid& decomposition_;
+  VelocitySpec velocity_;
+  ParticleIntegrator integrator_;
+  double substep_dt_;
+};
+
+class ContinuityClosedForm : public ClosedFormView {
+ public:
+  explicit ContinuityClosedForm(AffineClosedForm exact) : exact_(std::move(exact)) {}
+  std::optional<Moments> moments(double t) const override { return exact_.moments(t); }
+  bool cell_averages(double t, const Grid& grid, Vec out) const override;
+  std::optional<Moments> push_forward(double t, const Moments& initial) const override {
+    return exact_.push_forward(t, initial);
+  }
+
+ private:
+  AffineClosedForm exact_;
+};
+
+}  // namespace mf::continuity

@@ -1,0 +1,53 @@
+// Prescribed velocity fields of the continuity model (deck `velocity:`), as plain device-copyable
+// functors: component(axis, x, t).
+#pragma once
+#include "measureflow/kokkos_math.hpp"
+#include "measureflow/small_matrix.hpp"
+
+namespace mf::continuity {
+
+// v(x) = A x + b.
+struct LinearField {
+  int dim = 1;
+  double A[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+  double b[3] = {0, 0, 0};
+  KOKKOS_INLINE_FUNCTION double component(int a, const double x[3], double /*t*/) const {
+    double v = b[a];
+    for (int c = 0; c < dim; ++c) v += A[a][c] * x[c];
+    return v;
+  }
+};
+LinearField make_linear_field(const Matrix& A, const Vector& b);
+
+// LeVeque's swirling deformation flow on the domain box mapped to the unit square/cube, modulated by
+// cos(π t / T): the flow reverses at t = T/2 and the measure returns to its initial state at t = T.
+// 2D: u = sin²(πξ) sin(2πη), v = −sin²(πη) sin(2πξ); 3D: LeVeque's three-component version.
+// Divergence free, and the normal velocity vanishes on the box walls.
+struct SwirlField {
+  int dim = 2;
+  double lower[3] = {0, 0, 0};
+  double length[3] = {1, 1, 1};
+  double period = 1.0;
+  KOKKOS_INLINE_FUNCTION double component(int a, const double x[3], double t) const {
+    constexpr double pi = 3.14159265358979323846;
+    double s[3], s2[3], c2[3];
+    for (int c = 0; c < 3; ++c) {
+      const double xi = c < dim ? (x[c] - lower[c]) / length[c] : 0.0;
+      s[c] = kmath::sin(pi * xi);
+      s2[c] = s[c] * s[c];
+      c2[c] = kmath::sin(2.0 * pi * xi);
+    }
+    const double mod = kmath::cos(pi * t / period);
+    double u = 0.0;
+    if (dim == 2) {
+      u = a == 0 ? s2[0] * c2[1] : -s2[1] * c2[0];
+    } else {
+      if (a == 0) u = 2.0 * s2[0] * c2[1] * c2[2];
+      if (a == 1) u = -c2[0] * s2[1] * c2[2];
+      if (a == 2) u = -c2[0] * c2[1] * s2[2];
+    }
+    return length[a] * u * mod;
+  }
+};
+
+}  // namespace mf::continuity

@@ -1,0 +1,34 @@
+#include <vector>
+
+#include "measureflow/setup_from_deck.hpp"
+
+namespace mf {
+
+ParticleSet sample_particles(const Measure& measure, long long total, std::uint64_t seed, const Grid& grid,
+                             double mass) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(grid.comm(), &rank);
+  MPI_Comm_size(grid.comm(), &size);
+  const IdRange ids = id_block(total, rank, size);
+  const int d = measure.dim();
+  ParticleSet p(d, static_cast<std::size_t>(ids.count));
+  // Host loop: the samplers use rejection and small dense algebra (run once per run).
+  auto hx = Kokkos::create_mirror_view(p.positions);
+  auto hw = Kokkos::create_mirror_view(p.weights);
+  auto hid = Kokkos::create_mirror_view(p.ids);
+  std::vector<double> x(d);
+  for (std::int64_t i = 0; i < ids.count; ++i) {
+    const std::int64_t id = ids.first + i;
+    measure.sample(seed, id, x.data());
+    for (int a = 0; a < d; ++a) hx(i, a) = x[a];
+    hw(i) = mass / static_cast<double>(total);
+    hid(i) = id;
+  }
+  Kokkos::deep_copy(p.positions, hx);
+  Kokkos::deep_copy(p.weights, hw);
+  Kokkos::deep_copy(p.ids, hid);
+  migrate(p, grid);
+  return p;
+}
+
+}  // namespace mf
