@@ -52,7 +52,18 @@ class Measure {
   virtual std::optional<Moments> exact_moments() const { return std::nullopt; }
   // True for a Gaussian (the closed-form views need it).
   virtual bool is_gaussian() const { return false; }
+  // Total mass (1 for the analytic measures; what the file holds for `file`).
+  virtual double mass() const { return 1.0; }
+  // An empirical measure (a particle file) has atoms instead of a density: n points, row-major n×dim,
+  // and their weights. nullptr for measures with a density.
+  struct Atoms {
+    std::vector<double> positions, weights;
+  };
+  virtual const Atoms* atoms() const { return nullptr; }
 };
+
+// The grid density of a measure: cell averages of its density, or the CIC deposit of its atoms.
+void initial_grid_density(const Measure& measure, const Grid& grid, Vec out);
 
 // Builds the measure for every type but `file` (see file_measure.hpp).
 std::unique_ptr<Measure> make_measure(const MeasureSpec& spec);

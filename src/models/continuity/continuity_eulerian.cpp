@@ -7,7 +7,7 @@ namespace mf::continuity {
 ContinuityEulerian::ContinuityEulerian(const GridSpec& spec, MPI_Comm comm, const Measure& initial,
                                        const VelocitySpec& velocity, Limiter limiter, double cfl)
     : grid_(comm, spec, 2), density_(grid_.create_global()), cfl_(cfl) {
-  fill_cell_averages(grid_, [&](const double* x) { return initial.density(x); }, density_);
+  initial_grid_density(initial, grid_, density_);
   const Grid* g = &grid_;
   FaceVelocityFill fill = [velocity, g](double t, FaceVelocities& faces) {
     velocity.visit([&](const auto& field) { fill_faces_from_field(*g, field, t, faces); });

@@ -1,0 +1,6 @@
+// One registration function per model folder; register_all_models() calls them all.
+#pragma once
+
+namespace mf::continuity {
+void register_continuity_model();
+}
