@@ -15,6 +15,13 @@ struct DiagnosticsOptions {
   std::function<double(MPI_Comm, const WeightedPoints&, const WeightedPoints&, double)> w2;
 };
 
+// What Diagnostics remembers from t = 0 (kept in checkpoints so a restarted run measures drift from
+// the original start).
+struct DiagnosticsBaseline {
+  double grid_mass0 = 0.0;
+  Moments particles0;
+};
+
 class Diagnostics {
  public:
   // Records the initial masses and the particles' initial empirical moments.
@@ -23,13 +30,14 @@ class Diagnostics {
   Metrics evaluate(double t);
   // Throws SolverError naming the view and the problem if a view holds NaN/inf or negative mass.
   void check_health(double t) const;
+  DiagnosticsBaseline baseline() const;
+  void restore(const DiagnosticsBaseline& b);
 
  private:
   Model& model_;
   MPI_Comm comm_;
   DiagnosticsOptions options_;
-  double grid_mass0_ = 0.0, particle_mass0_ = 0.0;
-  Moments particles0_;
+  DiagnosticsBaseline baseline_;
   VecHandle scratch_;
 };
 

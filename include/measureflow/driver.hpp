@@ -13,6 +13,13 @@ struct RunOptions {
   bool quiet = false;       // no progress lines or metric table
   std::string version;      // "0.1.0"
   std::string git_revision;
+  std::string restart;      // checkpoint.h5 to continue from (empty: start at t = 0)
+};
+
+// Thrown after a signal (SIGTERM/SIGUSR1) made the run write a checkpoint and publish its output;
+// main turns it into exit status 4.
+struct RunInterrupted {
+  std::string checkpoint;
 };
 
 // Runs a validated deck. Throws SolverError after publishing the last good output.

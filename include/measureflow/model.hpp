@@ -41,6 +41,10 @@ class LagrangianView {
  public:
   virtual ~LagrangianView() = default;
   virtual const ParticleSet& particles() const = 0;
+  // For restart from a checkpoint: the particle set to overwrite.
+  virtual ParticleSet& mutable_particles() = 0;
+  // The grid whose domain decomposition decides which rank owns a particle.
+  virtual const Grid& decomposition() const = 0;
   virtual double stable_dt(double t) { return std::numeric_limits<double>::infinity(); }
   virtual void advance(double t, double dt) = 0;
 };

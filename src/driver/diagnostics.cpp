@@ -38,14 +38,17 @@ double vec_sum(Vec v) {
 Diagnostics::Diagnostics(Model& model, MPI_Comm comm, DiagnosticsOptions options)
     : model_(model), comm_(comm), options_(std::move(options)) {
   if (model_.eulerian) {
-    grid_mass0_ = vec_sum(model_.eulerian->density()) * model_.eulerian->grid().cell_volume();
+    baseline_.grid_mass0 = vec_sum(model_.eulerian->density()) * model_.eulerian->grid().cell_volume();
     scratch_ = model_.eulerian->grid().create_global();
   }
   if (model_.lagrangian) {
-    particles0_ = compute_moments(comm_, model_.lagrangian->particles().as_points());
-    particle_mass0_ = particles0_.mass;
+    baseline_.particles0 = compute_moments(comm_, model_.lagrangian->particles().as_points());
   }
 }
+
+DiagnosticsBaseline Diagnostics::baseline() const { return baseline_; }
+
+void Diagnostics::restore(const DiagnosticsBaseline& b) { baseline_ = b; }
 
 void Diagnostics::check_health(double t) const {
   std::ostringstream problem;
@@ -90,7 +93,7 @@ Metrics Diagnostics::evaluate(double t) {
     const Grid& grid = e.grid();
     const Moments gm = grid_moments(grid, e.density());
     m["eulerian.mass"] = gm.mass;
-    m["eulerian.mass_drift"] = std::abs(gm.mass - grid_mass0_) / grid_mass0_;
+    m["eulerian.mass_drift"] = std::abs(gm.mass - baseline_.grid_mass0) / baseline_.grid_mass0;
     PetscReal vmin = 0.0;
     PetscCallThrow(VecMin(e.density(), nullptr, &vmin));
     m["eulerian.min_density"] = vmin;
@@ -105,14 +108,14 @@ Metrics Diagnostics::evaluate(double t) {
   if (model_.lagrangian) {
     const ParticleSet& p = model_.lagrangian->particles();
     const Moments pm = compute_moments(comm_, p.as_points());
-    m["lagrangian.mass_drift"] = std::abs(pm.mass - particle_mass0_) / particle_mass0_;
+    m["lagrangian.mass_drift"] = std::abs(pm.mass - baseline_.particles0.mass) / baseline_.particles0.mass;
     m["lagrangian.particles"] = static_cast<double>(global_count(p, comm_));
     if (exact) {
       m["lagrangian.mean_error"] = relative_mean_error(pm, *exact);
       m["lagrangian.cov_error"] = relative_cov_error(pm, *exact);
     }
     if (model_.closed_form) {
-      if (auto pushed = model_.closed_form->push_forward(t, particles0_)) {
+      if (auto pushed = model_.closed_form->push_forward(t, baseline_.particles0)) {
         // Integrator error alone: the same particles moved by the exact flow map.
         m["lagrangian.integrator_mean_error"] = relative_mean_error(pm, *pushed);
         m["lagrangian.integrator_cov_error"] = relative_cov_error(pm, *pushed);

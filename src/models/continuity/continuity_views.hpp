@@ -51,6 +51,8 @@ class ContinuityLagrangian : public LagrangianView {
   ContinuityLagrangian(ParticleSet particles, const Grid& decomposition, const VelocitySpec& velocity,
                        ParticleIntegrator integrator, double substep_dt);
   const ParticleSet& particles() const override { return particles_; }
+  ParticleSet& mutable_particles() override { return particles_; }
+  const Grid& decomposition() const override { return decomposition_; }
   double stable_dt(double t) override;
   void advance(double t, double dt) override;
 

@@ -1,0 +1,34 @@
+// checkpoint.h5: everything a run needs to continue (grid density, particles with ids, time, step,
+// output index, metric history, diagnostics baselines), written collectively and atomically.
+#pragma once
+#include <mpi.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measureflow/diagnostics.hpp"
+#include "measureflow/model.hpp"
+
+namespace mf {
+
+struct CheckpointState {
+  double time = 0.0;
+  long long steps = 0;
+  long long next_output = 1;  // index into the output-time list of the next output to reach
+  std::vector<std::pair<double, Metrics>> history;
+  DiagnosticsBaseline baseline;
+  std::string deck_yaml;  // resolved deck of the run that wrote it
+  int ranks = 1;
+};
+
+// Collective over comm. Writes `<path>.tmp`, then renames it to path.
+void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointState& state, Model& model);
+
+// Collective. Restores the model's grid density and particles in place and returns the rest. Same rank
+// count: every rank gets back exactly its own particles in the same order (bitwise continuation);
+// another rank count: particles are read in blocks and migrated to their owners.
+// Throws InputError if the file is unreadable or does not match the model (grid size, dimension).
+CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& model);
+
+}  // namespace mf

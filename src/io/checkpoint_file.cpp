@@ -1,0 +1,327 @@
+// checkpoint.h5 layout (format attribute "measureflow-checkpoint-1"):
+//   attributes: format, deck, time, steps, next_output, ranks, grid_mass0, particle_mass0,
+//               particles0_mean (d), particles0_cov (d×d flattened), history_names ("\n"-joined)
+//   grid/density          natural layout [nz][ny][nx], each rank writes its owned block
+//   particles/positions   N×d, particles/weights N, particles/ids N, particles/rank_counts (ranks)
+//   history/times (K), history/values (K×M, NaN where a metric was absent)
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "measureflow/checkpoint.hpp"
+#include "measureflow/errors.hpp"
+#include "measureflow/grid_field.hpp"
+
+namespace mf {
+
+namespace {
+
+// Owner of an HDF5 identifier; closes it with the matching H5*close.
+class H5Handle {
+ public:
+  H5Handle(hid_t id, herr_t (*close)(hid_t), const char* what) : id_(id), close_(close) {
+    if (id_ < 0) throw std::runtime_error(std::string("HDF5 call failed: ") + what);
+  }
+  ~H5Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  H5Handle(const H5Handle&) = delete;
+  H5Handle& operator=(const H5Handle&) = delete;
+  operator hid_t() const { return id_; }  // NOLINT: HDF5 calls take the raw id
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void check(herr_t status, const char* what) {
+  if (status < 0) throw std::runtime_error(std::string("HDF5 call failed: ") + what);
+}
+
+hid_t collective_transfer() {
+  hid_t p = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(p, H5FD_MPIO_COLLECTIVE);
+  return p;
+}
+
+void write_attr_doubles(hid_t obj, const char* name, const std::vector<double>& v) {
+  const hsize_t n = v.size();
+  H5Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
+  H5Handle attr(H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
+  check(H5Awrite(attr, H5T_NATIVE_DOUBLE, v.data()), name);
+}
+
+std::vector<double> read_attr_doubles(hid_t obj, const char* name) {
+  H5Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
+  H5Handle space(H5Aget_space(attr), H5Sclose, name);
+  std::vector<double> v(static_cast<size_t>(H5Sget_simple_extent_npoints(space)));
+  check(H5Aread(attr, H5T_NATIVE_DOUBLE, v.data()), name);
+  return v;
+}
+
+void write_attr_string(hid_t obj, const char* name, const std::string& s) {
+  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type, std::max<size_t>(s.size(), 1)), "H5Tset_size");
+  H5Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
+  check(H5Awrite(attr, type, s.empty() ? " " : s.data()), name);
+}
+
+std::string read_attr_string(hid_t obj, const char* name) {
+  H5Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
+  H5Handle type(H5Aget_type(attr), H5Tclose, name);
+  std::string s(H5Tget_size(type), '\0');
+  check(H5Aread(attr, type, s.data()), name);
+  while (!s.empty() && s.back() == '\0') s.pop_back();
+  return s;
+}
+
+// Collective write of this rank's rows [offset, offset + count) of a global rows×cols dataset.
+template <class T>
+void write_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t rows, hsize_t cols, hsize_t offset,
+                hsize_t count, const T* data) {
+  const int rank = cols > 0 ? 2 : 1;
+  const hsize_t dims[2] = {rows, cols};
+  H5Handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose, name);
+  H5Handle set(H5Dcreate2(parent, name, mem_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, name);
+  if (rows == 0) return;  // an empty dataset: nothing to transfer
+  const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
+  // A rank with nothing to transfer still joins the collective call, with empty selections.
+  H5Handle mem(H5Screate_simple(rank, count > 0 ? block : one, nullptr), H5Sclose, name);
+  if (count > 0) {
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr), name);
+  } else {
+    check(H5Sselect_none(space), name);
+    check(H5Sselect_none(mem), name);
+  }
+  H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
+  check(H5Dwrite(set, mem_type, mem, space, xfer, data), name);
+}
+
+template <class T>
+void read_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t cols, hsize_t offset, hsize_t count, T* data) {
+  const int rank = cols > 0 ? 2 : 1;
+  H5Handle set(H5Dopen2(parent, name, H5P_DEFAULT), H5Dclose, name);
+  H5Handle space(H5Dget_space(set), H5Sclose, name);
+  if (H5Sget_simple_extent_npoints(space) == 0) return;
+  const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
+  // A rank with nothing to transfer still joins the collective call, with empty selections.
+  H5Handle mem(H5Screate_simple(rank, count > 0 ? block : one, nullptr), H5Sclose, name);
+  if (count > 0) {
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr), name);
+  } else {
+    check(H5Sselect_none(space), name);
+    check(H5Sselect_none(mem), name);
+  }
+  H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
+  check(H5Dread(set, mem_type, mem, space, xfer, data), name);
+}
+
+hsize_t dataset_rows(hid_t parent, const char* name) {
+  H5Handle set(H5Dopen2(parent, name, H5P_DEFAULT), H5Dclose, name);
+  H5Handle space(H5Dget_space(set), H5Sclose, name);
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  return dims[0];
+}
+
+// The owned block as an HDF5 hyperslab of the natural [nz][ny][nx] layout (dim axes only).
+struct Slab {
+  int rank;
+  hsize_t dims[3], start[3], count[3];
+};
+Slab grid_slab(const Grid& g) {
+  Slab s{g.dim(), {}, {}, {}};
+  for (int a = 0; a < g.dim(); ++a) {
+    const int axis = g.dim() - 1 - a;  // slowest first
+    s.dims[a] = static_cast<hsize_t>(g.spec().cells[axis]);
+    s.start[a] = static_cast<hsize_t>(g.owned().start[axis]);
+    s.count[a] = static_cast<hsize_t>(g.owned().count[axis]);
+  }
+  return s;
+}
+
+hid_t open_parallel(const std::string& path, MPI_Comm comm, bool create) {
+  H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "fapl");
+  check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+  return create ? H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
+                : H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointState& state, Model& model) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const std::string tmp = path + ".tmp";
+  {
+    H5Handle file(open_parallel(tmp, comm, true), H5Fclose, tmp.c_str());
+    write_attr_string(file, "format", "measureflow-checkpoint-1");
+    write_attr_string(file, "deck", state.deck_yaml);
+    write_attr_doubles(file, "time", {state.time});
+    write_attr_doubles(file, "steps", {static_cast<double>(state.steps)});
+    write_attr_doubles(file, "next_output", {static_cast<double>(state.next_output)});
+    write_attr_doubles(file, "ranks", {static_cast<double>(size)});
+    write_attr_doubles(file, "grid_mass0", {state.baseline.grid_mass0});
+    write_attr_doubles(file, "particle_mass0", {state.baseline.particles0.mass});
+    write_attr_doubles(file, "particles0_mean", state.baseline.particles0.mean.empty() ? std::vector<double>{0.0}
+                                                                                       : state.baseline.particles0.mean);
+    const Matrix& c = state.baseline.particles0.cov;
+    std::vector<double> cov(c.data(), c.data() + c.rows() * c.cols());
+    write_attr_doubles(file, "particles0_cov", cov.empty() ? std::vector<double>{0.0} : cov);
+
+    if (model.eulerian) {
+      const Grid& g = model.eulerian->grid();
+      H5Handle group(H5Gcreate2(file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "grid");
+      const Slab s = grid_slab(g);
+      H5Handle space(H5Screate_simple(s.rank, s.dims, nullptr), H5Sclose, "grid space");
+      H5Handle set(H5Dcreate2(group, "density", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "grid/density");
+      check(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr), "grid hyperslab");
+      H5Handle mem(H5Screate_simple(s.rank, s.count, nullptr), H5Sclose, "grid mem");
+      VecBlockRead rho(model.eulerian->density(), g.owned());
+      H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
+      check(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()), "grid/density");
+    }
+    if (model.lagrangian) {
+      const ParticleSet& p = model.lagrangian->particles();
+      H5Handle group(H5Gcreate2(file, "particles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "particles");
+      long long n = static_cast<long long>(p.size()), offset = 0, total = 0;
+      MPI_Exscan(&n, &offset, 1, MPI_LONG_LONG, MPI_SUM, comm);
+      if (rank == 0) offset = 0;
+      MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, comm);
+      std::vector<long long> counts(size);
+      MPI_Allgather(&n, 1, MPI_LONG_LONG, counts.data(), 1, MPI_LONG_LONG, comm);
+      auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.positions);
+      auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.weights);
+      auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
+      write_rows(group, "positions", H5T_NATIVE_DOUBLE, total, p.dim(), offset, n, x.data());
+      write_rows(group, "weights", H5T_NATIVE_DOUBLE, total, 0, offset, n, w.data());
+      write_rows(group, "ids", H5T_NATIVE_INT64, total, 0, offset, n, id.data());
+      write_rows(group, "rank_counts", H5T_NATIVE_LLONG, size, 0, rank, 1, &counts[rank]);
+    }
+    // Metric history: every rank holds the same history; rank 0's rows are written.
+    std::set<std::string> names;
+    for (const auto& [t, m] : state.history)
+      for (const auto& [k, v] : m) names.insert(k);
+    std::string joined;
+    for (const auto& k : names) joined += k + "\n";
+    write_attr_string(file, "history_names", joined);
+    H5Handle group(H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "history");
+    const hsize_t k = state.history.size(), mcount = names.size();
+    std::vector<double> times, values;
+    for (const auto& [t, m] : state.history) {
+      times.push_back(t);
+      for (const auto& name : names) {
+        auto it = m.find(name);
+        values.push_back(it == m.end() ? std::numeric_limits<double>::quiet_NaN() : it->second);
+      }
+    }
+    write_rows(group, "times", H5T_NATIVE_DOUBLE, k, 0, 0, rank == 0 ? k : 0, times.data());
+    write_rows(group, "values", H5T_NATIVE_DOUBLE, k, std::max<hsize_t>(mcount, 1), 0, rank == 0 ? k : 0,
+               values.empty() ? times.data() : values.data());
+  }
+  MPI_Barrier(comm);
+  if (rank == 0 && std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  MPI_Barrier(comm);
+}
+
+CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& model) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
+  H5Handle file(open_parallel(path, comm, false), H5Fclose, path.c_str());
+  if (read_attr_string(file, "format") != "measureflow-checkpoint-1")
+    throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
+  CheckpointState st;
+  st.deck_yaml = read_attr_string(file, "deck");
+  st.time = read_attr_doubles(file, "time")[0];
+  st.steps = static_cast<long long>(read_attr_doubles(file, "steps")[0]);
+  st.next_output = static_cast<long long>(read_attr_doubles(file, "next_output")[0]);
+  st.ranks = static_cast<int>(read_attr_doubles(file, "ranks")[0]);
+  st.baseline.grid_mass0 = read_attr_doubles(file, "grid_mass0")[0];
+  st.baseline.particles0.mass = read_attr_doubles(file, "particle_mass0")[0];
+
+  if (model.eulerian) {
+    const Grid& g = model.eulerian->grid();
+    if (H5Lexists(file, "grid", H5P_DEFAULT) <= 0) throw InputError(path + ": has no grid/density for the Eulerian view");
+    H5Handle set(H5Dopen2(file, "grid/density", H5P_DEFAULT), H5Dclose, "grid/density");
+    H5Handle space(H5Dget_space(set), H5Sclose, "grid space");
+    const Slab s = grid_slab(g);
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5Sget_simple_extent_ndims(space) != s.rank) throw InputError(path + ": grid dimension differs from the deck's");
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    for (int a = 0; a < s.rank; ++a)
+      if (dims[a] != s.dims[a]) throw InputError(path + ": grid cells differ from the deck's domain.cells");
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr), "grid hyperslab");
+    H5Handle mem(H5Screate_simple(s.rank, s.count, nullptr), H5Sclose, "grid mem");
+    VecBlockWrite rho(model.eulerian->density(), g.owned());
+    H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
+    check(H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()), "grid/density");
+  }
+  if (model.lagrangian) {
+    ParticleSet& p = model.lagrangian->mutable_particles();
+    if (H5Lexists(file, "particles", H5P_DEFAULT) <= 0) throw InputError(path + ": has no particles for the Lagrangian view");
+    H5Handle group(H5Gopen2(file, "particles", H5P_DEFAULT), H5Gclose, "particles");
+    const long long total = static_cast<long long>(dataset_rows(group, "weights"));
+    long long offset = 0, count = 0;
+    if (st.ranks == size) {
+      std::vector<long long> counts(size);
+      read_rows(group, "rank_counts", H5T_NATIVE_LLONG, 0, 0, size, counts.data());
+      offset = std::accumulate(counts.begin(), counts.begin() + rank, 0LL);
+      count = counts[rank];
+    } else {
+      const IdRange r = id_block(total, rank, size);
+      offset = r.first;
+      count = r.count;
+    }
+    const int d = p.dim();
+    p.resize(static_cast<size_t>(count));
+    auto x = Kokkos::create_mirror_view(p.positions);
+    auto w = Kokkos::create_mirror_view(p.weights);
+    auto id = Kokkos::create_mirror_view(p.ids);
+    read_rows(group, "positions", H5T_NATIVE_DOUBLE, d, offset, count, x.data());
+    read_rows(group, "weights", H5T_NATIVE_DOUBLE, 0, offset, count, w.data());
+    read_rows(group, "ids", H5T_NATIVE_INT64, 0, offset, count, id.data());
+    Kokkos::deep_copy(p.positions, x);
+    Kokkos::deep_copy(p.weights, w);
+    Kokkos::deep_copy(p.ids, id);
+    if (st.ranks != size) migrate(p, model.lagrangian->decomposition());
+    const auto mean = read_attr_doubles(file, "particles0_mean");
+    const auto cov = read_attr_doubles(file, "particles0_cov");
+    st.baseline.particles0.mean = mean;
+    st.baseline.particles0.cov = Matrix(d, d);
+    for (int i = 0; i < d * d && i < static_cast<int>(cov.size()); ++i) st.baseline.particles0.cov.data()[i] = cov[i];
+  }
+  // History (every rank reads all of it).
+  std::vector<std::string> names;
+  {
+    std::istringstream is(read_attr_string(file, "history_names"));
+    for (std::string line; std::getline(is, line);)
+      if (!line.empty()) names.push_back(line);
+  }
+  H5Handle group(H5Gopen2(file, "history", H5P_DEFAULT), H5Gclose, "history");
+  const hsize_t k = dataset_rows(group, "times");
+  std::vector<double> times(k), values(k * std::max<size_t>(names.size(), 1));
+  read_rows(group, "times", H5T_NATIVE_DOUBLE, 0, 0, k, times.data());
+  read_rows(group, "values", H5T_NATIVE_DOUBLE, std::max<size_t>(names.size(), 1), 0, k, values.data());
+  for (hsize_t r = 0; r < k; ++r) {
+    Metrics m;
+    for (size_t c = 0; c < names.size(); ++c) {
+      const double v = values[r * names.size() + c];
+      if (!std::isnan(v)) m[names[c]] = v;
+    }
+    st.history.emplace_back(times[r], m);
+  }
+  return st;
+}
+
+}  // namespace mf
