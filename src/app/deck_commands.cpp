@@ -1,0 +1,92 @@
+// `run`, `check` and `help`: the commands that take a deck.
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "app/commands.hpp"
+#include "measureflow/deck.hpp"
+#include "measureflow/driver.hpp"
+#include "measureflow/errors.hpp"
+#include "measureflow/schema.hpp"
+
+namespace mf::app {
+
+namespace {
+bool is_root() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r == 0;
+}
+}  // namespace
+
+DeckArguments parse_deck_arguments(const std::vector<std::string>& args, const std::vector<std::string>& extra_flags) {
+  DeckArguments out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--set") {
+      if (i + 1 >= args.size()) throw InputError("--set needs key.path=value");
+      out.overrides.push_back(args[++i]);
+    } else if (a.rfind("--set=", 0) == 0) {
+      out.overrides.push_back(a.substr(6));
+    } else if (a == "--quiet") {
+      out.quiet = true;
+    } else if (a.rfind("--", 0) == 0) {
+      // Command-specific flags (--restart, --out) take a value; the caller reads the ones it owns.
+      if (std::find(extra_flags.begin(), extra_flags.end(), a) == extra_flags.end())
+        throw InputError("unknown option '" + a + "' (allowed: --set key.path=value, --quiet" +
+                         (extra_flags.empty() ? std::string() : ", " + extra_flags.front() + " VALUE") + ")");
+      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
+      if (a == "--restart") out.restart = args[i + 1];
+      ++i;
+    } else if (out.deck.empty()) {
+      out.deck = a;
+    } else {
+      throw InputError("unexpected argument '" + a + "' (one deck file per run)");
+    }
+  }
+  if (out.deck.empty()) throw InputError("missing deck file (usage: measureflow run DECK.yaml)");
+  return out;
+}
+
+int help_command(const std::vector<std::string>& args) {
+  if (!is_root()) return 0;
+  if (args.empty()) {
+    std::printf("models:\n");
+    for (const auto& m : registered_models()) std::printf("  %s\n", m.c_str());
+    std::printf("`measureflow help MODEL` lists a model's deck keys.\n");
+    return 0;
+  }
+  std::printf("%s", schema_help(args.front()).c_str());
+  return 0;
+}
+
+int check_command(const std::vector<std::string>& args) {
+  const DeckArguments a = parse_deck_arguments(args);
+  const Deck deck = load_deck(a.deck, a.overrides);
+  if (is_root()) {
+    std::printf("# %s: valid (%s)\n%s", deck.path().c_str(), deck.model().c_str(), deck.resolved_yaml().c_str());
+  }
+  return 0;
+}
+
+int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision) {
+  const DeckArguments a = parse_deck_arguments(args, {"--restart"});
+  const Deck deck = load_deck(a.deck, a.overrides);
+  RunOptions options;
+  options.quiet = a.quiet;
+  options.version = version;
+  options.git_revision = revision;
+  options.restart = a.restart;
+  try {
+    run_deck(deck, MPI_COMM_WORLD, options);
+  } catch (const RunInterrupted& stop) {
+    if (is_root())
+      std::fprintf(stderr, "measureflow: stopped by a signal; continue with: measureflow run %s --restart %s\n",
+                   a.deck.c_str(), stop.checkpoint.c_str());
+    return kExitCheckpointed;
+  }
+  return 0;
+}
+
+}  // namespace mf::app

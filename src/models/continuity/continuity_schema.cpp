@@ -1,0 +1,23 @@
+// Deck keys of the continuity model (beside the core keys): the prescribed velocity field.
+#include "measureflow/schema.hpp"
+#include "models/continuity/continuity_schema.hpp"
+
+namespace mf::continuity {
+
+void declare_continuity_keys(Schema& s) {
+  VariantRef velocity = s.variant("velocity", Required, "the prescribed velocity field v_t(x)");
+  Schema& linear = velocity.option("linear", "v(x) = A x + b; the exact solution is the affine push-forward");
+  linear.matrix_zero_default("A", "d×d matrix (any: rotation, shear, contraction)");
+  linear.vector_zero_default("b", "constant drift");
+  Schema& swirl = velocity.option(
+      "swirl", "LeVeque's swirling deformation flow on the domain box, reversing at period/2 (d = 2 or 3)");
+  swirl.real("period", 1.0, "T: the flow reverses at T/2 and the measure is back at its start at T").positive();
+  s.cross_check([](const YAML::Node& root, Errors& errors) {
+    if (root["velocity"] && root["velocity"]["type"] && root["velocity"]["type"].as<std::string>() == "swirl" &&
+        errors.dim() == 1)
+      errors.add("velocity.type", "'swirl' needs domain.dim = 2 or 3 (got 1); allowed in 1D: linear",
+                 root["velocity"]["type"]);
+  });
+}
+
+}  // namespace mf::continuity
