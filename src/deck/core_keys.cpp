@@ -1,0 +1,140 @@
+// The pinned core deck keys (DESIGN.md "Decks") and the measure variant shared by initial:/target:.
+#include <filesystem>
+
+#include "deck/yaml_util.hpp"
+#include "measureflow/schema.hpp"
+
+namespace mf {
+namespace {
+
+using deck_detail::as_real;
+using deck_detail::find_path;
+using deck_detail::flow;
+
+// Reports every axis where upper <= lower; silent when either vector is malformed (reported already).
+void check_box(const YAML::Node& section, const std::string& lower_key, const std::string& upper_key,
+               Errors& errors) {
+  const YAML::Node lo = section[lower_key], hi = section[upper_key];
+  if (!lo.IsSequence() || !hi.IsSequence() || lo.size() != hi.size()) return;
+  for (size_t i = 0; i < lo.size(); ++i) {
+    auto a = as_real(lo[i]), b = as_real(hi[i]);
+    if (a && b && !(*b > *a)) {
+      errors.add(upper_key,
+                 flow(hi) + " must be greater than " + lower_key + " " + flow(lo) + " on every axis (axis " +
+                     std::to_string(i) + ": " + flow(hi[i]) + " <= " + flow(lo[i]) + ")",
+                 hi);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void declare_measure(Schema& s, const std::string& section_name, bool required) {
+  auto m = s.variant(section_name, required ? Required : Optional, "a probability measure on the domain");
+
+  auto& gaussian = m.option("gaussian", "normal distribution N(mean, cov)");
+  gaussian.vector("mean", Required, "mean");
+  gaussian.matrix("cov", Required, "covariance").spd();
+
+  auto& mixture = m.option("mixture", "weighted sum of Gaussians (weights are normalised to sum 1)");
+  auto& component = mixture.list("components", Required, "the Gaussians of the mixture");
+  component.real("weight", Required, "relative weight").positive();
+  component.vector("mean", Required, "mean");
+  component.matrix("cov", Required, "covariance").spd();
+
+  auto& box = m.option("uniform_box", "uniform on the box [lower, upper]");
+  box.vector("lower", Required, "lower corner");
+  box.vector("upper", Required, "upper corner, > lower on every axis");
+  box.cross_check([](const YAML::Node& sec, Errors& e) { check_box(sec, "lower", "upper", e); });
+
+  auto& ball = m.option("uniform_ball", "uniform on the ball |x - center| <= radius");
+  ball.vector("center", Required, "centre");
+  ball.real("radius", Required, "radius").positive();
+
+  auto& bump = m.option("bump", "density proportional to (1 - (x-mean)^T shape^-1 (x-mean))_+^power");
+  bump.vector("mean", Required, "centre");
+  bump.matrix("shape", Required, "ellipse matrix S").spd();
+  bump.real("power", Required, "exponent k").positive();
+
+  auto& barenblatt = m.option("barenblatt", "porous-medium Barenblatt profile at time t0");
+  barenblatt.real("m", Required, "porous-medium exponent").greater_than(1.0);
+  barenblatt.real("t0", Required, "time of the profile").positive();
+  barenblatt.vector("center", Required, "centre");
+
+  auto& file = m.option("file", "a snapshot of an earlier run (particles.h5 or fields.h5)");
+  file.string("path", Required, "HDF5 file, relative to the deck's folder").hdf5_file();
+  file.integer("snapshot", -1LL, "snapshot index; -1 = the last one").min(-1);
+}
+
+void declare_core_keys(Schema& s) {
+  s.string("model", Required, "which model to run (see `measureflow help`)");
+
+  auto& domain = s.section("domain", "the box the measures live in");
+  domain.integer("dim", Required, "spatial dimension").min(1).max(3);
+  domain.vector("lower", Required, "lower corner");
+  domain.vector("upper", Required, "upper corner, > lower on every axis");
+  domain.int_vector("cells", Required, "grid cells per axis").min(1);
+  domain.enumeration("boundary", {"periodic", "noflux"}, Required, "what happens at the box faces");
+  domain.cross_check([](const YAML::Node& sec, Errors& e) { check_box(sec, "lower", "upper", e); });
+
+  declare_measure(s, "initial", true);
+
+  auto& time = s.section("time", "how far and in what steps to evolve");
+  time.real("end", Required, "final time").positive();
+  time.real("cfl", Optional, "CFL number of the Eulerian step (used when dt is not given)")
+      .greater_than(0.0)
+      .max(1.0)
+      .computed_default(
+          [](const YAML::Node& root, const std::string&) {
+            return find_path(root, "time.dt").IsDefined() ? YAML::Node() : YAML::Node(0.4);
+          },
+          "0.4 unless time.dt is given");
+  time.real("dt", Optional, "fixed time step (instead of cfl)").positive();
+  time.cross_check([](const YAML::Node& sec, Errors& e) {
+    const YAML::Node cfl = sec["cfl"], dt = sec["dt"];
+    if (cfl.IsDefined() && dt.IsDefined())
+      e.add("dt", "give either time.cfl or time.dt, not both (cfl = " + flow(cfl) + ", dt = " + flow(dt) +
+                      "; the override time.cfl=null removes cfl)",
+            dt);
+  });
+
+  auto& eulerian = s.section("eulerian", "the grid view (finite volumes on a PETSc DMDA)");
+  eulerian.flag("enabled", true, "run the grid view");
+  eulerian.enumeration("limiter", {"minmod", "mc"}, "mc", "slope limiter of the MUSCL reconstruction");
+
+  auto& lagrangian = s.section("lagrangian", "the particle view");
+  lagrangian.flag("enabled", true, "run the particle view");
+  lagrangian.integer("particles", 10000LL, "number of particles (over all ranks)").min(1);
+  lagrangian.enumeration("integrator", {"rk4", "euler"}, "rk4", "time integrator of the particle ODE");
+  lagrangian.integer("seed", 42LL, "random seed (sampling does not depend on the rank count)").min(0);
+  lagrangian.real("dt", Optional, "particle time step (default: the driver's step)").positive();
+
+  auto& output = s.section("output", "where and how often to write");
+  output.string("dir", Optional, "output folder, relative to the working directory")
+      .computed_default(
+          [](const YAML::Node&, const std::string& deck_path) {
+            return YAML::Node("out/" + std::filesystem::path(deck_path).stem().string());
+          },
+          "out/<deck file stem>");
+  output.real("every", Optional, "time between snapshots")
+      .positive()
+      .computed_default(
+          [](const YAML::Node& root, const std::string&) {
+            auto end = as_real(find_path(root, "time.end"));
+            return end && *end > 0 ? YAML::Node(*end / 10.0) : YAML::Node();
+          },
+          "time.end / 10");
+  output.flag("quiet", false, "no progress lines");
+
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    auto every = as_real(find_path(root, "output.every"));
+    auto end = as_real(find_path(root, "time.end"));
+    if (every && end && *end > 0 && *every > *end)
+      e.add("output.every", flow(find_path(root, "output.every")) + " must be <= time.end = " +
+                                flow(find_path(root, "time.end")),
+            find_path(root, "output.every"));
+  });
+}
+
+}  // namespace mf
