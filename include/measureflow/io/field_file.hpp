@@ -1,0 +1,52 @@
+// fields.h5 writer: grid snapshots from every rank's block, written collectively, published atomically.
+#pragma once
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measureflow/io/run_info.hpp"
+
+namespace mf::io {
+
+class ParallelFile;
+
+// Layout: root attributes from RunInfo; group `grid` (attributes dim, lower, upper, cells);
+// snapshots/NNNNNN (attribute `time`) with one dataset per field, shape cells reversed ([nz][ny][nx]).
+class FieldFileWriter {
+ public:
+  // Collective. Opens `<final_path>.tmp`; throws InputError for a malformed grid.
+  FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid);
+  // Calls finish() if not yet called, so the last good output is readable after an exception; never throws.
+  // (Collective like finish(): every rank must reach it.)
+  ~FieldFileWriter();
+  FieldFileWriter(const FieldFileWriter&) = delete;
+  FieldFileWriter& operator=(const FieldFileWriter&) = delete;
+
+  // Collective. `fields` maps dataset names to local-block arrays (the same names in the same order on
+  // every rank; a rank with an empty block passes its names with any pointer). Blocks must tile the grid.
+  void write_snapshot(double time, const GridBlock& block,
+                      const std::vector<std::pair<std::string, const double*>>& fields);
+  // Collective: closes the file and renames `<final_path>.tmp` to final_path. Later calls do nothing.
+  void finish();
+  const std::string& final_path() const { return final_path_; }
+
+  // What was written, for the XDMF: group, time and field names per snapshot.
+  struct Record {
+    std::string group;
+    double time;
+    std::vector<std::string> fields;
+  };
+  const std::vector<Record>& records() const { return records_; }
+  const GridInfo& grid() const { return grid_; }
+
+ private:
+  std::unique_ptr<ParallelFile> file_;
+  std::string final_path_;
+  GridInfo grid_;
+  std::vector<Record> records_;
+};
+
+}  // namespace mf::io

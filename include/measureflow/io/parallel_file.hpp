@@ -1,0 +1,44 @@
+// A parallel HDF5 file written at `<final>.tmp` and published by rename on close (readers never see a
+// half-written file); the common part of the field and particle writers.
+#pragma once
+#include <mpi.h>
+
+#include <string>
+
+#include "measureflow/io/hdf5_handle.hpp"
+#include "measureflow/io/run_info.hpp"
+
+namespace mf::io {
+
+class ParallelFile {
+ public:
+  // Collective: creates parent folders, opens `<final_path>.tmp` (truncating) with MPI-IO and writes the
+  // run's root attributes.
+  ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run);
+  ~ParallelFile();
+  ParallelFile(const ParallelFile&) = delete;
+  ParallelFile& operator=(const ParallelFile&) = delete;
+
+  hid_t file() const { return file_.get(); }
+  // Collective transfer property list (every rank joins each dataset write).
+  hid_t collective() const { return dxpl_.get(); }
+  MPI_Comm comm() const { return comm_; }
+  int rank() const { return rank_; }
+  bool open() const { return file_.valid(); }
+  const std::string& final_path() const { return final_path_; }
+  std::string tmp_path() const { return final_path_ + ".tmp"; }
+  // Creates snapshots/NNNNNN for the next snapshot, with attribute `time`; returns it and its name.
+  h5::Handle next_snapshot_group(double time, std::string& name);
+  // Collective: closes the file and renames it into place; the same outcome (or exception) on every rank.
+  // Later calls do nothing.
+  void finish();
+
+ private:
+  MPI_Comm comm_;
+  int rank_ = 0;
+  std::string final_path_;
+  h5::Handle file_, snapshots_, dxpl_;
+  int next_index_ = 0;
+};
+
+}  // namespace mf::io

@@ -1,0 +1,48 @@
+// particles.h5 writer: each rank's particles written as a contiguous slice, published atomically.
+#pragma once
+#include <mpi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "measureflow/io/run_info.hpp"
+
+namespace mf::io {
+
+class ParallelFile;
+
+// Layout: root attributes from RunInfo, attribute `dim`; snapshots/NNNNNN (attribute `time`) with
+// positions (N×d), weights (N), ids (N, int64) and connectivity (N, int64, 0..N-1: the XDMF Polyvertex
+// topology); for dim 1 also positions_xyz (N×3, y = z = 0) for ParaView. Rank r's particles follow those of ranks < r.
+class ParticleFileWriter {
+ public:
+  ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim);
+  ~ParticleFileWriter();  // finish() if not yet called; never throws (collective, as finish()).
+  ParticleFileWriter(const ParticleFileWriter&) = delete;
+  ParticleFileWriter& operator=(const ParticleFileWriter&) = delete;
+
+  // Collective. positions: n_local×dim row-major; weights, ids: n_local (pointers may be null when 0).
+  void write_snapshot(double time, std::size_t n_local, const double* positions, const double* weights,
+                      const std::int64_t* ids);
+  void finish();
+  const std::string& final_path() const { return final_path_; }
+  int dim() const { return dim_; }
+
+  struct Record {
+    std::string group;
+    double time;
+    long long count;
+  };
+  const std::vector<Record>& records() const { return records_; }
+
+ private:
+  std::unique_ptr<ParallelFile> file_;
+  std::string final_path_;
+  int dim_;
+  std::vector<Record> records_;
+};
+
+}  // namespace mf::io

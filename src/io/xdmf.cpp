@@ -1,0 +1,135 @@
+// XDMF text for the field and particle snapshots, respecting ParaView's axis-order and topology conventions.
+#include "measureflow/io/xdmf.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "measureflow/io/summary.hpp"
+
+namespace mf::io {
+
+namespace {
+std::string num(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Path of `target` as seen from the folder holding the .xmf (XDMF resolves HDF5 paths from there).
+std::string relative_to(const std::string& target, const std::string& xmf_path) {
+  namespace fs = std::filesystem;
+  fs::path folder = fs::absolute(fs::path(xmf_path)).parent_path();
+  return fs::absolute(fs::path(target)).lexically_normal().lexically_relative(folder.lexically_normal()).generic_string();
+}
+
+bool same_time(double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max({1.0, std::fabs(a), std::fabs(b)}); }
+
+void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWriter::Record& r, const std::string& h5) {
+  const GridInfo& g = f.grid();
+  // Slowest axis first (z y x); absent axes become one point (a flat layer), so ParaView keeps x along x.
+  std::string points, cells, origin, spacing;
+  for (int a = 2; a >= 0; --a) {
+    bool present = a < g.dim;
+    long long n = present ? g.cells[a] : 0;
+    points += std::to_string(present ? n + 1 : 1) + (a ? " " : "");
+    if (present) cells += (cells.empty() ? "" : " ") + std::to_string(n);
+    origin += num(present ? g.lower[a] : 0.0) + (a ? " " : "");
+    spacing += num(present ? (g.upper[a] - g.lower[a]) / static_cast<double>(n) : 1.0) + (a ? " " : "");
+  }
+  x << "      <Grid Name=\"grid\" GridType=\"Uniform\">\n"
+    << "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << points << "\"/>\n"
+    << "        <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+    << "          <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">"
+    << origin << "</DataItem>\n"
+    << "          <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">"
+    << spacing << "</DataItem>\n"
+    << "        </Geometry>\n";
+  for (const auto& field : r.fields) {
+    x << "        <Attribute Name=\"" << field << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+      << "          <DataItem Dimensions=\"" << cells << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
+      << h5 << ":/" << r.group << "/" << field << "</DataItem>\n"
+      << "        </Attribute>\n";
+  }
+  x << "      </Grid>\n";
+}
+
+void particles_xml(std::ostringstream& x, const ParticleFileWriter& p, const ParticleFileWriter::Record& r,
+                   const std::string& h5) {
+  const std::string n = std::to_string(r.count);
+  const std::string at = h5 + ":/" + r.group + "/";
+  const bool padded = p.dim() == 1;
+  x << "      <Grid Name=\"particles\" GridType=\"Uniform\">\n"
+    << "        <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n << "\" NodesPerElement=\"1\">\n"
+    << "          <DataItem Dimensions=\"" << n << "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">" << at
+    << "connectivity</DataItem>\n"
+    << "        </Topology>\n"
+    << "        <Geometry GeometryType=\"" << (p.dim() == 2 ? "XY" : "XYZ") << "\">\n"
+    << "          <DataItem Dimensions=\"" << n << " " << (padded ? 3 : p.dim())
+    << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << at << (padded ? "positions_xyz" : "positions")
+    << "</DataItem>\n"
+    << "        </Geometry>\n"
+    << "        <Attribute Name=\"weights\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+    << "          <DataItem Dimensions=\"" << n << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << at
+    << "weights</DataItem>\n"
+    << "        </Attribute>\n"
+    << "        <Attribute Name=\"ids\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+    << "          <DataItem Dimensions=\"" << n << "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">" << at
+    << "ids</DataItem>\n"
+    << "        </Attribute>\n"
+    << "      </Grid>\n";
+}
+}  // namespace
+
+std::string xdmf_text(const std::string& xmf_path, const FieldFileWriter* fields, const ParticleFileWriter* particles) {
+  // Union of output times; each step holds whichever of the two grids was written at that time.
+  std::vector<double> times;
+  auto add = [&](double t) {
+    for (double s : times)
+      if (same_time(s, t)) return;
+    times.push_back(t);
+  };
+  if (fields)
+    for (const auto& r : fields->records()) add(r.time);
+  if (particles)
+    for (const auto& r : particles->records()) add(r.time);
+  std::sort(times.begin(), times.end());
+
+  const std::string fields_h5 = fields ? relative_to(fields->final_path(), xmf_path) : "";
+  const std::string particles_h5 = particles ? relative_to(particles->final_path(), xmf_path) : "";
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n"
+    << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+    << "<Xdmf Version=\"3.0\">\n"
+    << "  <Domain>\n"
+    << "    <Grid Name=\"run\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  for (std::size_t s = 0; s < times.size(); ++s) {
+    x << "    <Grid Name=\"step_" << s << "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
+      << "      <Time Value=\"" << num(times[s]) << "\"/>\n";
+    if (fields)
+      for (const auto& r : fields->records())
+        if (same_time(r.time, times[s])) {
+          grid_xml(x, *fields, r, fields_h5);
+          break;
+        }
+    if (particles)
+      for (const auto& r : particles->records())
+        if (same_time(r.time, times[s])) {
+          particles_xml(x, *particles, r, particles_h5);
+          break;
+        }
+    x << "    </Grid>\n";
+  }
+  x << "    </Grid>\n"
+    << "  </Domain>\n"
+    << "</Xdmf>\n";
+  return x.str();
+}
+
+void write_xdmf(const std::string& xmf_path, const FieldFileWriter* fields, const ParticleFileWriter* particles) {
+  write_text_atomically(xmf_path, xdmf_text(xmf_path, fields, particles));
+}
+
+}  // namespace mf::io
