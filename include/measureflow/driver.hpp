@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include <mpi.h>
+
 #include "measureflow/io/summary.hpp"
 
 namespace mf {

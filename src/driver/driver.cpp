@@ -26,11 +26,10 @@
 #include "measureflow/diagnostics.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
-#include "measureflow/io/fields_file.hpp"
-#include "measureflow/io/particles_file.hpp"
+#include "measureflow/io/field_file.hpp"
+#include "measureflow/io/particle_file.hpp"
 #include "measureflow/io/xdmf.hpp"
 #include "measureflow/model.hpp"
-#include "measureflow/ot/sinkhorn.hpp"
 #include "measureflow/progress.hpp"
 
 namespace mf {
@@ -159,9 +158,6 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
 
   DiagnosticsOptions diag_options;
   if (deck.has("diagnostics.w2_eps")) diag_options.w2_eps = deck.real("diagnostics.w2_eps");
-  diag_options.w2 = [](MPI_Comm c, const WeightedPoints& a, const WeightedPoints& b, double eps) {
-    return ot::sinkhorn_w2(c, a, b, eps);
-  };
   Diagnostics diagnostics(*model, comm, diag_options);
 
   std::vector<std::pair<double, Metrics>> history;
