@@ -1,10 +1,44 @@
-# Shipped continuity decks at reduced sizes. Bounds are about 1.5-3x the measured values on this
-# machine (docs/continuity.md lists them), so a regression in accuracy fails the test.
-# Grid metrics are decomposition independent up to the order of global sums; particles likewise.
-set(CONT_SAME eulerian.l1_error,eulerian.mass,eulerian.cov_error,lagrangian.cov_error,lagrangian.mean_error,cross.l1_eulerian_lagrangian)
+# Shipped continuity decks at reduced sizes. Bounds are 1.5-2x the values measured on this machine at
+# these sizes (docs/continuity.md), so a loss of accuracy fails. The grid update is decomposition
+# independent, particles are integrated independently: metrics agree across rank counts up to the order
+# of global sums.
+set(CONT_SAME eulerian.l1_error eulerian.mass eulerian.cov_error eulerian.mean_error lagrangian.cov_error
+    lagrangian.mean_error cross.l1_eulerian_lagrangian)
 
 mf_regression(quickstart DECK inputs/quickstart.yaml
   SET "domain.cells=[64,64]" lagrangian.particles=20000
-  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=QS_L1" "eulerian.cov_error<=QS_COV"
-         "lagrangian.cov_error<=QS_LCOV" "lagrangian.integrator_cov_error<=1e-8" "eulerian.min_density>=0"
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.12" "eulerian.cov_error<=0.035" "eulerian.min_density>=0"
+         "lagrangian.cov_error<=0.015" "lagrangian.integrator_cov_error<=1e-8" "cross.l1_eulerian_lagrangian<=0.15"
+  SAME ${CONT_SAME} RTOL 1e-10)
+
+mf_regression(translation_1d DECK inputs/continuity/translation_1d.yaml
+  SET "domain.cells=[200]" lagrangian.particles=5000
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.008" "eulerian.cov_error<=0.002"
+         "lagrangian.cov_error<=0.025" "lagrangian.integrator_cov_error<=1e-10"
+  SAME ${CONT_SAME} RTOL 1e-10)
+
+mf_regression(rotation_2d DECK inputs/continuity/rotation_2d.yaml
+  SET "domain.cells=[48,48]" lagrangian.particles=10000
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.12" "eulerian.cov_error<=0.05"
+         "lagrangian.cov_error<=0.03" "lagrangian.integrator_cov_error<=1e-8"
+  SAME ${CONT_SAME} RTOL 1e-10)
+
+mf_regression(shear_2d DECK inputs/continuity/shear_2d.yaml
+  SET "domain.cells=[48,48]" lagrangian.particles=10000
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.06" "eulerian.cov_error<=0.02"
+         "lagrangian.cov_error<=0.035" "lagrangian.integrator_cov_error<=1e-8"
+  SAME ${CONT_SAME} RTOL 1e-10)
+
+mf_regression(linear_3d DECK inputs/continuity/linear_3d.yaml
+  SET "domain.cells=[24,24,24]" lagrangian.particles=5000
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.13" "eulerian.cov_error<=0.16"
+         "lagrangian.cov_error<=0.04" "lagrangian.integrator_cov_error<=1e-8"
+  SAME ${CONT_SAME} RTOL 1e-10)
+
+# The swirl returns to its start at t = T: the final-state error measures the scheme's diffusion
+# after stretching into a filament (64² cells: about 0.29 relative L1; 128²: see docs).
+mf_regression(swirl_2d DECK inputs/continuity/swirl_2d.yaml
+  SET "domain.cells=[64,64]" lagrangian.particles=5000 lagrangian.dt=0.01
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.45" "lagrangian.cov_error<=0.035"
+         "lagrangian.integrator_cov_error<=1e-8" "lagrangian.integrator_mean_error<=1e-8"
   SAME ${CONT_SAME} RTOL 1e-10)
