@@ -29,15 +29,23 @@ bool same_time(double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max
 
 void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWriter::Record& r, const std::string& h5) {
   const GridInfo& g = f.grid();
-  // Slowest axis first (z y x); absent axes become one point (a flat layer), so ParaView keeps x along x.
+  // Slowest axis first (z y x). An absent axis becomes one cell (two points) centred on 0, as thick as the
+  // finest present spacing: with one point instead, the XDMF2 reader reads cell data wrongly (silently, a
+  // value check caught it), and 2DCoRectMesh would land in the YZ plane.
+  double thickness = 0;
+  for (int a = 0; a < g.dim; ++a) {
+    double h = (g.upper[a] - g.lower[a]) / static_cast<double>(g.cells[a]);
+    thickness = a == 0 ? h : std::min(thickness, h);
+  }
   std::string points, cells, origin, spacing;
   for (int a = 2; a >= 0; --a) {
     bool present = a < g.dim;
-    long long n = present ? g.cells[a] : 0;
-    points += std::to_string(present ? n + 1 : 1) + (a ? " " : "");
-    if (present) cells += (cells.empty() ? "" : " ") + std::to_string(n);
-    origin += num(present ? g.lower[a] : 0.0) + (a ? " " : "");
-    spacing += num(present ? (g.upper[a] - g.lower[a]) / static_cast<double>(n) : 1.0) + (a ? " " : "");
+    long long n = present ? g.cells[a] : 1;
+    const char* sep = a ? " " : "";
+    points += std::to_string(n + 1) + sep;
+    cells += std::to_string(n) + sep;
+    origin += num(present ? g.lower[a] : -0.5 * thickness) + sep;
+    spacing += num(present ? (g.upper[a] - g.lower[a]) / static_cast<double>(n) : thickness) + sep;
   }
   x << "      <Grid Name=\"grid\" GridType=\"Uniform\">\n"
     << "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << points << "\"/>\n"

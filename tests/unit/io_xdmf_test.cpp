@@ -27,7 +27,9 @@ struct TempDir {
     fs::remove_all(path);
     fs::create_directories(path);
   }
-  ~TempDir() { fs::remove_all(path); }
+  ~TempDir() {
+    if (!std::getenv("MF_IO_DEBUG")) fs::remove_all(path);
+  }
 };
 
 // Runs a shell command and returns its stdout; the exit status goes to `status`.
@@ -134,14 +136,17 @@ std::vector<long long> ints(const YAML::Node& n) { return n.as<std::vector<long 
 void check_grid(const YAML::Node& g, const GridInfo& info, const std::string& group) {
   EXPECT_EQ(g["topology"].as<std::string>(), "3DCoRectMesh");
   EXPECT_EQ(g["geometry"].as<std::string>(), "ORIGIN_DXDYDZ");
-  std::vector<long long> points, cells;
+  std::vector<long long> points, cells, shape;
   std::vector<double> origin, spacing;
-  for (int a = 2; a >= 0; --a) {  // slowest first: z y x, absent axes padded with one point
+  double thickness = 1e300;
+  for (int a = 0; a < info.dim; ++a) thickness = std::min(thickness, (info.upper[a] - info.lower[a]) / info.cells[a]);
+  for (int a = 2; a >= 0; --a) {  // slowest first: z y x; absent axes are one cell thick, centred on 0
     bool on = a < info.dim;
-    points.push_back(on ? info.cells[a] + 1 : 1);
-    if (on) cells.push_back(info.cells[a]);
-    origin.push_back(on ? info.lower[a] : 0.0);
-    spacing.push_back(on ? (info.upper[a] - info.lower[a]) / info.cells[a] : 1.0);
+    points.push_back(on ? info.cells[a] + 1 : 2);
+    cells.push_back(on ? info.cells[a] : 1);
+    if (on) shape.push_back(info.cells[a]);
+    origin.push_back(on ? info.lower[a] : -0.5 * thickness);
+    spacing.push_back(on ? (info.upper[a] - info.lower[a]) / info.cells[a] : thickness);
   }
   EXPECT_EQ(ints(g["topology_dims"]), points);
   EXPECT_EQ(doubles(g["geometry_items"][0]["values"]), origin);
@@ -151,7 +156,7 @@ void check_grid(const YAML::Node& g, const GridInfo& info, const std::string& gr
     ASSERT_TRUE(a) << name;
     EXPECT_EQ(a["center"].as<std::string>(), "Cell");
     EXPECT_EQ(ints(a["dims"]), cells);
-    EXPECT_EQ(ints(a["shape"]), cells);  // the dataset h5py found at that relative path
+    EXPECT_EQ(ints(a["shape"]), shape);  // the dataset h5py found at that relative path
     EXPECT_EQ(a["file"].as<std::string>(), "data/fields.h5");
     EXPECT_EQ(a["path"].as<std::string>(), "/" + group + "/" + name);
   }
@@ -225,4 +230,171 @@ TEST(IoXdmf, OneDimensionalPadsToThreeAxes) {
   text << in.rdbuf();
   EXPECT_EQ(text.str().find("Polyvertex"), std::string::npos);
   EXPECT_NE(text.str().find("3DCoRectMesh"), std::string::npos);
+}
+
+namespace {
+// What ParaView sees at every time step: for each leaf block its name, points, cells, bounds, array ranges.
+const char* kParaViewScript = R"PY(
+import sys, json
+from paraview.simple import *
+from paraview import servermanager as sm
+from vtkmodules.vtkCommonDataModel import vtkCompositeDataSet
+reader_name = sys.argv[2]
+if reader_name == 'XDMFReader':
+    r = XDMFReader(FileNames=[sys.argv[1]])
+else:
+    r = getattr(sys.modules['paraview.simple'], reader_name)(FileName=[sys.argv[1]])
+r.UpdatePipelineInformation()
+times = list(r.TimestepValues) if hasattr(r.TimestepValues, '__len__') else [r.TimestepValues]
+out = {"times": times, "steps": []}
+for t in times:
+    r.UpdatePipeline(t)
+    data = sm.Fetch(r)
+    blocks = {}
+    it = data.NewIterator()
+    it.InitTraversal()
+    while not it.IsDoneWithTraversal():
+        ds = it.GetCurrentDataObject()
+        meta = it.GetCurrentMetaData()
+        name = meta.Get(vtkCompositeDataSet.NAME()) if meta and meta.Has(vtkCompositeDataSet.NAME()) else str(len(blocks))
+        arrays = {}
+        for kind, fd in (("cell", ds.GetCellData()), ("point", ds.GetPointData())):
+            for i in range(fd.GetNumberOfArrays()):
+                a = fd.GetArray(i)
+                arrays[kind + ":" + a.GetName()] = list(a.GetRange(0))
+        samples = []  # cell centre and density: catches transposed or shifted data that ranges miss
+        rho = ds.GetCellData().GetArray("density")
+        if rho is not None:
+            for c in range(ds.GetNumberOfCells()):
+                b = ds.GetCell(c).GetBounds()
+                samples.append([(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2, rho.GetValue(c)])
+        blocks[name] = {"class": ds.GetClassName(), "points": ds.GetNumberOfPoints(),
+                        "cells": ds.GetNumberOfCells(), "bounds": list(ds.GetBounds()), "arrays": arrays,
+                        "samples": samples}
+        it.GoToNextItem()
+    out["steps"].append(blocks)
+print("JSON" + json.dumps(out))
+)PY";
+
+// Runs the script in the .xmf folder with `./run.xmf` (ParaView resolves the HDF5 paths from there).
+YAML::Node paraview_view(const fs::path& dir, const std::string& reader) {
+  std::ofstream(dir / "pv.py") << kParaViewScript;
+  int status = 0;
+  std::string out = run("cd " + dir.string() + " && env -u DISPLAY pvpython pv.py ./run.xmf " + reader + " 2>&1", status);
+  EXPECT_EQ(status, 0) << out;
+  if (std::getenv("MF_IO_DEBUG")) std::fprintf(stderr, "%s\n", out.c_str());
+  auto at = out.rfind("JSON");
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no output from pvpython:\n" << out;
+    return YAML::Node();
+  }
+  return YAML::Load(out.substr(at + 4));
+}
+
+// Every cell ParaView shows holds the density written for the cell whose centre it has.
+void check_samples(const YAML::Node& grid, const GridInfo& g, double t) {
+  ASSERT_EQ(grid["samples"].size(), grid["cells"].as<std::size_t>());
+  long long wrong = 0;
+  for (const auto& sample : grid["samples"]) {
+    std::vector<double> v = doubles(sample);
+    long long flat = 0, stride = 1;
+    for (int a = 0; a < g.dim; ++a) {
+      double h = (g.upper[a] - g.lower[a]) / g.cells[a];
+      long long i = std::llround((v[a] - g.lower[a]) / h - 0.5);
+      flat += i * stride;
+      stride *= g.cells[a];
+    }
+    if (std::fabs(v[3] - density_at(g, flat, t)) > 1e-12) ++wrong;
+  }
+  EXPECT_EQ(wrong, 0) << "cells whose density does not match their position";
+}
+
+bool have_pvpython() {
+  int status = 0;
+  run("command -v pvpython >/dev/null 2>&1", status);
+  return status == 0;
+}
+
+void check_paraview_2d(const std::string& reader) {
+  if (!have_pvpython()) GTEST_SKIP() << "pvpython not installed";
+  TempDir dir("pv2d_" + reader);
+  Written w{GridInfo{2, {-1.0, 0.5}, {1.0, 3.0}, {8, 5}}, 2, 7, nullptr, nullptr};
+  write_case(w, dir.path, {0.0, 0.5}, {0.0, 0.5});
+  YAML::Node v = paraview_view(dir.path, reader);
+  ASSERT_TRUE(v["times"]) << reader;
+  EXPECT_EQ(doubles(v["times"]), (std::vector<double>{0.0, 0.5}));
+  ASSERT_EQ(v["steps"].size(), 2u);
+  for (int s = 0; s < 2; ++s) {
+    const double t = 0.5 * s;
+    YAML::Node grid, particles;
+    for (const auto& kv : v["steps"][s]) {
+      if (kv.second["cells"].as<long long>() == 40) grid = kv.second;
+      if (kv.second["points"].as<long long>() == 7) particles = kv.second;
+    }
+    ASSERT_TRUE(grid) << reader << " shows no block with 8x5 cells at step " << s;
+    EXPECT_EQ(grid["points"].as<long long>(), 9 * 6 * 2);
+    // Bounds x in [-1, 1], y in [0.5, 3], z one cell (0.25) thick around 0: the XY plane, not YZ.
+    std::vector<double> b = doubles(grid["bounds"]), want = {-1.0, 1.0, 0.5, 3.0, -0.125, 0.125};
+    for (int i = 0; i < 6; ++i) EXPECT_NEAR(b[i], want[i], 1e-12) << reader << " bound " << i;
+    std::vector<double> range = doubles(grid["arrays"]["cell:density"]);
+    EXPECT_NEAR(range[0], density_at(w.grid, 0, t), 1e-12);
+    EXPECT_NEAR(range[1], density_at(w.grid, 39, t), 1e-12);
+    check_samples(grid, w.grid, t);
+    ASSERT_TRUE(particles) << reader << " shows no block with 7 points at step " << s;
+    EXPECT_EQ(particles["cells"].as<long long>(), 7) << "Polyvertex connectivity not seen";
+    std::vector<double> wr = doubles(particles["arrays"]["point:weights"]);
+    EXPECT_NEAR(wr[0], 1.0 / 28, 1e-15);
+    EXPECT_NEAR(wr[1], 7.0 / 28, 1e-15);
+    std::vector<double> pb = doubles(particles["bounds"]);
+    EXPECT_NEAR(pb[0], -1.0 + 0.5 / 7 * 2.0, 1e-12);
+    EXPECT_NEAR(pb[3], 0.5 + 6.5 / 7 * 2.5, 1e-12);
+  }
+}
+}  // namespace
+
+TEST(IoXdmfParaView, XdmfReaderSeesGridInXYPlaneAndParticles) { check_paraview_2d("XDMFReader"); }
+TEST(IoXdmfParaView, Xdmf3ReaderSSeesGridInXYPlaneAndParticles) { check_paraview_2d("Xdmf3ReaderS"); }
+
+TEST(IoXdmfParaView, ThreeDimensionalGridBoundsAndCells) {
+  if (!have_pvpython()) GTEST_SKIP() << "pvpython not installed";
+  TempDir dir("pv3d");
+  Written w{GridInfo{3, {0.0, -1.0, 2.0}, {1.0, 1.0, 2.5}, {4, 3, 2}}, 3, 5, nullptr, nullptr};
+  write_case(w, dir.path, {0.0}, {0.0});
+  YAML::Node v = paraview_view(dir.path, "XDMFReader");
+  ASSERT_TRUE(v["steps"]);
+  YAML::Node grid;
+  for (const auto& kv : v["steps"][0])
+    if (kv.second["cells"].as<long long>() == 24) grid = kv.second;
+  ASSERT_TRUE(grid) << "no block with 4x3x2 cells";
+  EXPECT_EQ(grid["points"].as<long long>(), 5 * 4 * 3);
+  std::vector<double> b = doubles(grid["bounds"]), want = {0.0, 1.0, -1.0, 1.0, 2.0, 2.5};
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(b[i], want[i], 1e-12) << "bound " << i;
+  std::vector<double> range = doubles(grid["arrays"]["cell:density"]);
+  EXPECT_NEAR(range[1], density_at(w.grid, 23, 0.0), 1e-12);
+  check_samples(grid, w.grid, 0.0);
+}
+
+TEST(IoXdmfParaView, OneDimensionalGridAndParticlesAlongX) {
+  if (!have_pvpython()) GTEST_SKIP() << "pvpython not installed";
+  TempDir dir("pv1d");
+  Written w{GridInfo{1, {-2.0}, {2.0}, {6}}, 1, 4, nullptr, nullptr};
+  write_case(w, dir.path, {1.0}, {1.0});
+  YAML::Node v = paraview_view(dir.path, "XDMFReader");
+  ASSERT_TRUE(v["steps"]);
+  YAML::Node grid, particles;
+  for (const auto& kv : v["steps"][0]) {
+    if (kv.second["cells"].as<long long>() == 6) grid = kv.second;
+    if (kv.second["cells"].as<long long>() == 4) particles = kv.second;
+  }
+  ASSERT_TRUE(grid) << "no block with 6 cells";
+  std::vector<double> b = doubles(grid["bounds"]);
+  EXPECT_NEAR(b[0], -2.0, 1e-12);
+  EXPECT_NEAR(b[1], 2.0, 1e-12);
+  check_samples(grid, w.grid, 1.0);
+  ASSERT_TRUE(particles) << "no block with 4 particles";
+  std::vector<double> pb = doubles(particles["bounds"]);
+  EXPECT_NEAR(pb[0], -2.0 + 0.5, 1e-12);  // x = lower + (i + 1/2)/n * length
+  EXPECT_NEAR(pb[1], -2.0 + 3.5, 1e-12);
+  EXPECT_EQ(pb[2], 0.0);
+  EXPECT_EQ(pb[5], 0.0);
 }
