@@ -25,6 +25,21 @@ std::string relative_to(const std::string& target, const std::string& xmf_path) 
   return fs::absolute(fs::path(target)).lexically_normal().lexically_relative(folder.lexically_normal()).generic_string();
 }
 
+// Names and paths go into attribute values and element text.
+std::string xml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 bool same_time(double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max({1.0, std::fabs(a), std::fabs(b)}); }
 
 void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWriter::Record& r, const std::string& h5) {
@@ -56,9 +71,9 @@ void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWr
     << spacing << "</DataItem>\n"
     << "        </Geometry>\n";
   for (const auto& field : r.fields) {
-    x << "        <Attribute Name=\"" << field << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+    x << "        <Attribute Name=\"" << xml(field) << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
       << "          <DataItem Dimensions=\"" << cells << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
-      << h5 << ":/" << r.group << "/" << field << "</DataItem>\n"
+      << xml(h5) << ":/" << r.group << "/" << xml(field) << "</DataItem>\n"
       << "        </Attribute>\n";
   }
   x << "      </Grid>\n";
@@ -67,7 +82,7 @@ void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWr
 void particles_xml(std::ostringstream& x, const ParticleFileWriter& p, const ParticleFileWriter::Record& r,
                    const std::string& h5) {
   const std::string n = std::to_string(r.count);
-  const std::string at = h5 + ":/" + r.group + "/";
+  const std::string at = xml(h5) + ":/" + r.group + "/";
   const bool padded = p.dim() == 1;
   x << "      <Grid Name=\"particles\" GridType=\"Uniform\">\n"
     << "        <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n << "\" NodesPerElement=\"1\">\n"
