@@ -8,8 +8,13 @@
 
 #include "measureflow/errors.hpp"
 #include "measureflow/io/hdf5_handle.hpp"
+#include "measureflow/io/field_file.hpp"
 #include "measureflow/io/particle_file.hpp"
 #include "measureflow/io/readers.hpp"
+#include "measureflow/io/xdmf.hpp"
+
+#include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace mf::io;
@@ -152,4 +157,36 @@ TEST(IoParticleFile, DestructorPublishesAfterExceptionAndErrorsListSnapshots) {
   }
   EXPECT_THROW(read_grid_snapshot(path), mf::InputError);  // no grid in a particle file
   EXPECT_THROW(ParticleFileWriter(MPI_COMM_WORLD, path, run_info(), 0), mf::InputError);
+}
+
+TEST(IoParticleFile, XdmfOfAMultiRankRunDescribesTheGlobalData) {
+  SharedDir dir("pxmf");
+  GridInfo g{2, {0.0, 0.0}, {2.0, 1.0}, {6, 3}};
+  FieldFileWriter fields(MPI_COMM_WORLD, (dir.path / "fields.h5").string(), run_info(), g);
+  ParticleFileWriter particles(MPI_COMM_WORLD, (dir.path / "particles.h5").string(), run_info(), 2);
+  // Rows split over ranks along y (some ranks empty at 4 ranks).
+  long long rows = 3, base = rows / size(), extra = rows % size();
+  long long count = base + (rank() < extra), start = rank() * base + std::min<long long>(rank(), extra);
+  std::vector<double> rho(6 * count, 2.0);
+  fields.write_snapshot(0.25, GridBlock{{0, start}, {6, count}}, {{"density", rho.data()}});
+  Local l = make_local(rank(), 2, 0.25);
+  particles.write_snapshot(0.25, l.ids.size(), l.x.data(), l.w.data(), l.ids.data());
+  fields.finish();
+  particles.finish();
+  const std::string xmf = (dir.path / "run.xmf").string();
+  if (rank() == 0) write_xdmf(xmf, &fields, &particles);
+  MPI_Barrier(MPI_COMM_WORLD);
+  std::ifstream in(xmf);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string x = text.str();
+  const std::string n = std::to_string(offset_of(size()));
+  EXPECT_NE(x.find("TopologyType=\"3DCoRectMesh\" Dimensions=\"2 4 7\""), std::string::npos) << x;
+  EXPECT_NE(x.find("<DataItem Dimensions=\"1 3 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
+                   "fields.h5:/snapshots/000000/density</DataItem>"),
+            std::string::npos) << x;
+  EXPECT_NE(x.find("NumberOfElements=\"" + n + "\""), std::string::npos) << x;
+  EXPECT_NE(x.find("particles.h5:/snapshots/000000/connectivity"), std::string::npos) << x;
+  EXPECT_EQ(x.find("CollectionType=\"Spatial\""), x.rfind("CollectionType=\"Spatial\""));  // one shared step
+  MPI_Barrier(MPI_COMM_WORLD);
 }
