@@ -61,6 +61,8 @@ void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
     count[r] = static_cast<hsize_t>(std::max(0LL, block.count[a]));
     volume *= block.count[a];
   }
+  for (const auto& field : fields)
+    if (volume > 0 && field.second == nullptr) inside = 0;
   // Checked together so every rank throws, rather than one rank leaving the others in a collective.
   long long total = 0;
   int all_inside = 0;
@@ -69,7 +71,7 @@ void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
   long long cells = 1;
   for (auto c : grid_.cells) cells *= c;
   if (!all_inside || total != cells)
-    throw std::invalid_argument("grid blocks written to " + final_path_ + " do not tile the grid (" +
+    throw std::invalid_argument("grid blocks written to " + final_path_ + " do not tile the grid or lack data (" +
                                 std::to_string(total) + " cells in blocks, " + std::to_string(cells) + " in grid)");
 
   Record record;

@@ -25,19 +25,42 @@ std::string relative_to(const std::string& target, const std::string& xmf_path) 
   return fs::absolute(fs::path(target)).lexically_normal().lexically_relative(folder.lexically_normal()).generic_string();
 }
 
+// Names and paths go into attribute values and element text.
+std::string xml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 bool same_time(double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max({1.0, std::fabs(a), std::fabs(b)}); }
 
 void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWriter::Record& r, const std::string& h5) {
   const GridInfo& g = f.grid();
-  // Slowest axis first (z y x); absent axes become one point (a flat layer), so ParaView keeps x along x.
+  // Slowest axis first (z y x). An absent axis becomes one cell (two points) centred on 0, as thick as the
+  // finest present spacing: with one point instead, the XDMF2 reader reads cell data wrongly (silently, a
+  // value check caught it), and 2DCoRectMesh would land in the YZ plane.
+  double thickness = 0;
+  for (int a = 0; a < g.dim; ++a) {
+    double h = (g.upper[a] - g.lower[a]) / static_cast<double>(g.cells[a]);
+    thickness = a == 0 ? h : std::min(thickness, h);
+  }
   std::string points, cells, origin, spacing;
   for (int a = 2; a >= 0; --a) {
     bool present = a < g.dim;
-    long long n = present ? g.cells[a] : 0;
-    points += std::to_string(present ? n + 1 : 1) + (a ? " " : "");
-    if (present) cells += (cells.empty() ? "" : " ") + std::to_string(n);
-    origin += num(present ? g.lower[a] : 0.0) + (a ? " " : "");
-    spacing += num(present ? (g.upper[a] - g.lower[a]) / static_cast<double>(n) : 1.0) + (a ? " " : "");
+    long long n = present ? g.cells[a] : 1;
+    const char* sep = a ? " " : "";
+    points += std::to_string(n + 1) + sep;
+    cells += std::to_string(n) + sep;
+    origin += num(present ? g.lower[a] : -0.5 * thickness) + sep;
+    spacing += num(present ? (g.upper[a] - g.lower[a]) / static_cast<double>(n) : thickness) + sep;
   }
   x << "      <Grid Name=\"grid\" GridType=\"Uniform\">\n"
     << "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << points << "\"/>\n"
@@ -48,9 +71,9 @@ void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWr
     << spacing << "</DataItem>\n"
     << "        </Geometry>\n";
   for (const auto& field : r.fields) {
-    x << "        <Attribute Name=\"" << field << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+    x << "        <Attribute Name=\"" << xml(field) << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
       << "          <DataItem Dimensions=\"" << cells << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
-      << h5 << ":/" << r.group << "/" << field << "</DataItem>\n"
+      << xml(h5) << ":/" << r.group << "/" << xml(field) << "</DataItem>\n"
       << "        </Attribute>\n";
   }
   x << "      </Grid>\n";
@@ -59,7 +82,7 @@ void grid_xml(std::ostringstream& x, const FieldFileWriter& f, const FieldFileWr
 void particles_xml(std::ostringstream& x, const ParticleFileWriter& p, const ParticleFileWriter::Record& r,
                    const std::string& h5) {
   const std::string n = std::to_string(r.count);
-  const std::string at = h5 + ":/" + r.group + "/";
+  const std::string at = xml(h5) + ":/" + r.group + "/";
   const bool padded = p.dim() == 1;
   x << "      <Grid Name=\"particles\" GridType=\"Uniform\">\n"
     << "        <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n << "\" NodesPerElement=\"1\">\n"
