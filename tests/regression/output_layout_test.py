@@ -96,8 +96,8 @@ def main():
         expect(len(temporal) >= 1, "XDMF temporal collection")
         text = ET.tostring(root, encoding="unicode")
         topo = [t for t in root.iter("Topology") if t.get("TopologyType") == "3DCoRectMesh"]
-        expect(len(topo) > 0 and topo[0].get("Dimensions").split() == ["1", str(ny + 1), str(nx + 1)],
-               f"3DCoRectMesh point dimensions slowest first: {topo[0].get('Dimensions') if topo else None}")
+        expect(len(topo) > 0 and topo[0].get("Dimensions").split() == ["2", str(ny + 1), str(nx + 1)],
+               f"3DCoRectMesh point dimensions slowest first (a 2D grid is one cell thick in z): {topo[0].get('Dimensions') if topo else None}")
         expect("Polyvertex" in text, "particles as Polyvertex")
         expect("fields.h5:/snapshots/000000/density" in text, "density referenced with a relative path")
         expect(os.path.join(work, "") not in text, "no absolute paths inside the XDMF")
