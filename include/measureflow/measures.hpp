@@ -60,6 +60,9 @@ class Measure {
     std::vector<double> positions, weights;
   };
   virtual const Atoms* atoms() const { return nullptr; }
+  // Writes cell values directly when the measure is itself a density on exactly this grid (a stored
+  // snapshot of the same grid), so a continued run starts from the stored numbers bit for bit.
+  virtual bool copy_onto(const Grid& grid, Vec out) const { return false; }
 };
 
 // The grid density of a measure: cell averages of its density, or the CIC deposit of its atoms.

@@ -8,6 +8,7 @@
 #include "measureflow/deck.hpp"
 #include "measureflow/deposit.hpp"
 #include "measureflow/errors.hpp"
+#include "measureflow/grid_field.hpp"
 #include "measureflow/io/readers.hpp"
 #include "measureflow/setup_from_deck.hpp"
 
@@ -44,6 +45,22 @@ class GridFileMeasure : public Measure {
       stride *= snap_.grid.cells[a];
     }
     return snap_.density[flat];
+  }
+  bool copy_onto(const Grid& grid, Vec out) const override {
+    const GridSpec& g = grid.spec();
+    if (g.dim != snap_.grid.dim) return false;
+    for (int a = 0; a < g.dim; ++a)
+      if (g.cells[a] != snap_.grid.cells[a] || g.lower[a] != snap_.grid.lower[a] || g.upper[a] != snap_.grid.upper[a])
+        return false;
+    const IndexBox& o = grid.owned();
+    VecBlockWrite rho(out, o);
+    for (PetscInt k = 0; k < o.count[2]; ++k)
+      for (PetscInt j = 0; j < o.count[1]; ++j)
+        for (PetscInt i = 0; i < o.count[0]; ++i) {
+          const long long gi = o.start[0] + i, gj = o.start[1] + j, gk = o.start[2] + k;
+          rho.view()(k, j, i) = snap_.density[gi + g.cells[0] * (gj + g.cells[1] * gk)];
+        }
+    return true;
   }
   void sample(std::uint64_t seed, std::int64_t id, double* out) const override {
     const CounterRng rng(seed, id);

@@ -27,6 +27,7 @@ void initial_grid_density(const Measure& measure, const Grid& grid, Vec out) {
     deposit_cic(grid, p, out);
     return;
   }
+  if (measure.copy_onto(grid, out)) return;
   fill_cell_averages(grid, [&](const double* x) { return measure.density(x); }, out);
 }
 

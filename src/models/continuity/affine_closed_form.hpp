@@ -21,6 +21,7 @@ class AffineClosedForm {
   AffineClosedForm(std::shared_ptr<const Measure> initial, Matrix A, Vector b);
   AffineMap map(double t) const { return affine_flow(A_, b_, t); }
   std::optional<Moments> moments(double t) const;
+  bool has_density() const { return initial_->atoms() == nullptr; }
   Moments push_forward(double t, const Moments& m0) const;
   // Density of α_t at x, for a fixed map (evaluate map(t) once per output, not per point).
   double density(const AffineMap& map, const Matrix& inverse_E, double det_E, const double* x) const;
