@@ -33,6 +33,23 @@ std::optional<std::string> out_of_range(const Key& k, double x) {
   return "must be " + allowed;
 }
 
+std::string kind_name(const Key& k) {
+  switch (k.kind) {
+    case Kind::Real: return "a real number";
+    case Kind::Integer: return "an integer";
+    case Kind::Bool: return "true or false";
+    case Kind::String: return "a string";
+    case Kind::Enum: return "one of: " + join(k.allowed, ", ");
+    case Kind::Vector: return "a list of reals";
+    case Kind::IntVector: return "a list of integers";
+    case Kind::Matrix: return "a matrix [[a, b], [c, d]]";
+    case Kind::Section: return "a section";
+    case Kind::List: return "a list of sections";
+    case Kind::Variant: return "a section with a type";
+  }
+  return "a value";
+}
+
 std::string display_path(const std::string& prefix, const std::string& name) { return prefix + name; }
 
 class Validator {
@@ -85,6 +102,7 @@ class Validator {
     std::vector<std::string> allowed = s.key_names();
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     std::map<std::string, int> seen;
+    std::map<std::string, YAML::Node> key_nodes;  // a null value has no line of its own; its key does
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (!it->first.IsScalar()) {
         errors_.add_message("a key under '" + prefix + "' is not a name: " + flow(it->first), it->first);
@@ -93,6 +111,7 @@ class Validator {
       const std::string name = it->first.Scalar();
       const std::string path = display_path(prefix, name);
       auto [pos, fresh] = seen.emplace(name, line_of(it->first));
+      key_nodes.emplace(name, it->first);
       if (!fresh) {
         errors_.add_message("key '" + path + "' given twice (lines " + std::to_string(pos->second) + " and " +
                                 std::to_string(line_of(it->first)) + ")",
@@ -126,7 +145,7 @@ class Validator {
         continue;
       }
       if (v.IsNull()) {
-        errors_.add(path, "no value given", v);
+        errors_.add(path, "no value given (expected " + kind_name(k) + ")", key_nodes[k.name]);
         continue;
       }
       check_value(k, v, path);
