@@ -84,6 +84,7 @@ class Validator {
       }
     }
     errors_.set_scope("");
+    for (auto& o : visited_) reorder(o.node, *o.schema, o.extra);
   }
 
  private:
@@ -92,6 +93,24 @@ class Validator {
     const Key* key;
     std::string path;
   };
+  struct Visited {
+    YAML::Node node;
+    const Schema* schema;
+    std::vector<std::string> extra;
+  };
+  // The resolved deck lists keys in declaration order (a variant's `type` first), whatever order
+  // the user wrote them and defaults were filled in.
+  static void reorder(YAML::Node node, const Schema& s, const std::vector<std::string>& extra) {
+    std::vector<std::string> order = extra;
+    for (const auto& n : s.key_names()) order.push_back(n);
+    std::vector<std::pair<std::string, YAML::Node>> kept;
+    const YAML::Node& cnode = node;
+    for (const auto& name : order)
+      if (cnode[name].IsDefined()) kept.emplace_back(name, cnode[name]);
+    if (kept.size() != node.size()) return;  // unknown keys present: an error was reported anyway
+    for (const auto& kv : kept) node.remove(kv.first);
+    for (const auto& kv : kept) node[kv.first] = kv.second;
+  }
   struct Hook {
     YAML::Node section;
     std::string scope;
@@ -150,6 +169,7 @@ class Validator {
       }
       check_value(k, v, path);
     }
+    visited_.push_back({node, &s, extra});
     for (const auto& c : s.cross_checks())
       hooks_.push_back({node, prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1), &c});
   }
@@ -224,9 +244,9 @@ class Validator {
         }
       }
     if (!ok) {
-      const std::string shape = dim_ > 0 ? std::to_string(n) + "x" + std::to_string(n) + " matrix" + dim_note()
-                                         : "a square matrix";
-      errors_.add(path, "expected a " + shape + " of reals written as rows [[a, b], [c, d]], got " + flow(v), v);
+      const std::string shape = dim_ > 0 ? "a " + std::to_string(n) + "x" + std::to_string(n) + " matrix" + dim_note()
+                                         : std::string("a square matrix");
+      errors_.add(path, "expected " + shape + " of reals written as rows [[a, b], [c, d]], got " + flow(v), v);
       return false;
     }
     const Matrix m = Matrix::from_rows(rows);
@@ -319,6 +339,7 @@ class Validator {
   int dim_ = 0;
   std::vector<Pending> pending_;
   std::vector<Hook> hooks_;
+  std::vector<Visited> visited_;
 };
 
 }  // namespace

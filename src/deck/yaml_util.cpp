@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace mf::deck_detail {
 
@@ -100,6 +102,30 @@ std::optional<std::string> closest(const std::string& name, const std::vector<st
   const size_t limit = std::max<size_t>(2, name.size() / 3);
   if (best && best_d <= limit) return best;
   return std::nullopt;
+}
+
+YAML::Node real_node(double x) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return YAML::Node(std::string(buf));
+}
+
+YAML::Node without_marks(const YAML::Node& n) {
+  if (n.IsScalar()) return YAML::Node(n.Scalar());
+  if (n.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& e : n) out.push_back(without_marks(e));
+    return out;
+  }
+  if (n.IsMap()) {
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : n) out[kv.first.Scalar()] = without_marks(kv.second);
+    return out;
+  }
+  return YAML::Node(n.Type());
 }
 
 std::optional<double> as_real(const YAML::Node& n) {

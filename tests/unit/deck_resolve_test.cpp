@@ -42,6 +42,13 @@ TEST_F(DeckResolve, ResolvedYamlIsAValidDeckWithTheSameValues) {
   const std::string text = d.resolved_yaml();
   EXPECT_NE(text.find("cfl: 0.4"), std::string::npos) << text;
   EXPECT_NE(text.find("particles: 10000"), std::string::npos) << text;
+  EXPECT_NE(text.find("cfl: 0.4\n"), std::string::npos) << text;     // shortest round-trip text
+  EXPECT_NE(text.find("every: 0.1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("b: [0, 0]\n"), std::string::npos) << text;   // vectors on one line
+  // Keys come in declaration order, however the user ordered them and defaults were added.
+  EXPECT_LT(text.find("dir: out/quick"), text.find("every:")) << text;
+  EXPECT_LT(text.find("every:"), text.find("quiet:")) << text;
+  EXPECT_LT(text.find("time:"), text.find("velocity:")) << text;
   // Re-loading the resolved deck under another name keeps every value (output.dir is now explicit).
   const Deck again = deck_from_string(text, "elsewhere/other.yaml");
   EXPECT_EQ(again.resolved_yaml(), text);

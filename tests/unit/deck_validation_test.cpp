@@ -126,6 +126,17 @@ TEST_F(DeckValidation, MissingRequiredKeys) {
   EXPECT_HAS(rejection(with_line(11, "")), "missing required key 'initial.cov'");
 }
 
+TEST_F(DeckValidation, DeckMustBeANonEmptyMap) {
+  EXPECT_EQ(rejection(""), "t.yaml: the deck is empty");
+  EXPECT_EQ(rejection("# only a comment\n"), "t.yaml: the deck is empty");
+  EXPECT_EQ(rejection("- a\n- b\n"), "t.yaml:1: the deck must be a map of keys (model:, domain:, ...), got [a, b]");
+}
+
+TEST_F(DeckValidation, OverriddenValuesHaveNoDeckLine) {
+  // The bad value came from the command line, so no line of the file is blamed.
+  EXPECT_HAS(rejection(base_deck(), {"time.end=-1"}), "t.yaml: key 'time.end': -1 is out of range");
+}
+
 TEST_F(DeckValidation, AllErrorsAreReportedOneALine) {
   std::string text = with_line(16, "  end: -2");
   text += "eulerian: {limiter: superbee}\nlagrangian: {particels: 3}\n";
