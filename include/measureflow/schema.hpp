@@ -137,7 +137,8 @@ class Schema {
   KeyRef matrix(const std::string& name, Presence p, const std::string& doc);  // dim × dim
   KeyRef matrix_zero_default(const std::string& name, const std::string& doc);  // default: zero dim × dim
   KeyRef vector_zero_default(const std::string& name, const std::string& doc);  // default: zero, length dim
-  // A nested map, always present in the resolved deck (absent = all defaults).
+  // A nested map, always present in the resolved deck (absent = all defaults). Declaring a section
+  // again returns the existing one, so a model can add keys to a core section.
   Schema& section(const std::string& name, const std::string& doc);
   // A list of sections (at least one item when present).
   Schema& list(const std::string& name, Presence p, const std::string& doc);

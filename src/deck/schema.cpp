@@ -221,6 +221,9 @@ KeyRef Schema::vector_zero_default(const std::string& n, const std::string& d) {
 }
 
 Schema& Schema::section(const std::string& n, const std::string& d) {
+  // Reopening a section lets a model add its keys to a core section (e.g. lagrangian.blob_eps).
+  for (auto& k : keys_)
+    if (k.name == n && k.kind == Kind::Section) return *k.section;
   Key k = make(n, Kind::Section, Presence::Optional, d);
   k.section = std::make_shared<Schema>();
   Schema* child = k.section.get();

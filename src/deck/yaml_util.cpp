@@ -138,8 +138,12 @@ std::optional<double> as_real(const YAML::Node& n) {
 std::optional<long long> as_integer(const YAML::Node& n) {
   if (!n.IsDefined() || !n.IsScalar()) return std::nullopt;
   long long v = 0;
-  if (!YAML::convert<long long>::decode(n, v)) return std::nullopt;
-  return v;
+  if (YAML::convert<long long>::decode(n, v)) return v;
+  // Users write large counts as 1e5; a real with no fractional part is that integer.
+  double x = 0;
+  if (!YAML::convert<double>::decode(n, x) || !std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9.0e15)
+    return std::nullopt;
+  return static_cast<long long>(x);
 }
 
 std::optional<bool> as_bool(const YAML::Node& n) {

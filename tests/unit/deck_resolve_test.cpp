@@ -121,7 +121,7 @@ TEST_F(DeckResolve, TypedAccessors) {
   EXPECT_EQ(d.integer("domain.dim"), 2);
   // Programming errors, not input errors.
   EXPECT_THROW(d.real("time.nothing"), std::logic_error);
-  EXPECT_THROW(d.integer("time.end"), std::logic_error);
+  EXPECT_THROW(d.integer("time.cfl"), std::logic_error);  // 0.4 is no integer
   EXPECT_THROW(d.flag("domain.dim"), std::logic_error);
   EXPECT_THROW(d.vec("domain.dim"), std::logic_error);
   EXPECT_THROW(d.text("domain"), std::logic_error);

@@ -83,6 +83,27 @@ TEST(DeckSchema, CustomValueChecksRunAfterTheKindCheck) {
   EXPECT_EQ(msg.find("odd"), std::string::npos);
 }
 
+TEST(DeckSchema, IntegersMayBeWrittenAsWholeReals) {
+  Schema s;
+  s.integer("n", Required, "a count").min(1);
+  EXPECT_EQ(deck_from_string("n: 1e5\n", "s.yaml", s).integer("n"), 100000);
+  EXPECT_EQ(deck_from_string("n: 12\n", "s.yaml", s).integer("n"), 12);
+  EXPECT_HAS(rejection("n: 1.5e0\n", s), "key 'n': expected an integer, got 1.5e0");
+  EXPECT_HAS(rejection("n: 0.0\n", s), "key 'n': 0.0 is out of range: must be >= 1");
+}
+
+TEST(DeckSchema, ModelsCanAddKeysToCoreSections) {
+  register_model_schema(
+      "schema_test_blob", [](Schema& s) { s.section("lagrangian", "").real("blob_eps", 0.05, "blob width").positive(); },
+      "adds a key to lagrangian");
+  const Schema s = model_schema("schema_test_blob");
+  const Key* lag = s.find("lagrangian");
+  ASSERT_NE(lag, nullptr);
+  EXPECT_NE(lag->section->find("blob_eps"), nullptr);
+  EXPECT_NE(lag->section->find("particles"), nullptr);
+  EXPECT_NE(schema_help("schema_test_blob").find("lagrangian.blob_eps  (real > 0; default 0.05)"), std::string::npos);
+}
+
 TEST(DeckSchema, DeclaringAKeyTwiceIsAProgrammingError) {
   Schema s;
   s.real("a", 1.0, "a");
