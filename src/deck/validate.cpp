@@ -149,7 +149,9 @@ class Validator {
     for (const Key& k : s.keys()) {
       const std::string path = display_path(prefix, k.name);
       YAML::Node v = cnode[k.name];
-      if (!v.IsDefined()) {
+      // An empty section header (`eulerian:` with every line below commented out) means all defaults.
+      const bool empty_section = k.kind == Kind::Section && v.IsDefined() && v.IsNull();
+      if (!v.IsDefined() || empty_section) {
         if (k.kind == Kind::Section) {
           node[k.name] = YAML::Node(YAML::NodeType::Map);
           YAML::Node child = node[k.name];

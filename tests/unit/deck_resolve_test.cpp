@@ -55,6 +55,12 @@ TEST_F(DeckResolve, ResolvedYamlIsAValidDeckWithTheSameValues) {
   EXPECT_EQ(again.text("output.dir"), "out/quick");
 }
 
+TEST_F(DeckResolve, EmptySectionHeaderMeansDefaults) {
+  const Deck d = deck_from_string(base_deck() + "eulerian:\n  # limiter: minmod\n", "t.yaml");
+  EXPECT_EQ(d.text("eulerian.limiter"), "mc");
+  EXPECT_TRUE(d.flag("eulerian.enabled"));
+}
+
 TEST_F(DeckResolve, DtReplacesCfl) {
   const Deck d = deck_from_string(base_deck() + "  dt: 0.01\n", "t.yaml");
   EXPECT_DOUBLE_EQ(d.real("time.dt"), 0.01);

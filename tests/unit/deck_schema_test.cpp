@@ -110,6 +110,20 @@ TEST(DeckSchema, DeclaringAKeyTwiceIsAProgrammingError) {
   EXPECT_THROW(s.integer("a", Required, "again"), std::logic_error);
 }
 
+// Registered from a static initialiser, before main() and before any test runs.
+const bool static_registration = [] {
+  register_model_schema("schema_test_static", [](Schema& s) { s.flag("extra", false, "a model key"); },
+                        "registered statically");
+  return true;
+}();
+
+TEST(DeckSchema, StaticRegistrationIsVisible) {
+  ASSERT_TRUE(static_registration);
+  const auto models = registered_models();
+  EXPECT_NE(std::find(models.begin(), models.end(), "schema_test_static"), models.end());
+  EXPECT_NE(model_schema("schema_test_static").find("extra"), nullptr);
+}
+
 TEST(DeckSchema, ReregisteringAModelReplacesIt) {
   register_model_schema("schema_test_model", [](Schema& s) { s.real("k", 1.0, "first"); }, "first");
   register_model_schema("schema_test_model", [](Schema& s) { s.real("k", 2.0, "second"); }, "second");
