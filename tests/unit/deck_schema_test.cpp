@@ -94,7 +94,7 @@ TEST(DeckSchema, IntegersMayBeWrittenAsWholeReals) {
 
 TEST(DeckSchema, ModelsCanAddKeysToCoreSections) {
   register_model_schema(
-      "schema_test_blob", [](Schema& s) { s.section("lagrangian", "").real("blob_eps", 0.05, "blob width").positive(); },
+      "schema_test_blob", [](Schema& s) { s.section("lagrangian").real("blob_eps", 0.05, "blob width").positive(); },
       "adds a key to lagrangian");
   const Schema s = model_schema("schema_test_blob");
   const Key* lag = s.find("lagrangian");
