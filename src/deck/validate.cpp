@@ -210,7 +210,7 @@ class Validator {
 
   bool check_vector(const Key& k, const YAML::Node& v, const std::string& path, bool integral) {
     const int want = k.length > 0 ? k.length : dim_;
-    const std::string what = integral ? "integers" : "reals";
+    const std::string what = std::string(integral ? "integer" : "real") + (want == 1 ? "" : "s");
     const std::string note = k.length > 0 ? "" : dim_note();
     bool shape_ok = v.IsSequence() && (want == 0 || static_cast<int>(v.size()) == want);
     if (shape_ok)

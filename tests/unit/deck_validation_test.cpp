@@ -112,6 +112,7 @@ TEST_F(DeckValidation, ShapesFollowDomainDim) {
   for (const char* key : {"domain.lower", "domain.upper", "domain.cells", "initial.mean", "initial.cov", "velocity.A"})
     EXPECT_HAS(all, std::string("key '") + key + "'");
   EXPECT_EQ(lines(all), 6u) << all;
+  EXPECT_HAS(rejection(with_line(3, "  dim: 1")), "key 'domain.cells': expected 1 integer (domain.dim = 1), got [32, 32]");
 }
 
 TEST_F(DeckValidation, MissingRequiredKeys) {
