@@ -13,6 +13,7 @@ class Schema;
 
 class Deck {
  public:
+  Deck() = default;  // empty until assigned a loaded deck
   Deck(std::string path, YAML::Node resolved);
 
   const std::string& path() const { return path_; }  // deck file as given

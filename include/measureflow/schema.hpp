@@ -137,11 +137,12 @@ class Schema {
   KeyRef matrix(const std::string& name, Presence p, const std::string& doc);  // dim × dim
   KeyRef matrix_zero_default(const std::string& name, const std::string& doc);  // default: zero dim × dim
   KeyRef vector_zero_default(const std::string& name, const std::string& doc);  // default: zero, length dim
-  // A nested map, always present in the resolved deck (absent = all defaults).
-  Schema& section(const std::string& name, const std::string& doc);
+  // A nested map, always present in the resolved deck (absent = all defaults). Declaring a section
+  // again returns the existing one, so a model can add keys to a core section.
+  Schema& section(const std::string& name, const std::string& doc = "");
   // A list of sections (at least one item when present).
-  Schema& list(const std::string& name, Presence p, const std::string& doc);
-  VariantRef variant(const std::string& name, Presence p, const std::string& doc);
+  Schema& list(const std::string& name, Presence p, const std::string& doc = "");
+  VariantRef variant(const std::string& name, Presence p, const std::string& doc = "");
   // A check across keys of this section, run after every default is filled in.
   Schema& cross_check(SectionCheck c);
 

@@ -87,7 +87,7 @@ void declare_core_keys(Schema& s) {
       .max(1.0)
       .computed_default(
           [](const YAML::Node& root, const std::string&) {
-            return find_path(root, "time.dt").IsDefined() ? YAML::Node() : YAML::Node(0.4);
+            return find_path(root, "time.dt").IsDefined() ? YAML::Node() : deck_detail::real_node(0.4);
           },
           "0.4 unless time.dt is given");
   time.real("dt", Optional, "fixed time step (instead of cfl)").positive();
@@ -122,7 +122,7 @@ void declare_core_keys(Schema& s) {
       .computed_default(
           [](const YAML::Node& root, const std::string&) {
             auto end = as_real(find_path(root, "time.end"));
-            return end && *end > 0 ? YAML::Node(*end / 10.0) : YAML::Node();
+            return end && *end > 0 ? deck_detail::real_node(*end / 10.0) : YAML::Node();
           },
           "time.end / 10");
   output.flag("quiet", false, "no progress lines");

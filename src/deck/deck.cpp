@@ -105,6 +105,7 @@ YAML::Node Deck::node(const std::string& key) const { return YAML::Clone(at(key)
 
 std::string Deck::resolved_yaml() const {
   YAML::Emitter out;
+  out.SetSeqFormat(YAML::Flow);  // vectors and matrices on one line, as users write them
   out << root_;
   return std::string(out.c_str()) + "\n";
 }
@@ -150,7 +151,7 @@ void apply_override(YAML::Node root, const std::string& text, Errors& errors) {
   }
   YAML::Node value;
   try {
-    value = YAML::Load(value_text);
+    value = deck_detail::without_marks(YAML::Load(value_text));
   } catch (const YAML::ParserException& ex) {
     errors.add_message(where + ": value is not valid YAML: " + ex.msg);
     return;
@@ -234,6 +235,13 @@ Deck deck_from_string(const std::string& yaml_text, const std::string& pretend_p
   Errors errors(pretend_path);
   for (const auto& o : overrides) apply_override(root, o, errors);
   throw_if_any(errors);
+  if (!root.IsMap()) {
+    errors.add_message(root.IsDefined() && !root.IsNull()
+                           ? "the deck must be a map of keys (model:, domain:, ...), got " + flow(root)
+                           : "the deck is empty",
+                       root);
+    throw_if_any(errors);
+  }
   const YAML::Node model = root.IsMap() ? YAML::Node(static_cast<const YAML::Node&>(root)["model"]) : YAML::Node();
   if (!model.IsDefined() || !model.IsScalar()) {
     const auto known = registered_models();

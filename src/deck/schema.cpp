@@ -139,7 +139,9 @@ static Key with_default(const std::string& name, Kind kind, const T& def, const 
 
 KeyRef Schema::real(const std::string& n, Presence p, const std::string& d) { return add(make(n, Kind::Real, p, d)); }
 KeyRef Schema::real(const std::string& n, double def, const std::string& d) {
-  return add(with_default(n, Kind::Real, def, d));
+  Key k = make(n, Kind::Real, Presence::Optional, d);
+  k.default_value = deck_detail::real_node(def);
+  return add(std::move(k));
 }
 KeyRef Schema::integer(const std::string& n, Presence p, const std::string& d) {
   return add(make(n, Kind::Integer, p, d));
@@ -179,7 +181,9 @@ KeyRef Schema::vector(const std::string& n, Presence p, const std::string& d) {
   return add(make(n, Kind::Vector, p, d));
 }
 KeyRef Schema::vector(const std::string& n, std::vector<double> def, const std::string& d) {
-  Key k = with_default(n, Kind::Vector, def, d);
+  Key k = make(n, Kind::Vector, Presence::Optional, d);
+  k.default_value = YAML::Node(YAML::NodeType::Sequence);
+  for (double x : def) k.default_value.push_back(deck_detail::real_node(x));
   k.length = static_cast<int>(def.size());
   return add(std::move(k));
 }
@@ -197,11 +201,11 @@ static YAML::Node zeros_of_dim(const YAML::Node& root, bool square) {
   YAML::Node out(YAML::NodeType::Sequence);
   for (long long i = 0; i < *dim; ++i) {
     if (!square) {
-      out.push_back(0.0);
+      out.push_back(deck_detail::real_node(0.0));
       continue;
     }
     YAML::Node row(YAML::NodeType::Sequence);
-    for (long long j = 0; j < *dim; ++j) row.push_back(0.0);
+    for (long long j = 0; j < *dim; ++j) row.push_back(deck_detail::real_node(0.0));
     out.push_back(row);
   }
   return out;
@@ -217,6 +221,9 @@ KeyRef Schema::vector_zero_default(const std::string& n, const std::string& d) {
 }
 
 Schema& Schema::section(const std::string& n, const std::string& d) {
+  // Reopening a section lets a model add its keys to a core section (e.g. lagrangian.blob_eps).
+  for (auto& k : keys_)
+    if (k.name == n && k.kind == Kind::Section) return *k.section;
   Key k = make(n, Kind::Section, Presence::Optional, d);
   k.section = std::make_shared<Schema>();
   Schema* child = k.section.get();

@@ -33,6 +33,23 @@ std::optional<std::string> out_of_range(const Key& k, double x) {
   return "must be " + allowed;
 }
 
+std::string kind_name(const Key& k) {
+  switch (k.kind) {
+    case Kind::Real: return "a real number";
+    case Kind::Integer: return "an integer";
+    case Kind::Bool: return "true or false";
+    case Kind::String: return "a string";
+    case Kind::Enum: return "one of: " + join(k.allowed, ", ");
+    case Kind::Vector: return "a list of reals";
+    case Kind::IntVector: return "a list of integers";
+    case Kind::Matrix: return "a matrix [[a, b], [c, d]]";
+    case Kind::Section: return "a section";
+    case Kind::List: return "a list of sections";
+    case Kind::Variant: return "a section with a type";
+  }
+  return "a value";
+}
+
 std::string display_path(const std::string& prefix, const std::string& name) { return prefix + name; }
 
 class Validator {
@@ -67,6 +84,7 @@ class Validator {
       }
     }
     errors_.set_scope("");
+    for (auto& o : visited_) reorder(o.node, *o.schema, o.extra);
   }
 
  private:
@@ -75,6 +93,24 @@ class Validator {
     const Key* key;
     std::string path;
   };
+  struct Visited {
+    YAML::Node node;
+    const Schema* schema;
+    std::vector<std::string> extra;
+  };
+  // The resolved deck lists keys in declaration order (a variant's `type` first), whatever order
+  // the user wrote them and defaults were filled in.
+  static void reorder(YAML::Node node, const Schema& s, const std::vector<std::string>& extra) {
+    std::vector<std::string> order = extra;
+    for (const auto& n : s.key_names()) order.push_back(n);
+    std::vector<std::pair<std::string, YAML::Node>> kept;
+    const YAML::Node& cnode = node;
+    for (const auto& name : order)
+      if (cnode[name].IsDefined()) kept.emplace_back(name, cnode[name]);
+    if (kept.size() != node.size()) return;  // unknown keys present: an error was reported anyway
+    for (const auto& kv : kept) node.remove(kv.first);
+    for (const auto& kv : kept) node[kv.first] = kv.second;
+  }
   struct Hook {
     YAML::Node section;
     std::string scope;
@@ -85,6 +121,7 @@ class Validator {
     std::vector<std::string> allowed = s.key_names();
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     std::map<std::string, int> seen;
+    std::map<std::string, YAML::Node> key_nodes;  // a null value has no line of its own; its key does
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (!it->first.IsScalar()) {
         errors_.add_message("a key under '" + prefix + "' is not a name: " + flow(it->first), it->first);
@@ -93,6 +130,7 @@ class Validator {
       const std::string name = it->first.Scalar();
       const std::string path = display_path(prefix, name);
       auto [pos, fresh] = seen.emplace(name, line_of(it->first));
+      key_nodes.emplace(name, it->first);
       if (!fresh) {
         errors_.add_message("key '" + path + "' given twice (lines " + std::to_string(pos->second) + " and " +
                                 std::to_string(line_of(it->first)) + ")",
@@ -111,7 +149,9 @@ class Validator {
     for (const Key& k : s.keys()) {
       const std::string path = display_path(prefix, k.name);
       YAML::Node v = cnode[k.name];
-      if (!v.IsDefined()) {
+      // An empty section header (`eulerian:` with every line below commented out) means all defaults.
+      const bool empty_section = k.kind == Kind::Section && v.IsDefined() && v.IsNull();
+      if (!v.IsDefined() || empty_section) {
         if (k.kind == Kind::Section) {
           node[k.name] = YAML::Node(YAML::NodeType::Map);
           YAML::Node child = node[k.name];
@@ -126,11 +166,12 @@ class Validator {
         continue;
       }
       if (v.IsNull()) {
-        errors_.add(path, "no value given", v);
+        errors_.add(path, "no value given (expected " + kind_name(k) + ")", key_nodes[k.name]);
         continue;
       }
       check_value(k, v, path);
     }
+    visited_.push_back({node, &s, extra});
     for (const auto& c : s.cross_checks())
       hooks_.push_back({node, prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1), &c});
   }
@@ -169,7 +210,7 @@ class Validator {
 
   bool check_vector(const Key& k, const YAML::Node& v, const std::string& path, bool integral) {
     const int want = k.length > 0 ? k.length : dim_;
-    const std::string what = integral ? "integers" : "reals";
+    const std::string what = std::string(integral ? "integer" : "real") + (want == 1 ? "" : "s");
     const std::string note = k.length > 0 ? "" : dim_note();
     bool shape_ok = v.IsSequence() && (want == 0 || static_cast<int>(v.size()) == want);
     if (shape_ok)
@@ -205,9 +246,9 @@ class Validator {
         }
       }
     if (!ok) {
-      const std::string shape = dim_ > 0 ? std::to_string(n) + "x" + std::to_string(n) + " matrix" + dim_note()
-                                         : "a square matrix";
-      errors_.add(path, "expected a " + shape + " of reals written as rows [[a, b], [c, d]], got " + flow(v), v);
+      const std::string shape = dim_ > 0 ? "a " + std::to_string(n) + "x" + std::to_string(n) + " matrix" + dim_note()
+                                         : std::string("a square matrix");
+      errors_.add(path, "expected " + shape + " of reals written as rows [[a, b], [c, d]], got " + flow(v), v);
       return false;
     }
     const Matrix m = Matrix::from_rows(rows);
@@ -300,6 +341,7 @@ class Validator {
   int dim_ = 0;
   std::vector<Pending> pending_;
   std::vector<Hook> hooks_;
+  std::vector<Visited> visited_;
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace mf::deck_detail {
 
@@ -102,6 +104,30 @@ std::optional<std::string> closest(const std::string& name, const std::vector<st
   return std::nullopt;
 }
 
+YAML::Node real_node(double x) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return YAML::Node(std::string(buf));
+}
+
+YAML::Node without_marks(const YAML::Node& n) {
+  if (n.IsScalar()) return YAML::Node(n.Scalar());
+  if (n.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& e : n) out.push_back(without_marks(e));
+    return out;
+  }
+  if (n.IsMap()) {
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : n) out[kv.first.Scalar()] = without_marks(kv.second);
+    return out;
+  }
+  return YAML::Node(n.Type());
+}
+
 std::optional<double> as_real(const YAML::Node& n) {
   if (!n.IsDefined() || !n.IsScalar()) return std::nullopt;
   double v = 0;
@@ -112,8 +138,12 @@ std::optional<double> as_real(const YAML::Node& n) {
 std::optional<long long> as_integer(const YAML::Node& n) {
   if (!n.IsDefined() || !n.IsScalar()) return std::nullopt;
   long long v = 0;
-  if (!YAML::convert<long long>::decode(n, v)) return std::nullopt;
-  return v;
+  if (YAML::convert<long long>::decode(n, v)) return v;
+  // Users write large counts as 1e5; a real with no fractional part is that integer.
+  double x = 0;
+  if (!YAML::convert<double>::decode(n, x) || !std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9.0e15)
+    return std::nullopt;
+  return static_cast<long long>(x);
 }
 
 std::optional<bool> as_bool(const YAML::Node& n) {

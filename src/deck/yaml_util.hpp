@@ -19,6 +19,10 @@ std::string join(const std::vector<std::string>& items, const std::string& sep);
 size_t edit_distance(const std::string& a, const std::string& b);
 // The candidate closest to `name` if it is close enough to be a plausible typo.
 std::optional<std::string> closest(const std::string& name, const std::vector<std::string>& candidates);
+// A real as the shortest text that reads back to the same double (0.4, not 0.40000000000000002).
+YAML::Node real_node(double x);
+// A copy built in code, so it carries no line numbers (values from --set overrides have no deck line).
+YAML::Node without_marks(const YAML::Node& n);
 // Scalar conversions that do not throw: nothing when the node is not such a scalar.
 std::optional<double> as_real(const YAML::Node& n);
 std::optional<long long> as_integer(const YAML::Node& n);
