@@ -126,6 +126,20 @@ void declare_core_keys(Schema& s) {
           },
           "time.end / 10");
   output.flag("quiet", false, "no progress lines");
+  output.integer("checkpoint_steps", 0LL,
+                 "write checkpoint.h5 every N steps (0: never); with either checkpoint key set, also at every output")
+      .min(0);
+  output.real("checkpoint_minutes", 0.0, "write checkpoint.h5 every M minutes of wall-clock time (0: never)")
+      .non_negative();
+
+  auto& diagnostics = s.section("diagnostics", "cross-validation measures computed at output times");
+  diagnostics.enumeration("w2", {"final", "outputs", "none"}, "final",
+                          "when to compute the Sinkhorn W2 between views and against the closed form (costly)");
+  diagnostics.real("w2_eps", 0.0, "entropic regularisation ε of the W2 (squared length units); 0: (2 h_max)²")
+      .non_negative();
+  diagnostics.integer("w2_points", 3000LL,
+                      "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
+      .min(50);
 
   s.cross_check([](const YAML::Node& root, Errors& e) {
     auto every = as_real(find_path(root, "output.every"));
