@@ -171,6 +171,9 @@ def read_sweep(sweepdir):
 
 
 def variant_output_dir(sweepdir, variant):
-    """The index may hold paths relative to the sweep directory or absolute ones."""
+    """Paths in the index are absolute, relative to where `measureflow sweep` ran, or relative to the
+    sweep directory; the same rule as jobs/sweep.sbatch."""
     out = variant["output_dir"]
-    return out if os.path.isabs(out) or os.path.isdir(out) else os.path.join(sweepdir, out)
+    if os.path.isabs(out) or os.path.exists(os.path.dirname(out) or "."):
+        return out
+    return os.path.join(sweepdir, out)

@@ -72,6 +72,12 @@ def render(outdir, size):
         lut.ApplyPreset("Viridis (matplotlib)", True)
         lut.RescaleTransferFunction(lo, hi)   # one scale for all frames so they can be compared
         gdisp.SetScalarBarVisibility(view, True)
+        bar = simple.GetScalarBar(lut, view)
+        bar.WindowLocation = "Any Location"       # right margin, clear of the data
+        bar.Position = [0.88, 0.1]
+        bar.ScalarBarLength = 0.8
+        bar.Title = "density"
+        bar.ComponentTitle = ""
     if part_name:
         parts = simple.ExtractBlock(Input=reader)
         parts.Selectors = [f"/Root/{part_name}"]
