@@ -5,6 +5,8 @@
 #   fake_measureflow.sh sweep-collect SWEEPDIR                                  -> SWEEPDIR/collected.json
 # The summary follows the pinned keys; its error metric is 3 n^-2 with n = the deck's domain.cells[0], so a
 # convergence plot of these runs has a known order. It also records where it ran (SLURM ids, host).
+# With MF_FAKE_STOP_ONCE=1 a run without --restart writes DIR/checkpoint.h5 and exits with
+# MF_CHECKPOINT_STATUS (75), as the real program will on SIGTERM/SIGUSR1, to test the resubmission path.
 set -euo pipefail
 cmd=${1:?usage: fake_measureflow.sh run|sweep-collect ...}
 shift
@@ -44,6 +46,13 @@ with open(deck_path) as f:
 out = out or deck["output"]["dir"]
 n = deck["domain"]["cells"][0]
 os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "invocations.txt"), "a") as f:
+    f.write(f"{os.environ.get('SLURM_JOB_ID')} restart={restart}\n")
+if os.environ.get("MF_FAKE_STOP_ONCE") == "1" and restart is None:
+    with open(os.path.join(out, "checkpoint.h5"), "w") as f:
+        f.write("fake checkpoint\n")
+    print("fake measureflow: stopped, checkpoint written")
+    sys.exit(int(os.environ.get("MF_CHECKPOINT_STATUS", "75")))
 start = time.time()
 summary = {"model": deck.get("model", "continuity"), "ranks": int(os.environ.get("SLURM_NTASKS", "1")),
            "steps": 4 * n, "final_time": float(deck.get("time", {}).get("end", 1.0)),
@@ -55,7 +64,5 @@ summary = {"model": deck.get("model", "continuity"), "ranks": int(os.environ.get
 with open(os.path.join(out, "summary.json.tmp"), "w") as f:
     json.dump(summary, f, indent=1)
 os.replace(os.path.join(out, "summary.json.tmp"), os.path.join(out, "summary.json"))
-with open(os.path.join(out, "invocations.txt"), "a") as f:
-    f.write(f"{os.environ.get('SLURM_JOB_ID')}\n")
 print(f"fake measureflow: wrote {out}/summary.json")
 PY

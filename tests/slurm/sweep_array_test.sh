@@ -81,4 +81,19 @@ sbatch --wait --array=1 --output="$work/sweep/logs/rerun-%A_%a.out" "$src/jobs/s
   || fail "rerun of variant 1 failed"
 [ -f "$work/sweep/v0001/out/summary.json" ] || fail "variant 1 not rerun"
 [ "$(wc -l <"$work/sweep/v0001/out/invocations.txt")" -eq 2 ] || fail "variant 1 should have run twice"
-echo "PASS: sweep array, afterok collect, skip and rerun"
+
+# jobs/run.sbatch with the mpirun launcher: a run that stops at a checkpoint (exit 75) is resubmitted by
+# the job itself and continues with --restart; the log sits next to the output.
+mkdir -p "$work/single"
+printf 'model: continuity\ndomain: {dim: 2, cells: [8, 8]}\noutput: {dir: %s}\n' "$work/single/out" >"$work/single/deck.yaml"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+MF_LAUNCHER=mpirun MF_LAUNCHER_ARGS=--oversubscribe MF_FAKE_STOP_ONCE=1 MF_JOBS_DIR="$src/jobs" \
+  sbatch --wait --output="$work/single/slurm-%j.out" "$src/jobs/run.sbatch" "$work/single/deck.yaml" >/dev/null \
+  || fail "run.sbatch failed: $(cat "$work"/single/slurm-*.out)"
+for _ in $(seq 100); do [ -f "$work/single/out/summary.json" ] && break; sleep 0.3; done
+[ -f "$work/single/out/summary.json" ] || fail "resubmitted run wrote no summary: $(cat "$work"/single/slurm-*.out "$work/single/out/measureflow.log")"
+grep -q "restart=None" "$work/single/out/invocations.txt" || fail "first run missing"
+grep -q "restart=$work/single/out/checkpoint.h5" "$work/single/out/invocations.txt" || fail "second run did not get --restart"
+grep -q "stopped at a checkpoint; resubmitting" "$work/single/out/measureflow.log" || fail "no resubmission in the log"
+echo "run.sbatch (mpirun): stopped at a checkpoint, resubmitted itself, continued with --restart"
+echo "PASS: sweep array, afterok collect, skip and rerun, run.sbatch checkpoint resubmission"
