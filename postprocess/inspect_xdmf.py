@@ -10,25 +10,42 @@ import sys
 
 
 def open_xdmf(path):
-    """XDMFReader resolves HDF5 paths against the .xmf folder, so give it a path with a directory part."""
+    """Opens with the reader named by MF_XDMF_READER: XDMFReader (default), Xdmf3ReaderS or Xdmf3ReaderT
+    (the one to use under MPI). HDF5 paths resolve against the .xmf folder, so the path is made absolute."""
     from paraview import simple
     path = os.path.abspath(path)
-    reader = simple.XDMFReader(registrationName=os.path.basename(path), FileNames=[path])
+    kind = os.environ.get("MF_XDMF_READER", "XDMFReader")
+    if kind == "XDMFReader":
+        reader = simple.XDMFReader(registrationName=os.path.basename(path), FileNames=[path])
+    elif kind in ("Xdmf3ReaderS", "Xdmf3ReaderT"):
+        reader = getattr(simple, kind)(registrationName=os.path.basename(path), FileName=[path])
+    else:
+        raise SystemExit(f"inspect_xdmf: MF_XDMF_READER={kind} (allowed: XDMFReader, Xdmf3ReaderS, Xdmf3ReaderT)")
     reader.UpdatePipelineInformation()
     return reader
 
 
+def _content_name(data):
+    """Names a block by what it holds where the reader gives no name (the Xdmf3 readers)."""
+    if data.IsA("vtkImageData") or data.GetCellData().GetArray("density") is not None:
+        return "grid"
+    if data.GetNumberOfCells() and data.GetMaxCellSize() == 1:
+        return "particles"
+    return None
+
+
 def _leaves(data, prefix=""):
-    """Yields (name, dataset) for every non-composite block, naming blocks the way the XDMF does."""
+    """Yields (name, dataset) for every non-empty leaf, naming blocks the way the XDMF does."""
     if data is None:
         return
-    if data.IsA("vtkMultiBlockDataSet"):
-        for i in range(data.GetNumberOfBlocks()):
+    if data.IsA("vtkMultiBlockDataSet") or data.IsA("vtkMultiPieceDataSet"):
+        for i in range(data.GetNumberOfBlocks() if data.IsA("vtkMultiBlockDataSet") else data.GetNumberOfPieces()):
             meta = data.GetMetaData(i) if data.HasMetaData(i) else None
-            key = meta.Get(data.NAME()) if meta is not None and meta.Has(data.NAME()) else f"block{i}"
-            yield from _leaves(data.GetBlock(i), f"{prefix}{key}")
-    else:
-        yield (prefix or "block0", data)
+            key = meta.Get(data.NAME()) if meta is not None and meta.Has(data.NAME()) else ""
+            child = data.GetBlock(i) if data.IsA("vtkMultiBlockDataSet") else data.GetPiece(i)
+            yield from _leaves(child, prefix or key)
+    elif data.GetNumberOfPoints() > 0 or data.GetNumberOfCells() > 0:
+        yield (prefix or _content_name(data) or "block", data)
 
 
 def _arrays(field_data):
@@ -67,7 +84,11 @@ def inspect(path):
         else:
             reader.UpdatePipeline(t)
         data = servermanager.Fetch(reader)
-        blocks = {name: describe_block(d) for name, d in _leaves(data)}
+        blocks = {}
+        for name, d in _leaves(data):
+            while name in blocks:
+                name += "+"
+            blocks[name] = describe_block(d)
         steps.append({"time": t, "blocks": blocks})
     return {"file": os.path.abspath(path), "time_steps": times, "steps": steps}
 

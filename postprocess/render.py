@@ -39,6 +39,7 @@ def render(outdir, size):
     from paraview import simple
     from inspect_xdmf import inspect, open_xdmf
 
+    os.environ["MF_XDMF_READER"] = "XDMFReader"     # block selectors below use its block names
     xmf = os.path.join(outdir, "run.xmf")
     info = inspect(xmf)
     plots = os.path.join(outdir, "plots")

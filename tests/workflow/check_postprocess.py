@@ -141,8 +141,15 @@ def need(tool):
 def check_inspect(tmp):
     need("pvpython")
     d, truth = fixture(tmp)
-    out = run(["pvpython", os.path.join(POST, "inspect_xdmf.py"), os.path.join(d, "run.xmf")], cwd=tmp)
-    r = json.loads(out[out.index("{"):])
+    for reader in ("XDMFReader", "Xdmf3ReaderS", "Xdmf3ReaderT"):
+        os.environ["MF_XDMF_READER"] = reader
+        out = run(["pvpython", os.path.join(POST, "inspect_xdmf.py"), os.path.join(d, "run.xmf")], cwd=tmp)
+        check_inspect_report(json.loads(out[out.index("{"):]), truth)
+    print("inspect_xdmf.py: ParaView (XDMFReader, Xdmf3ReaderS, Xdmf3ReaderT) reports the fixture's time steps, "
+          "density ranges, cell/point counts and bounds")
+
+
+def check_inspect_report(r, truth):
     close(r["time_steps"], truth["times"], what="time steps")
     nx, ny = truth["cells"]
     for step, exp in zip(r["steps"], truth["snapshots"]):
@@ -157,7 +164,6 @@ def check_inspect(tmp):
         close(p["point_arrays"]["weights"]["range"], [1.0 / truth["n_particles"]] * 2, what="weights range")
         lo, hi = exp["position_range"]
         close(p["bounds"][:4], [lo[0], hi[0], lo[1], hi[1]], what=f"particle bounds t={exp['time']}")
-    print("inspect_xdmf.py: ParaView reports the fixture's time steps, density ranges, cell/point counts and bounds")
 
 
 def check_render(tmp):
