@@ -91,6 +91,32 @@ def plot_slice(line, t, path):
     plt.close(fig)
 
 
+def plot_moments(snapshots, path):
+    """Mean and covariance trace of every view over time, read from the snapshots themselves, so runs
+    without diagnostics.csv still get a cross-validation plot."""
+    import matplotlib.pyplot as plt
+    views = (("grid", "eulerian (grid)", "-o"), ("particle", "lagrangian (particles)", "-s"),
+             ("exact", "closed form", "k--"))
+    t = [s["time"] for s in snapshots]
+    dim = len(snapshots[0]["grid_mean"]) if "grid_mean" in snapshots[0] else len(snapshots[0]["particle_mean"])
+    fig, axes = plt.subplots(1, dim + 1, figsize=(4 * (dim + 1), 3.5), squeeze=False)
+    for key, label, style in views:
+        if f"{key}_mean" not in snapshots[0]:
+            continue
+        for a in range(dim):
+            axes[0, a].plot(t, [s[f"{key}_mean"][a] for s in snapshots], style, label=label)
+        axes[0, dim].plot(t, [np.trace(s[f"{key}_cov"]) for s in snapshots], style, label=label)
+    for a in range(dim):
+        axes[0, a].set_title(f"mean[{a}]")
+    axes[0, dim].set_title("trace(cov)")
+    for ax in axes[0]:
+        ax.set_xlabel("time")
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outdir")
@@ -144,6 +170,10 @@ def main(argv=None):
             pmass, pmean, pcov = mo.particle_moments(pos, w)
             report["snapshots"].append({"time": t, "particle_count": len(pos), "particle_mass": pmass,
                                         "particle_mean": pmean.tolist(), "particle_cov": pcov.tolist()})
+    if report["snapshots"]:
+        path = os.path.join(plots, "moments_over_time.png")
+        plot_moments(report["snapshots"], path)
+        written.append(path)
     for path in written:
         print(f"wrote {path}")
     report["written"] = written

@@ -47,6 +47,23 @@ def fixture(tmp):
         return d, json.load(f)
 
 
+def direct_variances(d, t, truth):
+    """Per-axis variances of the stored density, summed cell by cell with x the fastest index."""
+    import h5py
+    nx, ny = truth["cells"]
+    hx, hy = [(u - l) / n for l, u, n in zip(truth["lower"], truth["upper"], truth["cells"])]
+    with h5py.File(os.path.join(d, "fields.h5"), "r") as f:
+        k = truth["times"].index(t)
+        rho = f[f"snapshots/{k:06d}/density"][...]
+    m = sx = sy = sxx = syy = 0.0
+    for j in range(ny):
+        for i in range(nx):
+            x, y = truth["lower"][0] + (i + 0.5) * hx, truth["lower"][1] + (j + 0.5) * hy
+            w = rho[j, i] * hx * hy
+            m, sx, sy, sxx, syy = m + w, sx + w * x, sy + w * y, sxx + w * x * x, syy + w * y * y
+    return [sxx / m - (sx / m) ** 2, syy / m - (sy / m) ** 2]
+
+
 def check_compare(tmp):
     d, truth = fixture(tmp)
     out = run([PY, os.path.join(POST, "compare.py"), d])
@@ -64,6 +81,12 @@ def check_compare(tmp):
         assert got["particle_count"] == truth["n_particles"], "particle count"
         # cell-centre quadrature of exact cell averages: mean good to O(h^2) and the domain's tail
         assert np.max(np.abs(np.array(got["grid_mean"]) - exp["exact_mean"])) < max(h) ** 2, f"grid mean t={t}: {got['grid_mean']}"
+        # cell-centre quadrature of cell averages adds h^2/12 per axis to the variance (Sheppard); the
+        # domain cuts the tails (3 sd from the mean), which takes back part of it
+        sheppard = sum(hh ** 2 / 12 for hh in h)
+        extra = np.trace(got["grid_cov"]) - 2 * exp["exact_var"]
+        assert 0.5 * sheppard < extra < 1.05 * sheppard, f"grid trace(cov) excess {extra}, Sheppard {sheppard} t={t}"
+        close(np.diag(got["grid_cov"]), direct_variances(d, got["time"], truth), 1e-10, what=f"grid variances t={t}")
         # the slice is read at the right row: cell averages vs point values differ by O(h^2 f''), a
         # one-cell shift would be ~1.5
         assert 0 < got["slice_max_abs_grid_minus_exact"] < 0.15, f"slice error t={t}: {got['slice_max_abs_grid_minus_exact']}"
@@ -72,7 +95,7 @@ def check_compare(tmp):
     close(diag["time"], truth["times"], what="diagnostics times")
     close(diag["lagrangian.mean_error"], [s["lagrangian.mean_error"] for s in truth["snapshots"]], what="diagnostics column")
     assert r["summary_metrics"] == truth["metrics"], "summary metrics"
-    for name in ["metrics_over_time.png"] + [f"slice_{k:06d}.png" for k in range(len(truth["times"]))]:
+    for name in ["metrics_over_time.png", "moments_over_time.png"] + [f"slice_{k:06d}.png" for k in range(len(truth["times"]))]:
         p = os.path.join(d, "plots", name)
         assert os.path.getsize(p) > 1000 and f"wrote {p}" in out, f"{p} not written or not printed"
     print("compare.py: times, density ranges, masses, closed-form and particle means, slice row and diagnostics match")
