@@ -98,6 +98,15 @@ def check_compare(tmp):
     for name in ["metrics_over_time.png", "moments_over_time.png"] + [f"slice_{k:06d}.png" for k in range(len(truth["times"]))]:
         p = os.path.join(d, "plots", name)
         assert os.path.getsize(p) > 1000 and f"wrote {p}" in out, f"{p} not written or not printed"
+    # a density stored with the axes swapped is refused, naming the file and both shapes
+    import h5py
+    with h5py.File(os.path.join(d, "fields.h5"), "r+") as f:
+        rho = f["snapshots/000001/density"][...]
+        del f["snapshots/000001/density"]
+        f["snapshots/000001/density"] = rho.T
+    p = subprocess.run([PY, os.path.join(POST, "compare.py"), d], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "fields.h5" in p.stderr and str(rho.T.shape) in p.stderr, \
+        f"swapped axes: exit {p.returncode}, stderr {p.stderr}"
     print("compare.py: times, density ranges, masses, closed-form and particle means, slice row and diagnostics match")
 
 
@@ -152,6 +161,8 @@ def check_convergence(tmp):
             assert g["order"] is None, "no order from a single point"
         else:
             close(g["order"], 0.5, 1e-9, what="Monte Carlo order in particles")
+    p = subprocess.run([PY, os.path.join(POST, "convergence.py"), tmp], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "sweep.json" in p.stderr, f"no index: exit {p.returncode}, {p.stderr}"
     print("convergence.py: fitted orders (2 for the midpoint rule, 0.5 in particles) and the missing variant are reported")
 
 
