@@ -87,7 +87,8 @@ def main(argv=None):
                 continue
             n, err = [p[0] for p in pts], [p[1] for p in pts]
             order, intercept = fit_order(n, err)
-            label = (group if others else metric) + (f"  (order {order:.2f})" if order is not None else "")
+            pretty = ", ".join(f"{k}={v}" for k, v in json.loads(group).items())
+            label = (pretty if others else metric) + (f"  (order {order:.2f})" if order is not None else "")
             ax.loglog(n, err, "o-", label=label)
             if order is not None:
                 nn = np.array([min(n), max(n)])
