@@ -8,7 +8,8 @@ PACKAGES=(
   petsc-dev libhdf5-openmpi-dev
   libyaml-cpp-dev libgtest-dev
   libtrilinos-kokkos-dev
-  python3-h5py python3-numpy python3-matplotlib python3-pot
+  python3-h5py python3-numpy python3-matplotlib python3-pot python3-scipy python3-yaml
+  slurm-wlm munge paraview python3-paraview xvfb xauth
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Runs a command against a throw-away one-node SLURM cluster (munged + slurmctld + slurmd on this host).
+#
+# Usage: tests/slurm/slurm_cluster.sh COMMAND [ARGS...]
+# Generates slurm.conf in a fresh temporary folder, starts the three daemons in the background, waits
+# for the node to be idle, runs COMMAND with SLURM_CONF (and MF_SLURM_DIR, the folder) exported, and
+# stops the daemons by their PIDs on every exit path. Exit status: COMMAND's; 77 when slurm-wlm/munge
+# are not installed (ctest reports a skip); 1 when the cluster did not come up (logs are printed).
+# Needs root (slurmd runs jobs as the submitting user). MF_SLURM_KEEP=1 keeps the folder for debugging.
+set -euo pipefail
+
+if [ $# -eq 0 ]; then
+  echo "usage: $0 COMMAND [ARGS...]" >&2
+  exit 2
+fi
+for tool in munged slurmctld slurmd sbatch sinfo; do
+  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
+    echo "slurm_cluster: '$tool' not installed (apt-get install slurm-wlm munge, see scripts/setup.sh)" >&2
+    exit 77
+  fi
+done
+if [ "$(id -u)" -ne 0 ]; then
+  echo "slurm_cluster: needs root (slurmd must switch to the job's user)" >&2
+  exit 77
+fi
+export PATH="$PATH:/usr/sbin"
+
+dir=$(mktemp -d /tmp/mf-slurm.XXXXXX)
+chmod 755 "$dir"
+pids=()
+stop_all() {
+  local rc=$?
+  # Stop in reverse start order, each by its own PID; give each up to ~10 s before SIGKILL.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    local pid=${pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "${MF_SLURM_KEEP:-0}" = 1 ]; then
+    echo "slurm_cluster: kept $dir" >&2
+  else
+    rm -rf "$dir"
+  fi
+  exit "$rc"
+}
+trap stop_all EXIT
+trap 'exit 143' TERM INT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# munge: its own key, socket and state, run as user munge in the foreground so $! is munged itself.
+mkdir -p "$dir/munge"
+dd if=/dev/urandom of="$dir/munge/munge.key" bs=1 count=1024 status=none
+chmod 755 "$dir/munge"     # munged wants x for all on its socket folder
+chmod 400 "$dir/munge/munge.key"
+chown -R munge:munge "$dir/munge"
+setpriv --reuid=munge --regid=munge --init-groups \
+  munged -F --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+  --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munge.seed" \
+  --log-file="$dir/munge/munged.log" >"$dir/munge/stdout.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$dir/munge/munge.socket" ] && break; sleep 0.1; done
+
+node_line=$(slurmd -C | head -1)          # this host's real CPUs/memory, or slurmd drains the node
+node=$(hostname -s)
+mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+cat >"$dir/slurm.conf" <<CONF
+ClusterName=mftest
+SlurmctldHost=${node}(127.0.0.1)
+SlurmctldPort=$(free_port)
+SlurmdPort=$(free_port)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$dir/munge/munge.socket
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+MpiDefault=pmix
+EnforcePartLimits=ALL
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/log/jobcomp.txt
+ReturnToService=2
+SchedulerType=sched/backfill
+MailProg=/bin/true
+SlurmctldTimeout=30
+SlurmdTimeout=30
+InactiveLimit=0
+MinJobAge=300
+KillWait=5
+${node_line} NodeAddr=127.0.0.1 State=UNKNOWN
+PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+CONF
+export SLURM_CONF="$dir/slurm.conf" MF_SLURM_DIR="$dir"
+
+slurmctld -D -c -i -f "$SLURM_CONF" >"$dir/log/slurmctld.stdout" 2>&1 &
+pids+=($!)
+slurmd -D -f "$SLURM_CONF" >"$dir/log/slurmd.stdout" 2>&1 &
+pids+=($!)
+
+state=""
+for _ in $(seq 100); do
+  state=$(timeout 3 sinfo -h -N -o "%t" 2>/dev/null | head -1 || true)
+  [ "$state" = "idle" ] && break
+  sleep 0.2
+done
+if [ "$state" != "idle" ]; then
+  echo "slurm_cluster: node not idle after ~30 s (state '${state}'); logs:" >&2
+  tail -n 30 "$dir"/log/*.log "$dir"/log/*.stdout "$dir/munge/munged.log" >&2 || true
+  exit 1
+fi
+echo "slurm_cluster: node ${node} idle (SLURM_CONF=$SLURM_CONF)"
+set +e
+"$@"
+rc=$?
+set -e
+exit "$rc"
