@@ -6,7 +6,7 @@
 # The summary follows the pinned keys; its error metric is 3 n^-2 with n = the deck's domain.cells[0], so a
 # convergence plot of these runs has a known order. It also records where it ran (SLURM ids, host).
 # With MF_FAKE_STOP_ONCE=1 a run without --restart writes DIR/checkpoint.h5 and exits with
-# MF_CHECKPOINT_STATUS (75), as the real program will on SIGTERM/SIGUSR1, to test the resubmission path.
+# MF_CHECKPOINT_STATUS (4), as the real program will on SIGTERM/SIGUSR1, to test the resubmission path.
 set -euo pipefail
 cmd=${1:?usage: fake_measureflow.sh run|sweep-collect ...}
 shift
@@ -52,7 +52,7 @@ if os.environ.get("MF_FAKE_STOP_ONCE") == "1" and restart is None:
     with open(os.path.join(out, "checkpoint.h5"), "w") as f:
         f.write("fake checkpoint\n")
     print("fake measureflow: stopped, checkpoint written")
-    sys.exit(int(os.environ.get("MF_CHECKPOINT_STATUS", "75")))
+    sys.exit(int(os.environ.get("MF_CHECKPOINT_STATUS", "4")))
 start = time.time()
 summary = {"model": deck.get("model", "continuity"), "ranks": int(os.environ.get("SLURM_NTASKS", "1")),
            "steps": 4 * n, "final_time": float(deck.get("time", {}).get("end", 1.0)),
