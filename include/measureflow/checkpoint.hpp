@@ -31,4 +31,7 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
 // Throws InputError if the file is unreadable or does not match the model (grid size, dimension).
 CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& model);
 
+// The time a checkpoint was written at (collective; InputError if unreadable).
+double checkpoint_time(const std::string& path, MPI_Comm comm);
+
 }  // namespace mf

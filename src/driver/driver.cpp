@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -140,6 +141,9 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
   if (rank == 0) io::write_text_atomically((out_dir / "deck.resolved.yaml").string(), deck.resolved_yaml());
 
   io::RunInfo run{deck.resolved_yaml(), options.version, options.git_revision, size, host_name(), now_iso8601()};
+  // A restarted run appends to the files the first run published, after dropping later snapshots.
+  std::optional<double> resume_time;
+  if (!options.restart.empty()) resume_time = checkpoint_time(options.restart, comm);
   std::unique_ptr<io::FieldFileWriter> fields;
   std::unique_ptr<io::ParticleFileWriter> particles;
   if (model->eulerian) {
@@ -150,11 +154,16 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
       info.upper.push_back(g.upper[a]);
       info.cells.push_back(g.cells[a]);
     }
-    fields = std::make_unique<io::FieldFileWriter>(comm, (out_dir / "fields.h5").string(), run, info);
+    fields = resume_time ? std::make_unique<io::FieldFileWriter>(comm, (out_dir / "fields.h5").string(), run, info,
+                                                                 *resume_time)
+                         : std::make_unique<io::FieldFileWriter>(comm, (out_dir / "fields.h5").string(), run, info);
   }
-  if (model->lagrangian)
-    particles = std::make_unique<io::ParticleFileWriter>(comm, (out_dir / "particles.h5").string(), run,
-                                                          model->lagrangian->particles().dim());
+  if (model->lagrangian) {
+    const std::string path = (out_dir / "particles.h5").string();
+    const int dim = model->lagrangian->particles().dim();
+    particles = resume_time ? std::make_unique<io::ParticleFileWriter>(comm, path, run, dim, *resume_time)
+                            : std::make_unique<io::ParticleFileWriter>(comm, path, run, dim);
+  }
 
   DiagnosticsOptions diag_options;
   if (deck.has("diagnostics.w2_eps")) diag_options.w2_eps = deck.real("diagnostics.w2_eps");

@@ -324,4 +324,12 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
   return st;
 }
 
+double checkpoint_time(const std::string& path, MPI_Comm comm) {
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
+  H5Handle file(open_parallel(path, comm, false), H5Fclose, path.c_str());
+  if (read_attr_string(file, "format") != "measureflow-checkpoint-1")
+    throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
+  return read_attr_doubles(file, "time")[0];
+}
+
 }  // namespace mf

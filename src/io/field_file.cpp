@@ -36,6 +36,24 @@ FieldFileWriter::FieldFileWriter(MPI_Comm comm, const std::string& final_path, c
   h5::write_int64_attribute(g, "cells", grid.cells);
 }
 
+FieldFileWriter::FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run,
+                                 const GridInfo& grid, double resume_time)
+    : final_path_(final_path), grid_(grid) {
+  validate_grid(grid, final_path);
+  file_ = std::make_unique<ParallelFile>(comm, final_path, run, resume_time);
+  if (!file_->resumed()) {
+    h5::Handle g(MF_H5(H5Gcreate2(file_->file(), "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+    h5::write_int64_scalar(g, "dim", grid.dim);
+    h5::write_double_attribute(g, "lower", grid.lower);
+    h5::write_double_attribute(g, "upper", grid.upper);
+    h5::write_int64_attribute(g, "cells", grid.cells);
+  }
+  for (const auto& [group, time] : file_->kept_snapshots()) {
+    h5::Handle g(MF_H5(H5Gopen2(file_->file(), group.c_str(), H5P_DEFAULT)), H5Gclose);
+    records_.push_back(Record{group, time, h5::link_names(g)});
+  }
+}
+
 FieldFileWriter::~FieldFileWriter() {
   try {
     finish();

@@ -1,6 +1,7 @@
 // Collective open of `<final>.tmp`, root attributes, snapshot groups, and publication by rename.
 #include "measureflow/io/parallel_file.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -31,6 +32,10 @@ void on_root_agreed(MPI_Comm comm, int rank, F action, const std::string& what) 
 ParallelFile::ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run)
     : comm_(comm), final_path_(final_path) {
   MPI_Comm_rank(comm_, &rank_);
+  create_fresh(run);
+}
+
+void ParallelFile::create_fresh(const RunInfo& run) {
   on_root_agreed(
       comm_, rank_,
       [&] {
@@ -55,6 +60,48 @@ ParallelFile::ParallelFile(MPI_Comm comm, const std::string& final_path, const R
   h5::write_string_attribute(file_, "host", run.host);
   h5::write_string_attribute(file_, "started", run.started);
   snapshots_ = h5::Handle(MF_H5(H5Gcreate2(file_, "snapshots", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+}
+
+ParallelFile::ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run, double resume_time)
+    : comm_(comm), final_path_(final_path) {
+  MPI_Comm_rank(comm_, &rank_);
+  int exists = rank_ == 0 && std::filesystem::exists(final_path_) ? 1 : 0;
+  MPI_Bcast(&exists, 1, MPI_INT, 0, comm_);
+  if (!exists) {
+    // Nothing published yet (e.g. the first run was stopped before its first output): start afresh.
+    create_fresh(run);
+    return;
+  }
+  on_root_agreed(
+      comm_, rank_,
+      [&] {
+        std::filesystem::copy_file(final_path_, tmp_path(), std::filesystem::copy_options::overwrite_existing);
+      },
+      "cannot copy " + final_path_ + " to resume it");
+  h5::Handle fapl(MF_H5(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
+  MF_H5(H5Pset_fapl_mpio(fapl, comm_, MPI_INFO_NULL));
+  MF_H5(H5Pset_all_coll_metadata_ops(fapl, true));
+  MF_H5(H5Pset_coll_metadata_write(fapl, true));
+  file_ = h5::Handle(H5Fopen(tmp_path().c_str(), H5F_ACC_RDWR, fapl), H5Fclose);
+  if (!file_.valid()) throw std::runtime_error("cannot reopen HDF5 file " + tmp_path() + " to resume it");
+  dxpl_ = h5::Handle(MF_H5(H5Pcreate(H5P_DATASET_XFER)), H5Pclose);
+  MF_H5(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE));
+  snapshots_ = h5::Handle(MF_H5(H5Gopen2(file_, "snapshots", H5P_DEFAULT)), H5Gclose);
+  // Snapshots after the checkpoint's time would be written again by the continued run.
+  const double cut = resume_time + 1e-12 * std::max(1.0, std::abs(resume_time));
+  for (const std::string& name : h5::link_names(snapshots_)) {
+    h5::Handle g(MF_H5(H5Gopen2(snapshots_, name.c_str(), H5P_DEFAULT)), H5Gclose);
+    const double t = h5::read_double_attribute(g, "time").at(0);
+    g.reset();
+    if (t > cut) {
+      MF_H5(H5Ldelete(snapshots_, name.c_str(), H5P_DEFAULT));
+    } else {
+      kept_.emplace_back("snapshots/" + name, t);
+      ++next_index_;
+    }
+  }
+  resumed_ = true;
+  (void)run;
 }
 
 ParallelFile::~ParallelFile() = default;

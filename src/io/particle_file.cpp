@@ -16,6 +16,19 @@ ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_p
   h5::write_int64_scalar(file_->file(), "dim", dim);
 }
 
+ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim,
+                                       double resume_time)
+    : final_path_(final_path), dim_(dim) {
+  if (dim < 1 || dim > 3)
+    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (allowed: 1, 2, 3)");
+  file_ = std::make_unique<ParallelFile>(comm, final_path, run, resume_time);
+  if (!file_->resumed()) h5::write_int64_scalar(file_->file(), "dim", dim);
+  for (const auto& [group, time] : file_->kept_snapshots()) {
+    h5::Handle d(MF_H5(H5Dopen2(file_->file(), (group + "/weights").c_str(), H5P_DEFAULT)), H5Dclose);
+    records_.push_back(Record{group, time, static_cast<long long>(h5::dataset_shape(d).at(0))});
+  }
+}
+
 ParticleFileWriter::~ParticleFileWriter() {
   try {
     finish();

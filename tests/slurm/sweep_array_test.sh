@@ -82,7 +82,7 @@ sbatch --wait --array=1 --output="$work/sweep/logs/rerun-%A_%a.out" "$src/jobs/s
 [ -f "$work/sweep/v0001/out/summary.json" ] || fail "variant 1 not rerun"
 [ "$(wc -l <"$work/sweep/v0001/out/invocations.txt")" -eq 2 ] || fail "variant 1 should have run twice"
 
-# jobs/run.sbatch with the mpirun launcher: a run that stops at a checkpoint (exit 75) is resubmitted by
+# jobs/run.sbatch with the mpirun launcher: a run that stops at a checkpoint (exit 4) is resubmitted by
 # the job itself and continues with --restart; the log sits next to the output.
 mkdir -p "$work/single"
 printf 'model: continuity\ndomain: {dim: 2, cells: [8, 8]}\noutput: {dir: %s}\n' "$work/single/out" >"$work/single/deck.yaml"

@@ -19,6 +19,9 @@ class FieldFileWriter {
  public:
   // Collective. Opens `<final_path>.tmp`; throws InputError for a malformed grid.
   FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid);
+  // Continues a published file after a restart at time `resume_time` (see ParallelFile's resume mode).
+  FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid,
+                  double resume_time);
   // Calls finish() if not yet called, so the last good output is readable after an exception; never throws.
   // (Collective like finish(): every rank must reach it.)
   ~FieldFileWriter();

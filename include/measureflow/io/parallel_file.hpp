@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "measureflow/io/hdf5_handle.hpp"
 #include "measureflow/io/run_info.hpp"
@@ -15,6 +17,13 @@ class ParallelFile {
   // Collective: creates parent folders, opens `<final_path>.tmp` (truncating) with MPI-IO and writes the
   // run's root attributes.
   ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run);
+  // Resume mode, for a run continued from a checkpoint: `<final_path>.tmp` starts as a copy of the
+  // published final_path (if there is one), snapshots later than `resume_time` are removed, and numbering
+  // continues after the kept ones. Root attributes stay those of the first run.
+  ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run, double resume_time);
+  // Snapshots kept in resume mode: group path and time, in order.
+  const std::vector<std::pair<std::string, double>>& kept_snapshots() const { return kept_; }
+  bool resumed() const { return resumed_; }
   ~ParallelFile();
   ParallelFile(const ParallelFile&) = delete;
   ParallelFile& operator=(const ParallelFile&) = delete;
@@ -34,11 +43,14 @@ class ParallelFile {
   void finish();
 
  private:
+  void create_fresh(const RunInfo& run);
   MPI_Comm comm_;
   int rank_ = 0;
   std::string final_path_;
   h5::Handle file_, snapshots_, dxpl_;
   int next_index_ = 0;
+  bool resumed_ = false;
+  std::vector<std::pair<std::string, double>> kept_;
 };
 
 }  // namespace mf::io

@@ -20,6 +20,8 @@ class ParallelFile;
 class ParticleFileWriter {
  public:
   ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim);
+  // Continues a published file after a restart at time `resume_time` (see ParallelFile's resume mode).
+  ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim, double resume_time);
   ~ParticleFileWriter();  // finish() if not yet called; never throws (collective, as finish()).
   ParticleFileWriter(const ParticleFileWriter&) = delete;
   ParticleFileWriter& operator=(const ParticleFileWriter&) = delete;
