@@ -9,10 +9,10 @@
 namespace mf {
 
 struct DiagnosticsOptions {
-  // Entropic regularisation for cross-view Wasserstein distances (squared length units); ≤ 0 disables.
-  double w2_eps = 0.0;
-  // Computes a W2 estimate between two distributed clouds (set by the OT subsystem; empty: skipped).
-  std::function<double(MPI_Comm, const WeightedPoints&, const WeightedPoints&, double)> w2;
+  enum class W2When { None, Final, Outputs };
+  W2When w2_when = W2When::Final;  // deck diagnostics.w2
+  double w2_eps = 0.0;             // entropic ε (squared length units); 0: (2 h_max)²
+  long long w2_points = 3000;      // points per view entering the Sinkhorn W2
 };
 
 // What Diagnostics remembers from t = 0 (kept in checkpoints so a restarted run measures drift from
@@ -26,8 +26,9 @@ class Diagnostics {
  public:
   // Records the initial masses and the particles' initial empirical moments.
   Diagnostics(Model& model, MPI_Comm comm, DiagnosticsOptions options = {});
-  // Collective. Metrics at time t, including the model's own (Model::add_metrics).
-  Metrics evaluate(double t);
+  // Collective. Metrics at time t, including the model's own (Model::add_metrics). The Sinkhorn W2
+  // between views is computed at the final output, or at every output, as the options say.
+  Metrics evaluate(double t, bool final_output = false);
   // Throws SolverError naming the view and the problem if a view holds NaN/inf or negative mass.
   void check_health(double t) const;
   DiagnosticsBaseline baseline() const;
@@ -44,6 +45,9 @@ class Diagnostics {
 // Relative error helpers shared with tests.
 double relative_mean_error(const Moments& got, const Moments& exact);  // |m − m*| / sqrt(tr Σ*)
 double relative_cov_error(const Moments& got, const Moments& exact);   // ‖Σ − Σ*‖_F / ‖Σ*‖_F
+// W2 between the Gaussian with a view's mean and covariance and the exact Gaussian (Bures), over
+// sqrt(tr Σ*).
+double gaussian_w2_error(const Moments& got, const Moments& exact);
 // Σ|a − b| / Σ|b| over all cells (collective).
 double relative_l1(Vec a, Vec b);
 

@@ -59,6 +59,8 @@ class ClosedFormView {
   // Exact moments of the particles' own initial empirical measure carried by the exact flow: measures
   // the time integrator alone, without sampling error. nullopt where no exact flow map is known.
   virtual std::optional<Moments> push_forward(double t, const Moments& initial) const { return std::nullopt; }
+  // True when the exact α_t is a Gaussian (then W2 to a view's Gaussian fit is the Bures formula).
+  virtual bool is_gaussian(double t) const { return false; }
 };
 
 class Model {

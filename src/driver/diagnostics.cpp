@@ -3,9 +3,12 @@
 #include <cmath>
 #include <sstream>
 
+#include "measureflow/cloud_sampling.hpp"
 #include "measureflow/deposit.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/ot/gaussian.hpp"
+#include "measureflow/ot/sinkhorn.hpp"
 
 namespace mf {
 
@@ -15,6 +18,11 @@ double relative_mean_error(const Moments& got, const Moments& exact) {
 
 double relative_cov_error(const Moments& got, const Moments& exact) {
   return frobenius_norm(got.cov - exact.cov) / frobenius_norm(exact.cov);
+}
+
+double gaussian_w2_error(const Moments& got, const Moments& exact) {
+  const double w2sq = ot::w2_squared_gaussian(got.mean, got.cov, exact.mean, exact.cov);
+  return std::sqrt(std::max(w2sq, 0.0)) / std::sqrt(trace(exact.cov));
 }
 
 double relative_l1(Vec a, Vec b) {
@@ -83,7 +91,7 @@ void Diagnostics::check_health(double t) const {
   }
 }
 
-Metrics Diagnostics::evaluate(double t) {
+Metrics Diagnostics::evaluate(double t, bool final_output) {
   Metrics m;
   std::optional<Moments> exact;
   if (model_.closed_form) exact = model_.closed_form->moments(t);
@@ -104,6 +112,8 @@ Metrics Diagnostics::evaluate(double t) {
     if (model_.closed_form && model_.closed_form->cell_averages(t, grid, scratch_)) {
       m["eulerian.l1_error"] = relative_l1(e.density(), scratch_);
     }
+    if (exact && model_.closed_form->is_gaussian(t))
+      m["eulerian.w2_error"] = gaussian_w2_error(gm, *exact);
   }
   if (model_.lagrangian) {
     const ParticleSet& p = model_.lagrangian->particles();
@@ -113,6 +123,7 @@ Metrics Diagnostics::evaluate(double t) {
     if (exact) {
       m["lagrangian.mean_error"] = relative_mean_error(pm, *exact);
       m["lagrangian.cov_error"] = relative_cov_error(pm, *exact);
+      if (model_.closed_form->is_gaussian(t)) m["lagrangian.w2_error"] = gaussian_w2_error(pm, *exact);
     }
     if (model_.closed_form) {
       if (auto pushed = model_.closed_form->push_forward(t, baseline_.particles0)) {
@@ -126,10 +137,16 @@ Metrics Diagnostics::evaluate(double t) {
     const Grid& grid = model_.eulerian->grid();
     deposit_cic(grid, model_.lagrangian->particles(), scratch_);
     m["cross.l1_eulerian_lagrangian"] = relative_l1(scratch_, model_.eulerian->density());
-    if (options_.w2 && options_.w2_eps > 0.0) {
-      const WeightedPoints cells = grid_as_points(grid, model_.eulerian->density(), 0.0);
-      m["cross.w2_eulerian_lagrangian"] =
-          options_.w2(comm_, cells, model_.lagrangian->particles().as_points(), options_.w2_eps);
+    const bool want_w2 = options_.w2_when == DiagnosticsOptions::W2When::Outputs ||
+                         (options_.w2_when == DiagnosticsOptions::W2When::Final && final_output);
+    if (want_w2) {
+      double h = 0.0;
+      for (int a = 0; a < grid.dim(); ++a) h = std::max(h, grid.h(a));
+      const double eps = options_.w2_eps > 0.0 ? options_.w2_eps : 4.0 * h * h;
+      const WeightedPoints cells = grid_cloud(grid, model_.eulerian->density(), options_.w2_points);
+      const WeightedPoints parts = particle_subsample(model_.lagrangian->particles(), comm_, options_.w2_points);
+      m["cross.w2_eulerian_lagrangian"] = ot::sinkhorn_w2(comm_, cells, parts, eps);
+      m["cross.w2_eps"] = eps;
     }
   }
   model_.add_metrics(t, m);

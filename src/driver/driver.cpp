@@ -166,7 +166,12 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
   }
 
   DiagnosticsOptions diag_options;
-  if (deck.has("diagnostics.w2_eps")) diag_options.w2_eps = deck.real("diagnostics.w2_eps");
+  const std::string w2_when = deck.text("diagnostics.w2");
+  diag_options.w2_when = w2_when == "none"      ? DiagnosticsOptions::W2When::None
+                         : w2_when == "outputs" ? DiagnosticsOptions::W2When::Outputs
+                                                : DiagnosticsOptions::W2When::Final;
+  diag_options.w2_eps = deck.real("diagnostics.w2_eps");
+  diag_options.w2_points = deck.integer("diagnostics.w2_points");
   Diagnostics diagnostics(*model, comm, diag_options);
 
   std::vector<std::pair<double, Metrics>> history;
@@ -235,7 +240,7 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
 
   auto record = [&](double time) {
     diagnostics.check_health(time);
-    Metrics m = diagnostics.evaluate(time);
+    Metrics m = diagnostics.evaluate(time, time >= t_end);
     write_snapshot(time, *model, fields.get(), particles.get());
     history.emplace_back(time, std::move(m));
   };

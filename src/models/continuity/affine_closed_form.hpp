@@ -22,6 +22,7 @@ class AffineClosedForm {
   AffineMap map(double t) const { return affine_flow(A_, b_, t); }
   std::optional<Moments> moments(double t) const;
   bool has_density() const { return initial_->atoms() == nullptr; }
+  bool initial_is_gaussian() const { return initial_->is_gaussian(); }
   Moments push_forward(double t, const Moments& m0) const;
   // Density of α_t at x, for a fixed map (evaluate map(t) once per output, not per point).
   double density(const AffineMap& map, const Matrix& inverse_E, double det_E, const double* x) const;

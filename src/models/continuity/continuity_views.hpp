@@ -72,6 +72,7 @@ class ContinuityClosedForm : public ClosedFormView {
   std::optional<Moments> push_forward(double t, const Moments& initial) const override {
     return exact_.push_forward(t, initial);
   }
+  bool is_gaussian(double) const override { return exact_.initial_is_gaussian(); }
 
  private:
   AffineClosedForm exact_;
