@@ -1,5 +1,7 @@
 // Small RAII owners for PETSc objects (Vec, DM, KSP, SNES, ...): one owner, destroyed once.
 #pragma once
+#include "measureflow/petsc_check.hpp"
+
 #include <petscdm.h>
 #include <petscksp.h>
 #include <petscsnes.h>
