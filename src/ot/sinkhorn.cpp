@@ -112,13 +112,36 @@ void ring_sweep(MPI_Comm comm, const Side& side, int dim, const std::function<vo
 }
 
 // New potentials on `target`'s points: −ε log Σ_j exp(lw_j + (pot_j − C_ij)/ε) over all of `source`.
+// First try the sum shifted by the old potential (one exp per pair); if any row over- or underflows
+// on any rank, redo the sweep with the online (max, sum) log-sum-exp, which cannot.
 Column softmin(MPI_Comm comm, const Side& target, const Side& source, int dim, double eps) {
+  Column out("mf::ot::potential", target.n);
+  const Packed own = target.packed;
+  {
+    Column run_sum("mf::ot::run_sum", target.n);
+    ring_sweep(comm, source, dim, [&](const Packed& block, int rows) {
+      detail::shifted_sum_accumulate(target.packed, target.n, block, rows, dim, eps, run_sum);
+    });
+    int bad = 0;
+    Kokkos::parallel_reduce(
+        "mf::ot::shifted_finish", target.n,
+        KOKKOS_LAMBDA(const int i, int& b) {
+          const double s = run_sum(i);
+          if (s > 1e-200 && s < 1e200) {
+            out(i) = own(i, dim + 1) - eps * kmath::log(s);
+          } else {
+            b += 1;
+          }
+        },
+        bad);
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_SUM, comm);
+    if (bad == 0) return out;
+  }
   Column run_max("mf::ot::run_max", target.n), run_sum("mf::ot::run_sum", target.n);
   Kokkos::deep_copy(run_max, -std::numeric_limits<double>::infinity());
   ring_sweep(comm, source, dim, [&](const Packed& block, int rows) {
     detail::softmin_accumulate(target.packed, target.n, block, rows, dim, eps, run_max, run_sum);
   });
-  Column out("mf::ot::potential", target.n);
   Kokkos::parallel_for(
       "mf::ot::softmin_finish", target.n,
       KOKKOS_LAMBDA(const int i) { out(i) = -eps * (run_max(i) + kmath::log(run_sum(i))); });

@@ -45,6 +45,26 @@ void softmin_accumulate(const Packed& local, int n, const Packed& block, int mb,
       });
 }
 
+// Fast path: Σ_j exp(lw_j + (pot_j − C_ij + pot_i)/ε) added to run_sum(i), i.e. the log-sum-exp
+// shifted by the local point's previous potential. Near convergence the sum is O(1), so one exp per
+// pair and no rescaling; the caller falls back to softmin_accumulate when a sum leaves [1e-200, 1e200].
+template <class ExecSpace = Kokkos::DefaultExecutionSpace>
+void shifted_sum_accumulate(const Packed& local, int n, const Packed& block, int mb, int dim, double eps,
+                            const Column& run_sum) {
+  const double inv_eps = 1.0 / eps;
+  Kokkos::parallel_for(
+      "mf::ot::shifted_sum_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+        const double own = local(i, dim + 1);
+        double s = 0.0;
+        for (int j = 0; j < mb; ++j) {
+          const double lw = block(j, dim);
+          if (!(lw > -1e300)) continue;
+          s += kmath::exp(lw + (block(j, dim + 1) + own - sq_dist(local, i, block, j, dim)) * inv_eps);
+        }
+        run_sum(i) += s;
+      });
+}
+
 // Per local point i, sums over the block of π_ij C_ij, π_ij (f_i + g_j − C_ij) and π_ij, with
 // π_ij = exp(la_i + lb_j + (f_i + g_j − C_ij)/ε).
 template <class ExecSpace = Kokkos::DefaultExecutionSpace>
