@@ -256,9 +256,9 @@ TEST(OtSinkhorn, DivergenceConvergesToGaussianClosedFormAtMonteCarloRate) {
     }
     return sum / seeds;
   };
-  const double coarse = mean_error(40), fine = mean_error(640);
+  const double coarse = mean_error(25), fine = mean_error(400);
   if (rank_of(MPI_COMM_WORLD) == 0)
-    std::printf("[ measured ] S_eps closed form %.6f, mean |error| n=40: %.4g, n=640: %.4g, ratio %.3g\n", exact,
+    std::printf("[ measured ] S_eps closed form %.6f, mean |error| n=25: %.4g, n=400: %.4g, ratio %.3g\n", exact,
                 coarse, fine, coarse / fine);
   // n^{-1/2} predicts a ratio of 4 for 16× more points; 2 leaves room for sampling noise.
   EXPECT_GT(coarse / fine, 2.0) << coarse << " -> " << fine;
