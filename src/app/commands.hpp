@@ -8,7 +8,6 @@ namespace mf::app {
 int help_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision);
-int ot_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 int sweep_collect_command(const std::vector<std::string>& args);
 

@@ -12,6 +12,7 @@
 
 #include "app/cli.hpp"
 #include "app/commands.hpp"
+#include "app/ot_command.hpp"
 #include "measureflow/environment.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/model.hpp"
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     if (command == "help" || command == "--help" || command == "-h") return mf::app::help_command(rest);
     if (command == "check") return mf::app::check_command(rest);
     if (command == "run") return mf::app::run_command(rest, MF_VERSION, MF_GIT_REVISION);
-    if (command == "ot") return mf::app::ot_command(rest);
+    if (command == "ot") return mf::ot_command(rest);
     if (command == "sweep") return mf::app::sweep_command(rest);
     if (command == "sweep-collect") return mf::app::sweep_collect_command(rest);
     if (root) {

@@ -112,12 +112,15 @@ PointSet read_point_set(const std::string& path, int snapshot) {
       if (h5::has_attribute(group, "time")) out.time = h5::read_double_attribute(group, "time").at(0);
     } else if (!h5::path_exists(file, "positions")) {
       bad(path, "no point data: expected " + expected);
+    } else if (snapshot >= 0) {
+      bad(path, "snapshot " + std::to_string(snapshot) + " requested, but the file has no `snapshots` group (root `positions` only)");
     }
     h5::Handle pos = open_dataset(path, file, prefix + "positions");
     auto shape = h5::dataset_shape(pos);
     if (shape.size() == 1) shape.push_back(1);
-    if (shape.size() != 2 || shape[1] < 1 || shape[1] > 3)
-      bad(path, prefix + "positions has shape " + shape_text(shape) + ", expected (N, d) with d in 1..3");
+    // Point sets for `measureflow ot` may live in any dimension; runs check d against domain.dim.
+    if (shape.size() != 2 || shape[1] < 1)
+      bad(path, prefix + "positions has shape " + shape_text(shape) + ", expected (N, d) with d >= 1");
     const std::size_t n = shape[0];
     out.dim = static_cast<int>(shape[1]);
     out.positions = read_doubles(pos);
