@@ -12,7 +12,7 @@ struct DiagnosticsOptions {
   enum class W2When { None, Final, Outputs };
   W2When w2_when = W2When::Final;  // deck diagnostics.w2
   double w2_eps = 0.0;             // entropic ε (squared length units); 0: (2 h_max)²
-  long long w2_points = 3000;      // points per view entering the Sinkhorn W2
+  long long w2_points = 1000;      // points per view entering the Sinkhorn W2
 };
 
 // What Diagnostics remembers from t = 0 (kept in checkpoints so a restarted run measures drift from

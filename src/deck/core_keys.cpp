@@ -137,7 +137,7 @@ void declare_core_keys(Schema& s) {
                           "when to compute the Sinkhorn W2 between views and against the closed form (costly)");
   diagnostics.real("w2_eps", 0.0, "entropic regularisation ε of the W2 (squared length units); 0: (2 h_max)²")
       .non_negative();
-  diagnostics.integer("w2_points", 3000LL,
+  diagnostics.integer("w2_points", 1000LL,
                       "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
       .min(50);
 
