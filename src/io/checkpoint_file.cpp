@@ -16,69 +16,18 @@
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/io/hdf5_handle.hpp"
 
 namespace mf {
 
 namespace {
 
-// Owner of an HDF5 identifier; closes it with the matching H5*close.
-class H5Handle {
- public:
-  H5Handle(hid_t id, herr_t (*close)(hid_t), const char* what) : id_(id), close_(close) {
-    if (id_ < 0) throw std::runtime_error(std::string("HDF5 call failed: ") + what);
-  }
-  ~H5Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  H5Handle(const H5Handle&) = delete;
-  H5Handle& operator=(const H5Handle&) = delete;
-  operator hid_t() const { return id_; }  // NOLINT: HDF5 calls take the raw id
+using io::h5::Handle;
 
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-void check(herr_t status, const char* what) {
-  if (status < 0) throw std::runtime_error(std::string("HDF5 call failed: ") + what);
-}
-
-hid_t collective_transfer() {
-  hid_t p = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(p, H5FD_MPIO_COLLECTIVE);
+Handle collective_transfer() {
+  Handle p(MF_H5(H5Pcreate(H5P_DATASET_XFER)), H5Pclose);
+  MF_H5(H5Pset_dxpl_mpio(p, H5FD_MPIO_COLLECTIVE));
   return p;
-}
-
-void write_attr_doubles(hid_t obj, const char* name, const std::vector<double>& v) {
-  const hsize_t n = v.size();
-  H5Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
-  H5Handle attr(H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
-  check(H5Awrite(attr, H5T_NATIVE_DOUBLE, v.data()), name);
-}
-
-std::vector<double> read_attr_doubles(hid_t obj, const char* name) {
-  H5Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
-  H5Handle space(H5Aget_space(attr), H5Sclose, name);
-  std::vector<double> v(static_cast<size_t>(H5Sget_simple_extent_npoints(space)));
-  check(H5Aread(attr, H5T_NATIVE_DOUBLE, v.data()), name);
-  return v;
-}
-
-void write_attr_string(hid_t obj, const char* name, const std::string& s) {
-  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-  check(H5Tset_size(type, std::max<size_t>(s.size(), 1)), "H5Tset_size");
-  H5Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
-  check(H5Awrite(attr, type, s.empty() ? " " : s.data()), name);
-}
-
-std::string read_attr_string(hid_t obj, const char* name) {
-  H5Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
-  H5Handle type(H5Aget_type(attr), H5Tclose, name);
-  std::string s(H5Tget_size(type), '\0');
-  check(H5Aread(attr, type, s.data()), name);
-  while (!s.empty() && s.back() == '\0') s.pop_back();
-  return s;
 }
 
 // Collective write of this rank's rows [offset, offset + count) of a global rows×cols dataset.
@@ -87,44 +36,44 @@ void write_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t rows, hs
                 hsize_t count, const T* data) {
   const int rank = cols > 0 ? 2 : 1;
   const hsize_t dims[2] = {rows, cols};
-  H5Handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose, name);
-  H5Handle set(H5Dcreate2(parent, name, mem_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, name);
+  Handle space(MF_H5(H5Screate_simple(rank, dims, nullptr)), H5Sclose);
+  Handle set(MF_H5(H5Dcreate2(parent, name, mem_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Dclose);
   if (rows == 0) return;  // an empty dataset: nothing to transfer
   const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
   // A rank with nothing to transfer still joins the collective call, with empty selections.
-  H5Handle mem(H5Screate_simple(rank, count > 0 ? block : one, nullptr), H5Sclose, name);
+  Handle mem(MF_H5(H5Screate_simple(rank, count > 0 ? block : one, nullptr)), H5Sclose);
   if (count > 0) {
-    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr), name);
+    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr));
   } else {
-    check(H5Sselect_none(space), name);
-    check(H5Sselect_none(mem), name);
+    MF_H5(H5Sselect_none(space));
+    MF_H5(H5Sselect_none(mem));
   }
-  H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
-  check(H5Dwrite(set, mem_type, mem, space, xfer, data), name);
+  const Handle xfer = collective_transfer();
+  MF_H5(H5Dwrite(set, mem_type, mem, space, xfer, data));
 }
 
 template <class T>
 void read_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t cols, hsize_t offset, hsize_t count, T* data) {
   const int rank = cols > 0 ? 2 : 1;
-  H5Handle set(H5Dopen2(parent, name, H5P_DEFAULT), H5Dclose, name);
-  H5Handle space(H5Dget_space(set), H5Sclose, name);
+  Handle set(MF_H5(H5Dopen2(parent, name, H5P_DEFAULT)), H5Dclose);
+  Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
   if (H5Sget_simple_extent_npoints(space) == 0) return;
   const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
   // A rank with nothing to transfer still joins the collective call, with empty selections.
-  H5Handle mem(H5Screate_simple(rank, count > 0 ? block : one, nullptr), H5Sclose, name);
+  Handle mem(MF_H5(H5Screate_simple(rank, count > 0 ? block : one, nullptr)), H5Sclose);
   if (count > 0) {
-    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr), name);
+    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr));
   } else {
-    check(H5Sselect_none(space), name);
-    check(H5Sselect_none(mem), name);
+    MF_H5(H5Sselect_none(space));
+    MF_H5(H5Sselect_none(mem));
   }
-  H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
-  check(H5Dread(set, mem_type, mem, space, xfer, data), name);
+  const Handle xfer = collective_transfer();
+  MF_H5(H5Dread(set, mem_type, mem, space, xfer, data));
 }
 
 hsize_t dataset_rows(hid_t parent, const char* name) {
-  H5Handle set(H5Dopen2(parent, name, H5P_DEFAULT), H5Dclose, name);
-  H5Handle space(H5Dget_space(set), H5Sclose, name);
+  Handle set(MF_H5(H5Dopen2(parent, name, H5P_DEFAULT)), H5Dclose);
+  Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
   hsize_t dims[2] = {0, 0};
   H5Sget_simple_extent_dims(space, dims, nullptr);
   return dims[0];
@@ -147,8 +96,8 @@ Slab grid_slab(const Grid& g) {
 }
 
 hid_t open_parallel(const std::string& path, MPI_Comm comm, bool create) {
-  H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "fapl");
-  check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+  Handle fapl(MF_H5(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
+  MF_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
   return create ? H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
                 : H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
 }
@@ -161,37 +110,37 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
   MPI_Comm_size(comm, &size);
   const std::string tmp = path + ".tmp";
   {
-    H5Handle file(open_parallel(tmp, comm, true), H5Fclose, tmp.c_str());
-    write_attr_string(file, "format", "measureflow-checkpoint-1");
-    write_attr_string(file, "deck", state.deck_yaml);
-    write_attr_doubles(file, "time", {state.time});
-    write_attr_doubles(file, "steps", {static_cast<double>(state.steps)});
-    write_attr_doubles(file, "next_output", {static_cast<double>(state.next_output)});
-    write_attr_doubles(file, "ranks", {static_cast<double>(size)});
-    write_attr_doubles(file, "grid_mass0", {state.baseline.grid_mass0});
-    write_attr_doubles(file, "particle_mass0", {state.baseline.particles0.mass});
-    write_attr_doubles(file, "particles0_mean", state.baseline.particles0.mean.empty() ? std::vector<double>{0.0}
+    Handle file(MF_H5(open_parallel(tmp, comm, true)), H5Fclose);
+    io::h5::write_string_attribute(file, "format", "measureflow-checkpoint-1");
+    io::h5::write_string_attribute(file, "deck", state.deck_yaml);
+    io::h5::write_double_attribute(file, "time", {state.time});
+    io::h5::write_double_attribute(file, "steps", {static_cast<double>(state.steps)});
+    io::h5::write_double_attribute(file, "next_output", {static_cast<double>(state.next_output)});
+    io::h5::write_double_attribute(file, "ranks", {static_cast<double>(size)});
+    io::h5::write_double_attribute(file, "grid_mass0", {state.baseline.grid_mass0});
+    io::h5::write_double_attribute(file, "particle_mass0", {state.baseline.particles0.mass});
+    io::h5::write_double_attribute(file, "particles0_mean", state.baseline.particles0.mean.empty() ? std::vector<double>{0.0}
                                                                                        : state.baseline.particles0.mean);
     const Matrix& c = state.baseline.particles0.cov;
     std::vector<double> cov(c.data(), c.data() + c.rows() * c.cols());
-    write_attr_doubles(file, "particles0_cov", cov.empty() ? std::vector<double>{0.0} : cov);
+    io::h5::write_double_attribute(file, "particles0_cov", cov.empty() ? std::vector<double>{0.0} : cov);
 
     if (model.eulerian) {
       const Grid& g = model.eulerian->grid();
-      H5Handle group(H5Gcreate2(file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "grid");
+      Handle group(MF_H5(H5Gcreate2(file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
       const Slab s = grid_slab(g);
-      H5Handle space(H5Screate_simple(s.rank, s.dims, nullptr), H5Sclose, "grid space");
-      H5Handle set(H5Dcreate2(group, "density", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "grid/density");
-      check(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr), "grid hyperslab");
-      H5Handle mem(H5Screate_simple(s.rank, s.count, nullptr), H5Sclose, "grid mem");
+      Handle space(MF_H5(H5Screate_simple(s.rank, s.dims, nullptr)), H5Sclose);
+      Handle set(MF_H5(H5Dcreate2(group, "density", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
+                 H5Dclose);
+      MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
+      Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
       VecBlockRead rho(model.eulerian->density(), g.owned());
-      H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
-      check(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()), "grid/density");
+      const Handle xfer = collective_transfer();
+      MF_H5(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()));
     }
     if (model.lagrangian) {
       const ParticleSet& p = model.lagrangian->particles();
-      H5Handle group(H5Gcreate2(file, "particles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "particles");
+      Handle group(MF_H5(H5Gcreate2(file, "particles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
       long long n = static_cast<long long>(p.size()), offset = 0, total = 0;
       MPI_Exscan(&n, &offset, 1, MPI_LONG_LONG, MPI_SUM, comm);
       if (rank == 0) offset = 0;
@@ -212,8 +161,8 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
       for (const auto& [k, v] : m) names.insert(k);
     std::string joined;
     for (const auto& k : names) joined += k + "\n";
-    write_attr_string(file, "history_names", joined);
-    H5Handle group(H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "history");
+    io::h5::write_string_attribute(file, "history_names", joined);
+    Handle group(MF_H5(H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
     const hsize_t k = state.history.size(), mcount = names.size();
     std::vector<double> times, values;
     for (const auto& [t, m] : state.history) {
@@ -238,39 +187,39 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
-  H5Handle file(open_parallel(path, comm, false), H5Fclose, path.c_str());
-  if (read_attr_string(file, "format") != "measureflow-checkpoint-1")
+  Handle file(MF_H5(open_parallel(path, comm, false)), H5Fclose);
+  if (io::h5::read_string_attribute(file, "format") != "measureflow-checkpoint-1")
     throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
   CheckpointState st;
-  st.deck_yaml = read_attr_string(file, "deck");
-  st.time = read_attr_doubles(file, "time")[0];
-  st.steps = static_cast<long long>(read_attr_doubles(file, "steps")[0]);
-  st.next_output = static_cast<long long>(read_attr_doubles(file, "next_output")[0]);
-  st.ranks = static_cast<int>(read_attr_doubles(file, "ranks")[0]);
-  st.baseline.grid_mass0 = read_attr_doubles(file, "grid_mass0")[0];
-  st.baseline.particles0.mass = read_attr_doubles(file, "particle_mass0")[0];
+  st.deck_yaml = io::h5::read_string_attribute(file, "deck");
+  st.time = io::h5::read_double_attribute(file, "time")[0];
+  st.steps = static_cast<long long>(io::h5::read_double_attribute(file, "steps")[0]);
+  st.next_output = static_cast<long long>(io::h5::read_double_attribute(file, "next_output")[0]);
+  st.ranks = static_cast<int>(io::h5::read_double_attribute(file, "ranks")[0]);
+  st.baseline.grid_mass0 = io::h5::read_double_attribute(file, "grid_mass0")[0];
+  st.baseline.particles0.mass = io::h5::read_double_attribute(file, "particle_mass0")[0];
 
   if (model.eulerian) {
     const Grid& g = model.eulerian->grid();
     if (H5Lexists(file, "grid", H5P_DEFAULT) <= 0) throw InputError(path + ": has no grid/density for the Eulerian view");
-    H5Handle set(H5Dopen2(file, "grid/density", H5P_DEFAULT), H5Dclose, "grid/density");
-    H5Handle space(H5Dget_space(set), H5Sclose, "grid space");
+    Handle set(MF_H5(H5Dopen2(file, "grid/density", H5P_DEFAULT)), H5Dclose);
+    Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
     const Slab s = grid_slab(g);
     hsize_t dims[3] = {0, 0, 0};
     if (H5Sget_simple_extent_ndims(space) != s.rank) throw InputError(path + ": grid dimension differs from the deck's");
     H5Sget_simple_extent_dims(space, dims, nullptr);
     for (int a = 0; a < s.rank; ++a)
       if (dims[a] != s.dims[a]) throw InputError(path + ": grid cells differ from the deck's domain.cells");
-    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr), "grid hyperslab");
-    H5Handle mem(H5Screate_simple(s.rank, s.count, nullptr), H5Sclose, "grid mem");
+    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
+    Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
     VecBlockWrite rho(model.eulerian->density(), g.owned());
-    H5Handle xfer(collective_transfer(), H5Pclose, "transfer");
-    check(H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()), "grid/density");
+    const Handle xfer = collective_transfer();
+    MF_H5(H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()));
   }
   if (model.lagrangian) {
     ParticleSet& p = model.lagrangian->mutable_particles();
     if (H5Lexists(file, "particles", H5P_DEFAULT) <= 0) throw InputError(path + ": has no particles for the Lagrangian view");
-    H5Handle group(H5Gopen2(file, "particles", H5P_DEFAULT), H5Gclose, "particles");
+    Handle group(MF_H5(H5Gopen2(file, "particles", H5P_DEFAULT)), H5Gclose);
     const long long total = static_cast<long long>(dataset_rows(group, "weights"));
     long long offset = 0, count = 0;
     if (st.ranks == size) {
@@ -295,8 +244,8 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
     Kokkos::deep_copy(p.weights, w);
     Kokkos::deep_copy(p.ids, id);
     if (st.ranks != size) migrate(p, model.lagrangian->decomposition());
-    const auto mean = read_attr_doubles(file, "particles0_mean");
-    const auto cov = read_attr_doubles(file, "particles0_cov");
+    const auto mean = io::h5::read_double_attribute(file, "particles0_mean");
+    const auto cov = io::h5::read_double_attribute(file, "particles0_cov");
     st.baseline.particles0.mean = mean;
     st.baseline.particles0.cov = Matrix(d, d);
     for (int i = 0; i < d * d && i < static_cast<int>(cov.size()); ++i) st.baseline.particles0.cov.data()[i] = cov[i];
@@ -304,11 +253,11 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
   // History (every rank reads all of it).
   std::vector<std::string> names;
   {
-    std::istringstream is(read_attr_string(file, "history_names"));
+    std::istringstream is(io::h5::read_string_attribute(file, "history_names"));
     for (std::string line; std::getline(is, line);)
       if (!line.empty()) names.push_back(line);
   }
-  H5Handle group(H5Gopen2(file, "history", H5P_DEFAULT), H5Gclose, "history");
+  Handle group(MF_H5(H5Gopen2(file, "history", H5P_DEFAULT)), H5Gclose);
   const hsize_t k = dataset_rows(group, "times");
   std::vector<double> times(k), values(k * std::max<size_t>(names.size(), 1));
   read_rows(group, "times", H5T_NATIVE_DOUBLE, 0, 0, k, times.data());
@@ -326,10 +275,10 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
 
 double checkpoint_time(const std::string& path, MPI_Comm comm) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
-  H5Handle file(open_parallel(path, comm, false), H5Fclose, path.c_str());
-  if (read_attr_string(file, "format") != "measureflow-checkpoint-1")
+  Handle file(MF_H5(open_parallel(path, comm, false)), H5Fclose);
+  if (io::h5::read_string_attribute(file, "format") != "measureflow-checkpoint-1")
     throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
-  return read_attr_doubles(file, "time")[0];
+  return io::h5::read_double_attribute(file, "time")[0];
 }
 
 }  // namespace mf
