@@ -1,0 +1,83 @@
+// Streaming (online log-sum-exp) softmax averages over blocks of weighted sources: for each target i,
+//   Z_i = Σ_j exp(a_i·b_j + c_j),  mean_i = Σ_j exp(a_i·b_j + c_j) v_j / Z_i,  ⟨s⟩_i likewise for the score,
+// accumulated block by block with a running maximum so no score matrix is stored and nothing overflows.
+#pragma once
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <limits>
+
+#include "measureflow/kokkos_math.hpp"
+#include "measureflow/ring_exchange.hpp"
+
+namespace mf::transformer {
+
+using TokenView = Kokkos::View<double**, Kokkos::LayoutRight>;  // n_local × width
+using ScalarView = Kokkos::View<double*>;
+
+// Layout of a source row: [ b (score_dim) | v (value_dim) | c ]; c = log weight + any potential.
+struct SourceLayout {
+  int score_dim = 0;
+  int value_dim = 0;
+  int width() const { return score_dim + value_dim + 1; }
+};
+
+// Per-target running state of the online softmax.
+struct SoftmaxState {
+  ScalarView max;     // running max of the scores (−inf before the first source)
+  ScalarView sum;     // Σ exp(s − max)
+  ScalarView score;   // Σ exp(s − max) s, for the attention entropy
+  TokenView acc;      // Σ exp(s − max) v
+  SoftmaxState() = default;
+  SoftmaxState(std::size_t n, int value_dim)
+      : max("softmax_max", n), sum("softmax_sum", n), score("softmax_score", n), acc("softmax_acc", n, value_dim) {
+    Kokkos::deep_copy(max, -std::numeric_limits<double>::infinity());
+  }
+};
+
+// Folds one block of sources into the state of every target. a: n_targets × score_dim.
+template <class ExecSpace = Kokkos::DefaultExecutionSpace>
+void accumulate_softmax_block(const TokenView& a, const RingBlock& block, SourceLayout layout, SoftmaxState& st) {
+  auto mx = st.max;
+  auto sum = st.sum;
+  auto sc = st.score;
+  auto acc = st.acc;
+  const int ds = layout.score_dim, dv = layout.value_dim;
+  const int nb = static_cast<int>(block.extent(0));
+  auto b = block;
+  Kokkos::parallel_for(
+      "attention_stream_block", Kokkos::RangePolicy<ExecSpace>(0, a.extent(0)), KOKKOS_LAMBDA(const int i) {
+        double m = mx(i), l = sum(i), es = sc(i);
+        for (int j = 0; j < nb; ++j) {
+          double s = b(j, ds + dv);
+          for (int k = 0; k < ds; ++k) s += a(i, k) * b(j, k);
+          if (!(s > -1e300)) continue;  // zero-weight source
+          if (s > m) {
+            // New maximum: rescale what was summed so far.
+            const double r = kmath::exp(m - s);
+            l = l * r + 1.0;
+            es = es * r + s;
+            for (int k = 0; k < dv; ++k) acc(i, k) = acc(i, k) * r + b(j, ds + k);
+            m = s;
+          } else {
+            const double e = kmath::exp(s - m);
+            l += e;
+            es += e * s;
+            for (int k = 0; k < dv; ++k) acc(i, k) += e * b(j, ds + k);
+          }
+        }
+        mx(i) = m;
+        sum(i) = l;
+        sc(i) = es;
+      });
+  Kokkos::fence();
+}
+
+// The whole distributed pass: sources travel around the ring of `comm`, every target sees every source.
+template <class ExecSpace = Kokkos::DefaultExecutionSpace>
+SoftmaxState streaming_softmax(MPI_Comm comm, const TokenView& a, const RingBlock& sources, SourceLayout layout) {
+  SoftmaxState st(a.extent(0), layout.value_dim);
+  ring_visit(comm, sources, [&](const RingBlock& block, int) { accumulate_softmax_block<ExecSpace>(a, block, layout, st); });
+  return st;
+}
+
+}  // namespace mf::transformer
