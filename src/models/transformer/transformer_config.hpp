@@ -15,7 +15,7 @@ namespace mf::transformer {
 // Scores are ⟨Qx, Ky⟩ = xᵀQᵀK y (survey eq. 26); the value of a source y is V y.
 struct AttentionLayer {
   Matrix Q, K, V;
-  double t_end = 1e300;  // layers: [{..., until: t_end}] — the last layer runs to the end of time
+  double t_end = 1e300;  // layers: [{..., until: t_end}]; the last layer runs to the end of time
 };
 
 // `attention: {preset: identity | potential | random, scale, seed}` before it is turned into matrices.
@@ -31,7 +31,8 @@ std::string to_string(Variant v);
 
 struct TransformerConfig {
   // model: transformer
-  std::vector<AttentionLayer> layers;  // attention: {Q, K, V} (one layer) or layers: [...]
+  // attention: {Q, K, V} or {preset, scale, seed} (one layer), or layers: [{Q, K, V | preset.., until}, ...]
+  std::vector<AttentionLayer> layers;
   Variant variant = Variant::Softmax;  // variant
   double beta = 1.0;                   // beta (sphere: scores β⟨x, y⟩)
   int sinkhorn_iterations = 3;         // sinkhorn_iterations (sinkhorn variant)
@@ -50,7 +51,7 @@ struct TransformerConfig {
   std::string integrator = "rk4";     // lagrangian.integrator: rk4 | euler (euler = the T-layer map)
   std::uint64_t seed = 42;            // lagrangian.seed
   bool moment_match = false;          // lagrangian.moment_match: shift/whiten samples to the exact m0, Σ0
-  double cluster_radius = 1e-2;       // diagnostics.cluster_radius (lagrangian.clusters)
+  double cluster_radius = 1e-2;       // lagrangian.cluster_radius (radius of lagrangian.clusters)
 };
 
 // The matrices of a preset in dimension d (G: seeded matrix of N(0, 1/d) entries, counter-based):
