@@ -10,24 +10,12 @@ build=$(cd "${1:-$root/build}" && pwd)
 sizes=${2:-"4000 16000 64000"}
 dims=${3:-"2 16 64"}
 bin=$build/transformer_attention_bench
-# Compile and link like the test programs (same flags, same libraries), without touching CMake.
-compile=$(/usr/bin/python3 - "$build" <<'PY'
-import json, sys
-cc = json.load(open(sys.argv[1] + "/compile_commands.json"))
-cmd = next(e["command"] for e in cc if e["file"].endswith("tests/unit/transformer_closure_test.cpp"))
-print(cmd.split(" -o ")[0])
-PY
-)
-link=$(sed -e 's# CMakeFiles/[^ ]*\.o -o [^ ]*# BENCH_OBJ -o BENCH_BIN#' \
-           -e 's#libmf_test_main.a##' -e 's#/usr/lib/x86_64-linux-gnu/libgtest.a##' \
-           "$build/tests/CMakeFiles/unit_transformer_closure_test.dir/link.txt")
-$compile -march=native -o "$build/transformer_attention_bench.o" -c "$root/tests/bench/transformer_attention_bench.cpp"
-(cd "$build/tests" && eval "$(echo "$link" | sed "s#BENCH_OBJ#$build/transformer_attention_bench.o#; s#BENCH_BIN#$bin#")")
+bash "$root/tests/bench/transformer_build_bench.sh" "$build" "$root/tests/bench/transformer_attention_bench.cpp" "$bin"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 printf "%-10s %7s %3s %6s %14s %10s\n" impl n d ranks steps_per_s GFLOP/s
 for n in $sizes; do
   for d in $dims; do
-    reps=$(( n >= 64000 ? 1 : 3 ))
+    reps=$(( n >= 16000 ? 1 : 3 ))
     for np in 1 2; do
       mpirun --oversubscribe -n $np "$bin" "$n" "$d" "$reps" |
         awk -v np=$np '{printf "%-10s %7d %3d %6d %14.4f %10.3f\n", "mf-ring", $1, $2, np, $5, $6}'

@@ -34,6 +34,10 @@ struct SoftmaxState {
   }
 };
 
+// Sources are taken in chunks: scores of a chunk first, one rescale per chunk if its maximum is new,
+// then branch-free exponentials and value sums (vectorisable, unlike a per-pair running maximum).
+constexpr int kSoftmaxChunk = 32;
+
 // Folds one block of sources into the state of every target. a: n_targets × score_dim.
 template <class ExecSpace = Kokkos::DefaultExecutionSpace>
 void accumulate_softmax_block(const TokenView& a, const RingBlock& block, SourceLayout layout, SoftmaxState& st) {
@@ -47,23 +51,35 @@ void accumulate_softmax_block(const TokenView& a, const RingBlock& block, Source
   Kokkos::parallel_for(
       "attention_stream_block", Kokkos::RangePolicy<ExecSpace>(0, a.extent(0)), KOKKOS_LAMBDA(const int i) {
         double m = mx(i), l = sum(i), es = sc(i);
-        for (int j = 0; j < nb; ++j) {
-          double s = b(j, ds + dv);
-          for (int k = 0; k < ds; ++k) s += a(i, k) * b(j, k);
-          if (!(s > -1e300)) continue;  // zero-weight source
-          if (s > m) {
-            // New maximum: rescale what was summed so far.
-            const double r = kmath::exp(m - s);
-            l = l * r + 1.0;
-            es = es * r + s;
-            for (int k = 0; k < dv; ++k) acc(i, k) = acc(i, k) * r + b(j, ds + k);
-            m = s;
-          } else {
-            const double e = kmath::exp(s - m);
-            l += e;
-            es += e * s;
-            for (int k = 0; k < dv; ++k) acc(i, k) += e * b(j, ds + k);
+        double s[kSoftmaxChunk];
+        for (int j0 = 0; j0 < nb; j0 += kSoftmaxChunk) {
+          const int jn = nb - j0 < kSoftmaxChunk ? nb - j0 : kSoftmaxChunk;
+          double cmax = -1e300;
+          for (int jj = 0; jj < jn; ++jj) {
+            double v = b(j0 + jj, ds + dv);
+            for (int k = 0; k < ds; ++k) v += a(i, k) * b(j0 + jj, k);
+            // Weight 0 (log w = −inf) becomes −1e300: e = 0 and e·s = 0, never NaN. Plain comparisons,
+            // not fmax, so the loop stays inline.
+            v = v > -1e300 ? v : -1e300;
+            s[jj] = v;
+            cmax = v > cmax ? v : cmax;
           }
+          if (!(cmax > -1e300)) continue;  // a chunk of zero-weight sources
+          if (cmax > m) {  // new maximum: rescale what was summed so far
+            const double r = kmath::exp(m - cmax);
+            l *= r;
+            es *= r;
+            for (int k = 0; k < dv; ++k) acc(i, k) *= r;
+            m = cmax;
+          }
+          for (int jj = 0; jj < jn; ++jj) {
+            const double e = kmath::exp(s[jj] - m);
+            l += e;
+            es += e * s[jj];
+            s[jj] = e;
+          }
+          for (int jj = 0; jj < jn; ++jj)
+            for (int k = 0; k < dv; ++k) acc(i, k) += s[jj] * b(j0 + jj, ds + k);
         }
         mx(i) = m;
         sum(i) = l;
