@@ -1,5 +1,6 @@
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "measureflow/errors.hpp"
@@ -56,8 +57,8 @@ class TransformerModel : public Model {
 
   void add_metrics(double t, Metrics& metrics) override {
     if (closed_) {
-      const double tb = closed_->blowup_time(std::max(cfg_.t_end, 1.0) * 10.0);
-      if (std::isfinite(tb)) metrics["closed_form.blowup_time"] = tb;
+      if (!closed_blowup_) closed_blowup_ = closed_->blowup_time(std::max(cfg_.t_end, 1.0) * 10.0);
+      if (std::isfinite(*closed_blowup_)) metrics["closed_form.blowup_time"] = *closed_blowup_;
     }
     if (lagr_) {
       const Moments m = compute_moments(comm_, lagr_->particles().as_points());
@@ -109,6 +110,7 @@ class TransformerModel : public Model {
   TransformerEulerian* euler_ = nullptr;
   TransformerLagrangian* lagr_ = nullptr;
   TransformerClosedForm* closed_ = nullptr;
+  std::optional<double> closed_blowup_;  // searched up to 10 max(time.end, 1) once
   std::vector<double> lagr_times_, euler_times_;
   std::vector<Matrix> lagr_covs_, euler_covs_;
 };
