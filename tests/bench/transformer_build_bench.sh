@@ -5,7 +5,7 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-bin=$3
+bin=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 compile=$(/usr/bin/python3 - "$build" <<'PY'
 import json, sys
 cc = json.load(open(sys.argv[1] + "/compile_commands.json"))
