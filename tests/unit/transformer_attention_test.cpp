@@ -274,6 +274,8 @@ TEST(TransformerAttention, EquiangularSphereTokensFollowTheScalarOde) {
       view.advance(0.0, 1.0);
       const double expect = equiangular_rho(rho_start, beta, n, 1.0);
       EXPECT_NEAR(view.mean_pairwise_inner_product(), expect, 1e-10) << "rho0 " << rho0 << " beta " << beta;
+      std::printf("equiangular rho0 %.2f beta %.0f: rho(1) %.12f, particle - ODE %.2e\n", rho0, beta, expect,
+                  view.mean_pairwise_inner_product() - expect);
       EXPECT_GT(std::fabs(expect - rho_start), 1e-3);  // the test is not trivially static
       // Every pair, not just the mean, stays equiangular.
       const auto& x = view.particles().positions;
@@ -298,4 +300,32 @@ TEST(TransformerAttention, ClustersAreCounted) {
   EXPECT_EQ(count_clusters(MPI_COMM_SELF, p, 0.01), 3);
   EXPECT_EQ(count_clusters(MPI_COMM_SELF, p, 1e-6), 9);
   EXPECT_EQ(count_clusters(MPI_COMM_SELF, p, 5.0), 1);
+}
+
+TEST(TransformerAttention, LayersSwitchExactlyAtTheirDepth) {
+  // Layers [L1 until 0.5, L2]: a step of 0.3 must not straddle 0.5. The layered run equals L1 on
+  // [0, 0.5] followed by L2 on [0.5, 1] (both split into two steps of 0.25).
+  const Case2D c;
+  AttentionLayer l1 = c.layer, l2 = make_layer(Matrix::from_rows({{0.0, 1.0}, {-1.0, 0.0}}), Matrix::identity(2),
+                                               Matrix::from_rows({{0.5, 0.0}, {0.0, 0.5}}));
+  l1.t_end = 0.5;
+  const auto mu = c.measure();
+  for (ParticleIntegrator integ : {ParticleIntegrator::RK4, ParticleIntegrator::Euler}) {
+    TransformerLagrangian layered(MPI_COMM_SELF, sample_tokens(MPI_COMM_SELF, *mu, 200, 4), {l1, l2}, {}, integ, 0.3);
+    layered.advance(0.0, 1.0);
+    TransformerLagrangian first(MPI_COMM_SELF, sample_tokens(MPI_COMM_SELF, *mu, 200, 4), {c.layer}, {}, integ, 0.3);
+    first.advance(0.0, 0.5);
+    TransformerLagrangian second(MPI_COMM_SELF, first.particles(), {l2}, {}, integ, 0.3);
+    second.advance(0.5, 0.5);
+    const auto& a = layered.particles().positions;
+    const auto& b = second.particles().positions;
+    double err = 0.0;
+    for (std::size_t i = 0; i < a.extent(0); ++i)
+      for (int k = 0; k < 2; ++k) err = std::max(err, std::fabs(a(i, k) - b(i, k)));
+    EXPECT_LT(err, 1e-14);
+    // And the layer change matters: L1 all the way gives something else.
+    TransformerLagrangian only1(MPI_COMM_SELF, sample_tokens(MPI_COMM_SELF, *mu, 200, 4), {c.layer}, {}, integ, 0.3);
+    only1.advance(0.0, 1.0);
+    EXPECT_GT(std::fabs(only1.particles().positions(0, 0) - a(0, 0)), 1e-3);
+  }
 }
