@@ -56,8 +56,17 @@ void accumulate_softmax_block(const TokenView& a, const RingBlock& block, Source
           const int jn = nb - j0 < kSoftmaxChunk ? nb - j0 : kSoftmaxChunk;
           double cmax = -1e300;
           for (int jj = 0; jj < jn; ++jj) {
-            double v = b(j0 + jj, ds + dv);
-            for (int k = 0; k < ds; ++k) v += a(i, k) * b(j0 + jj, k);
+            // Four partial sums: independent chains the compiler can pipeline (no -ffast-math needed).
+            double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0;
+            int k = 0;
+            for (; k + 3 < ds; k += 4) {
+              p0 += a(i, k) * b(j0 + jj, k);
+              p1 += a(i, k + 1) * b(j0 + jj, k + 1);
+              p2 += a(i, k + 2) * b(j0 + jj, k + 2);
+              p3 += a(i, k + 3) * b(j0 + jj, k + 3);
+            }
+            for (; k < ds; ++k) p0 += a(i, k) * b(j0 + jj, k);
+            double v = b(j0 + jj, ds + dv) + ((p0 + p1) + (p2 + p3));
             // Weight 0 (log w = −inf) becomes −1e300: e = 0 and e·s = 0, never NaN. Plain comparisons,
             // not fmax, so the loop stays inline.
             v = v > -1e300 ? v : -1e300;
