@@ -1,0 +1,124 @@
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include "measureflow/errors.hpp"
+#include "measureflow/measures.hpp"
+#include "transformer_views.hpp"
+
+namespace mf::transformer {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+class TransformerModel : public Model {
+ public:
+  TransformerModel(const TransformerConfig& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm) {
+    const int d = cfg.initial.dim;
+    if (cfg.layers.empty()) throw InputError("transformer: `attention` (or `layers`) gives no parameter set");
+    for (const auto& l : cfg.layers)
+      if (l.Q.rows() != d || l.Q.cols() != d || l.K.rows() != d || l.K.cols() != d || l.V.rows() != d || l.V.cols() != d)
+        throw InputError("transformer: attention.Q, K, V must be " + std::to_string(d) + "×" + std::to_string(d) +
+                         " (initial.dim = " + std::to_string(d) + ")");
+    if (cfg.variant == Variant::Sphere && cfg.eulerian_enabled)
+      throw InputError("transformer: variant: sphere has no grid view (set eulerian.enabled: false)");
+    if (cfg.eulerian_enabled && (d < 1 || d > 3))
+      throw InputError("transformer: eulerian.enabled needs domain.dim 1, 2 or 3 (got " + std::to_string(d) + ")");
+    const AttentionOptions opt{cfg.variant, cfg.beta, cfg.sinkhorn_iterations};
+    measure_ = make_measure(cfg.initial);
+
+    if (cfg.eulerian_enabled) {
+      auto e = std::make_unique<TransformerEulerian>(cfg.domain, comm, *measure_, cfg.layers, opt,
+                                                     parse_limiter(cfg.limiter), cfg.cfl);
+      euler_ = e.get();
+      eulerian = std::move(e);
+    }
+    if (cfg.lagrangian_enabled) {
+      const auto exact = measure_->exact_moments();
+      if (cfg.moment_match && !exact) throw InputError("transformer: lagrangian.moment_match needs an initial with known moments");
+      ParticleSet tokens = sample_tokens(comm, *measure_, cfg.particles, cfg.seed, cfg.moment_match ? &*exact : nullptr);
+      if (cfg.variant == Variant::Sphere) project_to_sphere(tokens);
+      const Grid* decomposition = euler_ ? &euler_->grid() : nullptr;
+      if (decomposition) migrate(tokens, *decomposition);
+      auto l = std::make_unique<TransformerLagrangian>(comm, std::move(tokens), cfg.layers, opt,
+                                                       parse_integrator(cfg.integrator), cfg.dt, decomposition);
+      lagr_ = l.get();
+      lagrangian = std::move(l);
+    }
+    if (cfg.variant == Variant::Softmax && measure_->is_gaussian()) {
+      const auto m0 = measure_->exact_moments();
+      auto c = std::make_unique<TransformerClosedForm>(cfg.layers, GaussianState{m0->mean, m0->cov});
+      closed_ = c.get();
+      closed_form = std::move(c);
+    }
+  }
+
+  void add_metrics(double t, Metrics& metrics) override {
+    if (closed_) {
+      if (!closed_blowup_) closed_blowup_ = closed_->blowup_time(std::max(cfg_.t_end, 1.0) * 10.0);
+      if (std::isfinite(*closed_blowup_)) metrics["closed_form.blowup_time"] = *closed_blowup_;
+    }
+    if (lagr_) {
+      const Moments m = compute_moments(comm_, lagr_->particles().as_points());
+      record(lagr_times_, lagr_covs_, t, m.cov);
+      const double tb = trajectory_blowup(lagr_times_, lagr_covs_);
+      if (std::isfinite(tb)) metrics["lagrangian.blowup_time"] = tb;
+      metrics["lagrangian.clusters"] = static_cast<double>(count_clusters(comm_, lagr_->particles(), cfg_.cluster_radius));
+      metrics["lagrangian.attention_entropy"] = lagr_->attention_entropy(t);
+      if (cfg_.variant == Variant::Sphere) metrics["lagrangian.mean_inner_product"] = lagr_->mean_pairwise_inner_product();
+    }
+    if (euler_) {
+      const Moments m = grid_moments(euler_->grid(), euler_->density());
+      record(euler_times_, euler_covs_, t, m.cov);
+      const double tb = trajectory_blowup(euler_times_, euler_covs_);
+      if (std::isfinite(tb)) metrics["eulerian.blowup_time"] = tb;
+    }
+  }
+
+ private:
+  static void project_to_sphere(ParticleSet& p) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      double r = 0.0;
+      for (int a = 0; a < p.dim(); ++a) r += p.positions(i, a) * p.positions(i, a);
+      r = std::sqrt(r);
+      if (r == 0.0) throw SolverError("transformer: a token at the origin cannot be projected on the sphere");
+      for (int a = 0; a < p.dim(); ++a) p.positions(i, a) /= r;
+    }
+  }
+  static void record(std::vector<double>& ts, std::vector<Matrix>& covs, double t, const Matrix& c) {
+    if (!ts.empty() && t <= ts.back()) return;
+    ts.push_back(t);
+    covs.push_back(c);
+  }
+  // The affine fit of Σ⁻¹ only holds while the view still resembles the Gaussian: use the samples up to
+  // tr Σ = 4 tr Σ0 (at least three).
+  static double trajectory_blowup(const std::vector<double>& ts, const std::vector<Matrix>& covs) {
+    std::vector<double> t;
+    std::vector<Matrix> c;
+    for (size_t k = 0; k < ts.size() && trace(covs[k]) <= 4.0 * trace(covs[0]); ++k) {
+      t.push_back(ts[k]);
+      c.push_back(covs[k]);
+    }
+    return t.size() >= 3 ? blowup_time_from_trajectory(t, c) : kInf;
+  }
+
+  TransformerConfig cfg_;
+  MPI_Comm comm_;
+  std::unique_ptr<Measure> measure_;
+  TransformerEulerian* euler_ = nullptr;
+  TransformerLagrangian* lagr_ = nullptr;
+  TransformerClosedForm* closed_ = nullptr;
+  std::optional<double> closed_blowup_;  // searched up to 10 max(time.end, 1) once
+  std::vector<double> lagr_times_, euler_times_;
+  std::vector<Matrix> lagr_covs_, euler_covs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> build_transformer_model(const TransformerConfig& config, MPI_Comm comm) {
+  return std::make_unique<TransformerModel>(config, comm);
+}
+
+}  // namespace mf::transformer
