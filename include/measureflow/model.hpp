@@ -43,8 +43,9 @@ class LagrangianView {
   virtual const ParticleSet& particles() const = 0;
   // For restart from a checkpoint: the particle set to overwrite.
   virtual ParticleSet& mutable_particles() = 0;
-  // The grid whose domain decomposition decides which rank owns a particle.
-  virtual const Grid& decomposition() const = 0;
+  // The grid whose domain decomposition decides which rank owns a particle; nullptr for particle
+  // sets spread over ranks by id blocks (no grid).
+  virtual const Grid* decomposition() const = 0;
   virtual double stable_dt(double t) { return std::numeric_limits<double>::infinity(); }
   virtual void advance(double t, double dt) = 0;
 };

@@ -161,6 +161,9 @@ class Schema {
 
 // Core keys pinned in DESIGN.md: model, domain, initial, time, eulerian, lagrangian, output.
 void declare_core_keys(Schema& s);
+// For cross-checks of models that need the grid: domain.lower/upper/cells/boundary present and
+// domain.dim <= 3; `why` ends the message ("... is required (why)").
+void require_grid_keys(const YAML::Node& root, Errors& e, const std::string& why);
 // The measure variant (gaussian, mixture, uniform_box, uniform_ball, bump, barenblatt, file), used
 // for `initial:` and `target:`.
 void declare_measure(Schema& s, const std::string& section_name, bool required = true);

@@ -67,15 +67,32 @@ void declare_measure(Schema& s, const std::string& section_name, bool required) 
   file.integer("snapshot", -1LL, "snapshot index; -1 = the last one").min(-1);
 }
 
+void require_grid_keys(const YAML::Node& root, Errors& e, const std::string& why) {
+  const YAML::Node domain = find_path(root, "domain");
+  for (const char* key : {"lower", "upper", "cells", "boundary"})
+    if (!domain.IsMap() || !domain[key].IsDefined())
+      e.add(std::string("domain.") + key, "is required (" + why + ")", domain);
+  const YAML::Node dim = find_path(root, "domain.dim");
+  if (dim.IsDefined() && dim.IsScalar()) {
+    auto d = as_real(dim);
+    if (d && *d > 3)
+      e.add("domain.dim", flow(dim) + " is too large for a grid (1, 2 or 3 when " + why +
+                              "; particle-only runs: eulerian.enabled: false)",
+            dim);
+  }
+}
+
 void declare_core_keys(Schema& s) {
   s.string("model", Required, "which model to run (see `measureflow help`)");
 
   auto& domain = s.section("domain", "the box the measures live in");
-  domain.integer("dim", Required, "spatial dimension").min(1).max(3);
-  domain.vector("lower", Required, "lower corner");
-  domain.vector("upper", Required, "upper corner, > lower on every axis");
-  domain.int_vector("cells", Required, "grid cells per axis").min(1);
-  domain.enumeration("boundary", {"periodic", "noflux"}, Required, "what happens at the box faces");
+  domain.integer("dim", Required, "spatial dimension (1-3 with a grid; particle-only models allow up to 64)")
+      .min(1)
+      .max(64);
+  domain.vector("lower", Optional, "lower corner (required with a grid)");
+  domain.vector("upper", Optional, "upper corner, > lower on every axis (required with a grid)");
+  domain.int_vector("cells", Optional, "grid cells per axis (required with a grid)").min(1);
+  domain.enumeration("boundary", {"periodic", "noflux"}, Optional, "what happens at the box faces (required with a grid)");
   domain.cross_check([](const YAML::Node& sec, Errors& e) { check_box(sec, "lower", "upper", e); });
 
   declare_measure(s, "initial", true);
@@ -141,6 +158,13 @@ void declare_core_keys(Schema& s) {
                       "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
       .min(50);
 
+  // The grid keys are needed whenever the Eulerian view runs (models that also decompose particles by
+  // the grid require them always, in their own checks: require_grid_keys).
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    const YAML::Node enabled = find_path(root, "eulerian.enabled");
+    if (!enabled.IsDefined() || !enabled.IsScalar() || enabled.as<std::string>() != "false")
+      require_grid_keys(root, e, "eulerian.enabled is true");
+  });
   s.cross_check([](const YAML::Node& root, Errors& e) {
     auto every = as_real(find_path(root, "output.every"));
     auto end = as_real(find_path(root, "time.end"));

@@ -243,7 +243,7 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
     Kokkos::deep_copy(p.positions, x);
     Kokkos::deep_copy(p.weights, w);
     Kokkos::deep_copy(p.ids, id);
-    if (st.ranks != size) migrate(p, model.lagrangian->decomposition());
+    if (st.ranks != size && model.lagrangian->decomposition()) migrate(p, *model.lagrangian->decomposition());
     const auto mean = io::h5::read_double_attribute(file, "particles0_mean");
     const auto cov = io::h5::read_double_attribute(file, "particles0_cov");
     st.baseline.particles0.mean = mean;

@@ -4,3 +4,6 @@
 namespace mf::continuity {
 void register_continuity_model();
 }
+namespace mf::transformer {
+void register_transformer_model();
+}

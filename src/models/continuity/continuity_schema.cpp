@@ -12,6 +12,13 @@ void declare_continuity_keys(Schema& s) {
   Schema& swirl = velocity.option(
       "swirl", "LeVeque's swirling deformation flow on the domain box, reversing at period/2 (d = 2 or 3)");
   swirl.real("period", 1.0, "T: the flow reverses at T/2 and the measure is back at its start at T").positive();
+  // Particles migrate by the grid's domain decomposition, so the grid exists even without the
+  // Eulerian view.
+  s.cross_check([](const YAML::Node& root, Errors& errors) {
+    const YAML::Node enabled = root["eulerian"] ? root["eulerian"]["enabled"] : YAML::Node();
+    if (enabled.IsDefined() && enabled.IsScalar() && enabled.as<std::string>() == "false")
+      require_grid_keys(root, errors, "the continuity model decomposes particles by the grid");
+  });
   s.cross_check([](const YAML::Node& root, Errors& errors) {
     if (root["velocity"] && root["velocity"]["type"] && root["velocity"]["type"].as<std::string>() == "swirl" &&
         errors.dim() == 1)

@@ -52,7 +52,7 @@ class ContinuityLagrangian : public LagrangianView {
                        ParticleIntegrator integrator, double substep_dt);
   const ParticleSet& particles() const override { return particles_; }
   ParticleSet& mutable_particles() override { return particles_; }
-  const Grid& decomposition() const override { return decomposition_; }
+  const Grid* decomposition() const override { return &decomposition_; }
   double stable_dt(double t) override;
   void advance(double t, double dt) override;
 

@@ -30,6 +30,8 @@ class TransformerLagrangian : public LagrangianView {
   TransformerLagrangian(MPI_Comm comm, ParticleSet tokens, std::vector<AttentionLayer> layers, AttentionOptions opt,
                         ParticleIntegrator integrator, double substep_dt, const Grid* decomposition = nullptr);
   const ParticleSet& particles() const override { return tokens_; }
+  ParticleSet& mutable_particles() override { return tokens_; }
+  const Grid* decomposition() const override { return decomposition_; }
   double stable_dt(double t) override;
   void advance(double t, double dt) override;
 
