@@ -10,8 +10,9 @@ namespace mf::io {
 
 ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim)
     : final_path_(final_path), dim_(dim) {
-  if (dim < 1 || dim > 3)
-    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (allowed: 1, 2, 3)");
+  // Any dimension is stored (tokens live in up to 64 dimensions); run.xmf shows only d <= 3.
+  if (dim < 1)
+    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (must be >= 1)");
   file_ = std::make_unique<ParallelFile>(comm, final_path, run);
   h5::write_int64_scalar(file_->file(), "dim", dim);
 }
@@ -19,8 +20,9 @@ ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_p
 ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim,
                                        double resume_time)
     : final_path_(final_path), dim_(dim) {
-  if (dim < 1 || dim > 3)
-    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (allowed: 1, 2, 3)");
+  // Any dimension is stored (tokens live in up to 64 dimensions); run.xmf shows only d <= 3.
+  if (dim < 1)
+    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (must be >= 1)");
   file_ = std::make_unique<ParallelFile>(comm, final_path, run, resume_time);
   if (!file_->resumed()) h5::write_int64_scalar(file_->file(), "dim", dim);
   for (const auto& [group, time] : file_->kept_snapshots()) {

@@ -116,7 +116,7 @@ std::string xdmf_text(const std::string& xmf_path, const FieldFileWriter* fields
   };
   if (fields)
     for (const auto& r : fields->records()) add(r.time);
-  if (particles)
+  if (particles && particles->dim() <= 3)
     for (const auto& r : particles->records()) add(r.time);
   std::sort(times.begin(), times.end());
 
@@ -137,7 +137,7 @@ std::string xdmf_text(const std::string& xmf_path, const FieldFileWriter* fields
           grid_xml(x, *fields, r, fields_h5);
           break;
         }
-    if (particles)
+    if (particles && particles->dim() <= 3)
       for (const auto& r : particles->records())
         if (same_time(r.time, times[s])) {
           particles_xml(x, *particles, r, particles_h5);
