@@ -36,7 +36,7 @@ struct GradientFlowConfig {
   bool lagrangian_enabled = true;  // lagrangian.enabled
   long long particles = 20000;     // lagrangian.particles
   ParticleMethod method = ParticleMethod::Blob;  // lagrangian.method: blob | stochastic | pairwise
-  double blob_width = 0.0;         // lagrangian.blob_width δ (≤ 0: 1.5 × mean particle spacing)
+  double blob_width = 0.0;         // lagrangian.blob_width δ (≤ 0: 4 × lattice spacing)
   std::uint64_t seed = 42;         // lagrangian.seed
   int particle_substeps = 1;       // lagrangian.substeps: explicit RK2 sub-steps per time.dt
   bool second_order = true;        // eulerian.reconstruction: linear (true) | constant
