@@ -130,9 +130,10 @@ TEST(GradientFlowBlob, ConvergesToBarenblattInParticleCount) {
     cov.push_back(relative_cov_error(got, *exact->moments(c.t_end)));
     hp.push_back(lattice_spacing(c.domain, lattice));
     EXPECT_NEAR(global_weight(lag.particles(), MPI_COMM_WORLD), 1.0, 1e-12);
+    const long long count = global_count(lag.particles(), MPI_COMM_WORLD);  // collective: outside the if
     if (mf::world_rank() == 0)
-      std::printf("blob porous2d lattice=%lld particles=%lld delta=%.4f L1=%.4e cov_err=%.4e\n", lattice,
-                  global_count(lag.particles(), MPI_COMM_WORLD), lag.mollifier().delta, l1.back(), cov.back());
+      std::printf("blob porous2d lattice=%lld particles=%lld delta=%.4f L1=%.4e cov_err=%.4e\n", lattice, count,
+                  lag.mollifier().delta, l1.back(), cov.back());
   }
   const double p1 = mf::testing::observed_order(l1[0], l1[1], hp[0] / hp[1]);
   const double p2 = mf::testing::observed_order(l1[1], l1[2], hp[1] / hp[2]);

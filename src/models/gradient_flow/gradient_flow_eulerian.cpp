@@ -12,7 +12,18 @@ GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI
     : config_(config), grid_(comm, config.domain, config.second_order ? 2 : 1), density_(grid_.create_global()),
       fv_(grid_, make_local_energy(config.energy)) {
   initial_grid_density(initial, grid_, density_);
+  if (config.energy.interaction != Interaction::None) {
+    convolution_ = std::make_unique<GridConvolution>(grid_, make_interaction(config.energy, grid_.dim()));
+    phi_ = grid_.create_global();
+    refresh_interaction();
+  }
   energies_.push_back(fv_.energy(density_));
+}
+
+void GradientFlowEulerian::refresh_interaction() {
+  if (!convolution_) return;
+  convolution_->apply(density_, phi_);
+  fv_.set_frozen_potential(phi_);
 }
 
 void GradientFlowEulerian::advance(double /*t*/, double dt) {
@@ -22,6 +33,7 @@ void GradientFlowEulerian::advance(double /*t*/, double dt) {
     const StepStats st = fv_.step(density_, h);
     newton_.push_back(st.newton_iterations);
     linear_.push_back(st.linear_iterations);
+    refresh_interaction();
     energies_.push_back(fv_.energy(density_));
   }
 }

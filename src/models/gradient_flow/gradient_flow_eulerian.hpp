@@ -1,10 +1,12 @@
-// The grid view of the gradient_flow model: implicit finite volumes, with the discrete energy and the
-// Newton iteration counts of every step recorded for the metrics.
+// The grid view of the gradient_flow model: implicit finite volumes (U and V implicit, W∗ρ by a direct
+// sum frozen at the start of each step), with the discrete energy and the Newton iteration counts of
+// every step recorded for the metrics.
 #pragma once
 #include <memory>
 #include <vector>
 
 #include "gradient_flow_config.hpp"
+#include "grid_convolution.hpp"
 #include "implicit_fv.hpp"
 #include "measureflow/model.hpp"
 
@@ -29,6 +31,9 @@ class GradientFlowEulerian : public EulerianView {
   Grid grid_;
   VecHandle density_;
   ImplicitFv fv_;
+  std::unique_ptr<GridConvolution> convolution_;  // W∗ρ, frozen over each step (semi-implicit)
+  VecHandle phi_;
+  void refresh_interaction();
   std::vector<double> energies_;
   std::vector<int> newton_, linear_;
 };

@@ -1,8 +1,10 @@
-// The particle view of the gradient_flow model: deterministic blob-method particles (Heun's method,
-// halo exchange before each stage, migration after each step) started on a lattice.
+// The particle view of the gradient_flow model: deterministic blob-method particles for U, −∇V, and
+// all-pairs interaction −Σ w_j ∇W(x_i − x_j) by a ring (Heun's method; halo exchange before each stage,
+// migration after each step), started on a lattice.
 #pragma once
 #include "blob_method.hpp"
 #include "gradient_flow_config.hpp"
+#include "interaction_kernels.hpp"
 #include "measureflow/model.hpp"
 
 namespace mf::gradient_flow {
@@ -25,9 +27,12 @@ class GradientFlowLagrangian : public LagrangianView {
 
  private:
   void heun_step(double dt);
+  // Velocities of a particle set (the current one or a predictor); reach as in blob_velocities.
+  void velocities(const ParticleSet& p, double reach, PointsView v);
   GradientFlowConfig config_;
   const Grid& grid_;
   LocalEnergy energy_;
+  InteractionKernel interaction_;
   Mollifier phi_;
   ParticleSet particles_;
   double max_rho_ = 0.0;
