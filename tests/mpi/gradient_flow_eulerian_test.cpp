@@ -135,15 +135,17 @@ TEST(GradientFlowEulerian, OrnsteinUhlenbeckMatchesGaussianClosure2D) {
 }
 
 TEST(GradientFlowEulerian, PorousMediumThreeDimensions) {
-  auto c = mf::testing::gf_config(3, 1.0, 20);
+  auto c = mf::testing::gf_config(3, 1.0, 16);
   mf::testing::set_barenblatt(c, 3.0, 0.02);
-  c.t_end = 0.02;
+  c.t_end = 0.01;
   c.dt = 0.005;
   const Outcome o = run(MPI_COMM_WORLD, c);
   EXPECT_NEAR(o.mass1, o.mass0, 1e-11 * o.mass0);
   EXPECT_TRUE(o.energy_monotone);
   EXPECT_LT(o.l1_error, 0.12);
-  EXPECT_LT(std::abs(o.radius - o.exact_radius), 2.0 * 2.0 / 20);
+  EXPECT_LT(std::abs(o.radius - o.exact_radius), 2.0 * 2.0 / 16);
+  if (mf::world_rank() == 0)
+    std::printf("porous3d m=3 n=16: L1=%.4e radius=%.4f exact=%.4f\n", o.l1_error, o.radius, o.exact_radius);
 }
 
 TEST(GradientFlowEulerian, SameDensityOnAnyRankCount) {
