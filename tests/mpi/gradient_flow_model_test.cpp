@@ -70,6 +70,35 @@ TEST(GradientFlowModel, PorousMediumMetricsAndViewsAgreeMoreAsBothRefine) {
                 fine.at("eulerian.newton_iterations_mean"));
 }
 
+TEST(GradientFlowModel, OneDimensionalW2ErrorsShrinkAsBothViewsRefine) {
+  // Porous m = 2 in 1D, Barenblatt t0 = 0.05 → t0 + 0.1; W2 exact by quantiles in 1D.
+  std::vector<double> eu, la, cr;
+  for (int level = 0; level < 3; ++level) {
+    const PetscInt cells = 50 << level;
+    auto c = mf::testing::gf_config(1, 1.5, cells);
+    mf::testing::set_barenblatt(c, 2.0, 0.05);
+    c.t_end = 0.1;
+    c.dt = 0.004 / (1 << level);
+    c.particles = 100LL << level;
+    auto model = build_gradient_flow_model(c, MPI_COMM_WORLD);
+    model->eulerian->advance(0.0, c.t_end);
+    model->lagrangian->advance(0.0, c.t_end);
+    Metrics m;
+    model->add_metrics(c.t_end, m);
+    eu.push_back(m.at("eulerian.w2_error"));
+    la.push_back(m.at("lagrangian.w2_error"));
+    cr.push_back(m.at("cross.w2_eulerian_lagrangian"));
+    if (mf::world_rank() == 0)
+      std::printf("1D porous: cells %ld lattice %lld: W2 grid-exact %.3e, particles-exact %.3e, grid-particles %.3e\n",
+                  (long)cells, c.particles, eu.back(), la.back(), cr.back());
+  }
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_GE(mf::testing::observed_order(eu[k], eu[k + 1]), 0.8) << eu[k] << " " << eu[k + 1];
+    EXPECT_GE(mf::testing::observed_order(la[k], la[k + 1]), 0.8) << la[k] << " " << la[k + 1];
+    EXPECT_LT(cr[k + 1], cr[k]);
+  }
+}
+
 TEST(GradientFlowModel, RejectsUnsupportedInputWithTheKeyName) {
   auto c = porous(8, 100);
   c.domain.boundary = Boundary::Periodic;

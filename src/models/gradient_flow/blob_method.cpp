@@ -59,8 +59,8 @@ Mollifier make_mollifier(int dim, double delta) {
   Mollifier m;
   m.dim = dim;
   m.delta = delta;
-  m.inv_delta2 = 1.0 / (delta * delta);
-  const double c = dim == 1 ? 35.0 / 32.0 : (dim == 2 ? 4.0 / M_PI : 315.0 / (64.0 * M_PI));
+  m.inv_delta = 1.0 / delta;
+  const double c = dim == 1 ? 1.5 : (dim == 2 ? 7.0 / M_PI : 21.0 / (2.0 * M_PI));
   m.norm = c / std::pow(delta, dim);
   return m;
 }

@@ -13,18 +13,25 @@
 
 namespace mf::gradient_flow {
 
-// φ_δ(x) = c_d δ^{−d} (1 − |x|²/δ²)₊³, unit mass (c_1 = 35/32, c_2 = 4/π, c_3 = 315/(64π)).
+// Wendland C² mollifier φ_δ(x) = c_d δ^{−d} (1 − q)₊⁴ (1 + 4q), q = |x|/δ, unit mass (c_1 = 3/2,
+// c_2 = 7/π, c_3 = 21/(2π)). It is positive definite (φ̂ > 0) in d ≤ 3: with a kernel whose Fourier
+// transform changes sign (e.g. (1 − |x|²/δ²)₊³) the blob repulsion is anti-diffusive at some
+// wavelengths near δ and the particle lattice goes unstable at rate ∝ 1/δ².
 struct Mollifier {
   int dim = 1;
-  double delta = 1.0, inv_delta2 = 1.0, norm = 1.0;
+  double delta = 1.0, inv_delta = 1.0, norm = 1.0;
   KOKKOS_INLINE_FUNCTION double value(double r2) const {
-    const double s = 1.0 - r2 * inv_delta2;
-    return s > 0.0 ? norm * s * s * s : 0.0;
+    const double q = kmath::sqrt(r2) * inv_delta;
+    if (q >= 1.0) return 0.0;
+    const double s = 1.0 - q;
+    return norm * s * s * s * s * (1.0 + 4.0 * q);
   }
   // ∇φ_δ(y) = gradient_factor(|y|²) · y.
   KOKKOS_INLINE_FUNCTION double gradient_factor(double r2) const {
-    const double s = 1.0 - r2 * inv_delta2;
-    return s > 0.0 ? -6.0 * norm * inv_delta2 * s * s : 0.0;
+    const double q = kmath::sqrt(r2) * inv_delta;
+    if (q >= 1.0) return 0.0;
+    const double s = 1.0 - q;
+    return -20.0 * norm * inv_delta * inv_delta * s * s * s;
   }
 };
 Mollifier make_mollifier(int dim, double delta);

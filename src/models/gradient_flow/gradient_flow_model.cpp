@@ -84,6 +84,20 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
       metrics["eulerian.radial_w2_steady_state"] =
           radial_w2_to_uniform_disk(grid_view_->grid().comm(), pts, steady_center_.data(), 1.0);
   }
+  // In 1D the quantile coupling gives W2 exactly, without the OT subsystem.
+  if (config_.domain.dim == 1) {
+    const double lo = config_.domain.lower[0], hi = config_.domain.upper[0];
+    auto exact_density = [&](double x) { return exact_->density(t, &x); };
+    MPI_Comm comm = grid_view_ ? grid_view_->grid().comm() : own_grid_->comm();
+    if (exact_ && grid_view_)
+      metrics["eulerian.w2_error"] =
+          w2_1d_to_density(comm, grid_as_points(grid_view_->grid(), grid_view_->density()), exact_density, lo, hi);
+    if (exact_ && particle_view_)
+      metrics["lagrangian.w2_error"] = w2_1d_to_density(comm, particle_view_->particles().as_points(), exact_density, lo, hi);
+    if (grid_view_ && particle_view_)
+      metrics["cross.w2_eulerian_lagrangian"] =
+          w2_1d(comm, grid_as_points(grid_view_->grid(), grid_view_->density()), particle_view_->particles().as_points());
+  }
   if (particle_view_) {
     const Grid& g = grid_view_ ? grid_view_->grid() : *own_grid_;
     metrics["lagrangian.halo_particles"] = static_cast<double>(particle_view_->halo_particles_last());
