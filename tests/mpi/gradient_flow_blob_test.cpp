@@ -162,3 +162,47 @@ TEST(GradientFlowBlob, HeatEquationVarianceGrowsAsTwoT) {
   EXPECT_LT(err, 0.02);
   EXPECT_LT(relative_mean_error(got, *exact->moments(c.t_end)), 1e-3);
 }
+
+TEST(GradientFlowBlob, StochasticParticlesMatchOrnsteinUhlenbeckOnAnyRankCount) {
+  // Euler–Maruyama for ∂ρ = Δρ + div(ρx): covariance I + (Σ0 − I)e^{−2t}; the noise is keyed by particle
+  // id, so the decomposed run equals the serial one exactly.
+  auto c = mf::testing::gf_config(2, 4.0, 16);
+  mf::testing::set_gaussian(c, {0.5, -0.2}, Matrix::from_rows({{0.1, 0.0}, {0.0, 0.05}}));
+  c.energy.potential = Potential::Quadratic;
+  c.energy.potential_strength = 1.0;
+  c.method = ParticleMethod::Stochastic;
+  c.particles = 20000;
+  c.t_end = 0.5;
+  auto measure = make_measure(c.initial);
+  auto run = [&](MPI_Comm comm) {
+    const Grid grid(comm, c.domain, 1);
+    auto lag = std::make_unique<GradientFlowLagrangian>(c, grid, *measure);
+    lag->advance(0.0, c.t_end);
+    const Moments mo = compute_moments(comm, lag->particles().as_points());
+    PointsView v("unused", lag->particles().size(), 2);
+    Gathered g = gather(lag->particles(), v, comm);
+    return std::make_pair(mo, g);
+  };
+  const auto par = run(MPI_COMM_WORLD);
+  const auto ser = run(MPI_COMM_SELF);
+  auto exact = GradientFlowClosedForm::make(c);
+  const double cov_err = relative_cov_error(par.first, *exact->moments(c.t_end));
+  const double mean_err = relative_mean_error(par.first, *exact->moments(c.t_end));
+  if (mf::world_rank() == 0)
+    std::printf("stochastic OU: cov error %.3e mean error %.3e (var %.4f %.4f exact %.4f %.4f)\n", cov_err, mean_err,
+                par.first.cov(0, 0), par.first.cov(1, 1), exact->moments(c.t_end)->cov(0, 0), exact->moments(c.t_end)->cov(1, 1));
+  // Monte Carlo (≈ √2/√N ≈ 1% for the covariance) plus the O(dt) Euler–Maruyama bias.
+  EXPECT_LT(cov_err, 0.03);
+  EXPECT_LT(mean_err, 0.03);
+  if (mf::world_rank() == 0) {
+    std::map<std::int64_t, std::pair<double, double>> a;
+    for (size_t i = 0; i < ser.second.id.size(); ++i) a[ser.second.id[i]] = {ser.second.x[2 * i], ser.second.x[2 * i + 1]};
+    ASSERT_EQ(par.second.id.size(), ser.second.id.size());
+    double worst = 0.0;
+    for (size_t i = 0; i < par.second.id.size(); ++i) {
+      const auto& q = a.at(par.second.id[i]);
+      worst = std::max({worst, std::abs(q.first - par.second.x[2 * i]), std::abs(q.second - par.second.x[2 * i + 1])});
+    }
+    EXPECT_EQ(worst, 0.0);
+  }
+}

@@ -112,10 +112,10 @@ TEST(GradientFlowModel, RejectsUnsupportedInputWithTheKeyName) {
   c.energy.m = 1.0;
   EXPECT_THROW(validate(c), InputError);
   c = porous(8, 100);
-  c.method = ParticleMethod::Stochastic;
+  c.method = ParticleMethod::Stochastic;  // porous medium has no Brownian form
   try {
     validate(c);
-    FAIL() << "stochastic particles accepted";
+    FAIL() << "stochastic particles accepted for the porous medium";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("lagrangian.method"), std::string::npos) << e.what();
   }

@@ -5,7 +5,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "measureflow/counter_rng.hpp"
 #include "measureflow/ring_pairs.hpp"
+#include "measureflow/setup_from_deck.hpp"
 
 namespace mf::gradient_flow {
 
@@ -64,9 +66,20 @@ ParticleSet lattice_particles(const Measure& initial, const GridSpec& box, long 
 GradientFlowLagrangian::GradientFlowLagrangian(const GradientFlowConfig& config, const Grid& decomposition,
                                                const Measure& initial)
     : config_(config), grid_(decomposition), energy_(make_local_energy(config.energy)),
-      particles_(lattice_particles(initial, config.domain, config.particles, decomposition)) {
-  if (config.method != ParticleMethod::Blob)
-    throw std::invalid_argument("gradient_flow: only lagrangian.method = blob is implemented");
+      // Stochastic particles are equal-weight samples (Monte Carlo error 1/√N); the deterministic ones
+      // a weighted lattice.
+      particles_(config.method == ParticleMethod::Stochastic
+                     ? sample_particles(initial, config.particles, config.seed, decomposition)
+                     : lattice_particles(initial, config.domain, config.particles, decomposition)) {
+  if (config.method == ParticleMethod::Pairwise)
+    throw std::invalid_argument("gradient_flow: lagrangian.method = pairwise is not implemented");
+  if (config.method == ParticleMethod::Stochastic) {
+    if (config.energy.internal != Internal::Entropy)
+      throw std::invalid_argument("gradient_flow: lagrangian.method = stochastic needs energy.internal = entropy");
+    // The entropy becomes Brownian noise; the deterministic drift keeps only V and W.
+    stochastic_ = true;
+    energy_.internal = 0;
+  }
   const double hp = lattice_spacing(config.domain, config.particles);
   phi_ = make_mollifier(config.domain.dim, config.blob_width > 0.0 ? config.blob_width : 4.0 * hp);
   interaction_ = make_interaction(config.energy, config.domain.dim);
@@ -114,6 +127,7 @@ double GradientFlowLagrangian::stable_dt(double /*t*/) {
   if (energy_.internal == 2) D = energy_.m * std::pow(std::max(max_rho_, 1e-300), energy_.m - 1.0);
   if (energy_.internal == 1) D = 1.0;
   double dt = D > 0.0 ? 0.05 * phi_.delta * phi_.delta / D : std::numeric_limits<double>::infinity();
+  if (stochastic_) dt = std::min(dt, 0.01);  // Euler–Maruyama: weak order 1, dt sets the bias
   if (energy_.k > 0.0) dt = std::min(dt, 0.2 / energy_.k);
   // Interaction: the attractive part is O(1); the softened repulsion is resolved by substeps.
   if (interaction_.type != 0) dt = std::min(dt, 0.02);
@@ -124,7 +138,32 @@ void GradientFlowLagrangian::advance(double t, double dt) {
   const double stable = stable_dt(t);
   int n = std::max(config_.particle_substeps, 1);
   if (std::isfinite(stable)) n = std::max(n, static_cast<int>(std::ceil(dt / stable * (1.0 - 1e-12))));
-  for (int s = 0; s < n; ++s) heun_step(dt / n);
+  for (int s = 0; s < n; ++s) {
+    if (stochastic_)
+      euler_maruyama_step(dt / n);
+    else
+      heun_step(dt / n);
+  }
+}
+
+void GradientFlowLagrangian::euler_maruyama_step(double dt) {
+  const int d = particles_.dim();
+  const std::size_t np = particles_.size();
+  PointsView v("em_drift", np, d);
+  velocities(particles_, 0.0, v);
+  // Noise keyed by (seed, particle id, step, axis): the same path on any rank count. The stream is
+  // derived from the seed, not the seed itself: sample_particles drew the initial positions from
+  // (seed, id), and reusing those normals would correlate the first step with the initial state.
+  auto x = particles_.positions;
+  auto ids = particles_.ids;
+  const std::uint64_t seed = splitmix64(config_.seed ^ 0x6e6f697365ULL), step = em_steps_++;
+  const double noise = std::sqrt(2.0 * dt);
+  Kokkos::parallel_for(
+      "gradient_flow_euler_maruyama", Kokkos::RangePolicy<>(0, np), KOKKOS_LAMBDA(const int i) {
+        const CounterRng rng(seed, static_cast<std::uint64_t>(ids(i)));
+        for (int a = 0; a < d; ++a) x(i, a) += dt * v(i, a) + noise * rng.normal(step * 3 + a);
+      });
+  migrate(particles_, grid_);
 }
 
 void GradientFlowLagrangian::heun_step(double dt) {

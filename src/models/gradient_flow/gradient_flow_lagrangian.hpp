@@ -1,6 +1,7 @@
 // The particle view of the gradient_flow model: deterministic blob-method particles for U, −∇V, and
 // all-pairs interaction −Σ w_j ∇W(x_i − x_j) by a ring (Heun's method; halo exchange before each stage,
-// migration after each step), started on a lattice.
+// migration after each step), started on a lattice. Optionally (method stochastic, entropy only) the
+// diffusion is Brownian noise instead: Euler–Maruyama with counter-based normals.
 #pragma once
 #include "blob_method.hpp"
 #include "gradient_flow_config.hpp"
@@ -27,6 +28,7 @@ class GradientFlowLagrangian : public LagrangianView {
 
  private:
   void heun_step(double dt);
+  void euler_maruyama_step(double dt);
   // Velocities of a particle set (the current one or a predictor); reach as in blob_velocities.
   void velocities(const ParticleSet& p, double reach, PointsView v);
   GradientFlowConfig config_;
@@ -37,6 +39,8 @@ class GradientFlowLagrangian : public LagrangianView {
   ParticleSet particles_;
   double max_rho_ = 0.0;
   long long halo_last_ = 0;
+  bool stochastic_ = false;      // lagrangian.method = stochastic (entropy as Brownian noise)
+  std::uint64_t em_steps_ = 0;
 };
 
 }  // namespace mf::gradient_flow

@@ -29,8 +29,10 @@ void validate(const GradientFlowConfig& c) {
       c.eulerian_enabled)
     bad("domain.cells", "more than 65536 cells with an interaction",
         "at most 65536 cells (W∗ρ is a direct sum), or eulerian.enabled: false");
-  if (c.lagrangian_enabled && c.method != ParticleMethod::Blob)
-    bad("lagrangian.method", c.method == ParticleMethod::Stochastic ? "stochastic" : "pairwise", "blob");
+  if (c.lagrangian_enabled && c.method == ParticleMethod::Pairwise)
+    bad("lagrangian.method", "pairwise", "blob | stochastic (stochastic with energy.internal.type: entropy)");
+  if (c.lagrangian_enabled && c.method == ParticleMethod::Stochastic && c.energy.internal != Internal::Entropy)
+    bad("lagrangian.method", "stochastic", "blob, or stochastic with energy.internal.type: entropy");
   if (!(c.dt > 0.0)) bad("time.dt", std::to_string(c.dt), "a number > 0");
   if (c.lagrangian_enabled && c.particles < 1) bad("lagrangian.particles", std::to_string(c.particles), "an integer >= 1");
 }
