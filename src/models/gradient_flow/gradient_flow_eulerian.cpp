@@ -9,7 +9,7 @@
 namespace mf::gradient_flow {
 
 GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI_Comm comm, const Measure& initial)
-    : config_(config), grid_(comm, config.domain, config.second_order ? 2 : 1), density_(grid_.create_global()),
+    : config_(config), grid_(comm, config.domain, config.second_order ? 2 : 1, DMDA_STENCIL_STAR), density_(grid_.create_global()),
       fv_(grid_, make_local_energy(config.energy)) {
   initial_grid_density(initial, grid_, density_);
   if (config.energy.interaction != Interaction::None) {
