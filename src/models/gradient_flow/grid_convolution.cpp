@@ -26,10 +26,9 @@ void GridConvolution::apply(Vec density, Vec phi) {
   const InteractionKernel k = kernel_;
   const int dim = grid_.dim();
   const long nx = s.cells[0], ny = s.cells[1], n = grid_.global_cells();
-  double lower[3], h[3];
+  double h[3];
   long start[3];
   for (int a = 0; a < 3; ++a) {
-    lower[a] = s.lower[a];
     h[a] = grid_.h(a);
     start[a] = ob.start[a];
   }
