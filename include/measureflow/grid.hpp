@@ -31,8 +31,9 @@ struct IndexBox {
 
 class Grid {
  public:
-  // stencil_width: ghost layers (2 for MUSCL reconstruction).
-  Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width = 2);
+  // stencil_width: ghost layers (2 for MUSCL reconstruction). stencil_type: DMDA_STENCIL_STAR for
+  // axis-only stencils (fewer colours for finite-difference Jacobians, smaller matrices).
+  Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width = 2, DMDAStencilType stencil_type = DMDA_STENCIL_BOX);
 
   MPI_Comm comm() const { return comm_; }
   DM dm() const { return dm_; }

@@ -14,7 +14,7 @@ Boundary parse_boundary(const std::string& s) {
 
 std::string to_string(Boundary b) { return b == Boundary::Periodic ? "periodic" : "noflux"; }
 
-Grid::Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width)
+Grid::Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width, DMDAStencilType stencil_type)
     : comm_(comm), spec_(spec), stencil_width_(stencil_width) {
   // No-flux boundaries still get ghost slots (GHOSTED) so every kernel indexes the same way; the
   // kernels never read them across a wall (the wall flux is zero and wall slopes are one-sided).
@@ -26,11 +26,11 @@ Grid::Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width)
       PetscCallThrow(DMDACreate1d(comm, bt, c[0], 1, stencil_width, nullptr, dm_.out()));
       break;
     case 2:
-      PetscCallThrow(DMDACreate2d(comm, bt, bt, DMDA_STENCIL_BOX, c[0], c[1], PETSC_DECIDE, PETSC_DECIDE, 1,
+      PetscCallThrow(DMDACreate2d(comm, bt, bt, stencil_type, c[0], c[1], PETSC_DECIDE, PETSC_DECIDE, 1,
                                   stencil_width, nullptr, nullptr, dm_.out()));
       break;
     case 3:
-      PetscCallThrow(DMDACreate3d(comm, bt, bt, bt, DMDA_STENCIL_BOX, c[0], c[1], c[2], PETSC_DECIDE,
+      PetscCallThrow(DMDACreate3d(comm, bt, bt, bt, stencil_type, c[0], c[1], c[2], PETSC_DECIDE,
                                   PETSC_DECIDE, PETSC_DECIDE, 1, stencil_width, nullptr, nullptr, nullptr,
                                   dm_.out()));
       break;

@@ -4,6 +4,9 @@
 namespace mf::continuity {
 void register_continuity_model();
 }
+namespace mf::gradient_flow {
+void register_gradient_flow_model();
+}
 namespace mf::transformer {
 void register_transformer_model();
 }

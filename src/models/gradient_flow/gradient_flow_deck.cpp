@@ -1,0 +1,112 @@
+// Deck keys of the gradient_flow model (beside the core keys), the deck → GradientFlowConfig mapping,
+// and the model's registration. Pinned keys: energy.{internal, potential, interaction},
+// lagrangian.method; the others are this model's own.
+#include "gradient_flow_model.hpp"
+#include "measureflow/deck.hpp"
+#include "measureflow/model.hpp"
+#include "measureflow/schema.hpp"
+#include "measureflow/setup_from_deck.hpp"
+#include "models/model_list.hpp"
+
+namespace mf::gradient_flow {
+
+namespace {
+
+void declare_gradient_flow_keys(Schema& s) {
+  Schema& energy = s.section("energy", "f(ρ) = ∫U(ρ) + ∫V dρ + ½∫∫W(x−y) dρ dρ; the PDE is ∂ρ = div(ρ∇(U'(ρ)+V+W∗ρ))");
+  VariantRef internal = energy.variant("internal", Optional, "internal energy U (absent: none)");
+  internal.option("none", "no diffusion");
+  internal.option("entropy", "U = ρ log ρ: the heat equation");
+  internal.option("porous", "U = ρ^m/(m−1): the porous medium equation").real("m", Required, "exponent").greater_than(1.0);
+  VariantRef potential = energy.variant("potential", Optional, "confinement V (absent: none)");
+  potential.option("none", "no confinement");
+  potential.option("quadratic", "V = strength |x|²/2 (Ornstein–Uhlenbeck, nonlinear Fokker–Planck)")
+      .real("strength", 1.0, "strength of V")
+      .positive();
+  VariantRef interaction = energy.variant("interaction", Optional, "interaction kernel W (absent: none)");
+  interaction.option("none", "no interaction");
+  interaction.option("log_quadratic", "W = |x|²/2 − log|x| (2D): uniform disk of radius 1 at rest")
+      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
+      .positive();
+  interaction.option("abs_quadratic", "W = |x|²/2 − |x| (1D): uniform on [−1, 1] at rest")
+      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
+      .positive();
+  Schema& power = interaction.option("power", "W = |x|^a/a − |x|^b/b");
+  power.real("a", 2.0, "attractive exponent a").positive();
+  power.real("b", 1.0, "repulsive exponent b").positive();
+  power.real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0").positive();
+  Schema& gaussian = interaction.option("gaussian", "W = −strength e^{−|x|²/(2 width²)}");
+  gaussian.real("width", 1.0, "kernel width").positive();
+  gaussian.real("strength", 1.0, "kernel strength").positive();
+  gaussian.real("softening", 1e-3, "unused by this kernel (accepted for uniformity)").positive();
+
+  auto& eulerian = s.section("eulerian");
+  eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
+  auto& lagrangian = s.section("lagrangian");
+  lagrangian.enumeration("method", {"blob", "stochastic", "pairwise"}, "blob",
+                         "blob (deterministic, Carrillo–Craig–Patacchini) | stochastic (Euler–Maruyama, heat/OU) | pairwise");
+  lagrangian.real("blob_width", 0.0, "mollifier width δ (0: 4 × the initial lattice spacing)").non_negative();
+  lagrangian.integer("substeps", 1LL, "explicit RK2 particle sub-steps per time.dt").min(1);
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    require_grid_keys(root, e, "the gradient_flow model always has a grid (it also decomposes the particles)");
+    if (!root["time"] || !root["time"]["dt"].IsDefined())
+      e.add("time.dt", "is required by gradient_flow (implicit steps; time.cfl does not apply)", root["time"]);
+    const YAML::Node b = root["domain"] ? root["domain"]["boundary"] : YAML::Node();
+    if (b.IsDefined() && b.IsScalar() && b.as<std::string>() != "noflux")
+      e.add("domain.boundary", "'" + b.as<std::string>() + "' is not supported by gradient_flow (allowed: noflux)", b);
+  });
+}
+
+GradientFlowConfig config_from_deck(const Deck& deck) {
+  GradientFlowConfig c;
+  c.domain = grid_spec_from_deck(deck);
+  c.initial = measure_spec_from_deck(deck, "initial");
+  EnergyConfig& en = c.energy;
+  const std::string internal = deck.has("energy.internal.type") ? deck.text("energy.internal.type") : "none";
+  en.internal = internal == "entropy" ? Internal::Entropy : internal == "porous" ? Internal::Porous : Internal::None;
+  if (en.internal == Internal::Porous) en.m = deck.real("energy.internal.m");
+  const std::string potential = deck.has("energy.potential.type") ? deck.text("energy.potential.type") : "none";
+  en.potential = potential == "quadratic" ? Potential::Quadratic : Potential::None;
+  if (en.potential == Potential::Quadratic) en.potential_strength = deck.real("energy.potential.strength");
+  const std::string inter = deck.has("energy.interaction.type") ? deck.text("energy.interaction.type") : "none";
+  en.interaction = inter == "log_quadratic"   ? Interaction::LogQuadratic
+                   : inter == "abs_quadratic" ? Interaction::AbsQuadratic
+                   : inter == "power"         ? Interaction::Power
+                   : inter == "gaussian"      ? Interaction::Gaussian
+                                              : Interaction::None;
+  if (deck.has("energy.interaction.softening")) en.softening = deck.real("energy.interaction.softening");
+  if (en.interaction == Interaction::Power) {
+    en.power_a = deck.real("energy.interaction.a");
+    en.power_b = deck.real("energy.interaction.b");
+  }
+  if (en.interaction == Interaction::Gaussian) {
+    en.gaussian_width = deck.real("energy.interaction.width");
+    en.gaussian_strength = deck.real("energy.interaction.strength");
+  }
+  c.t_end = deck.real("time.end");
+  c.dt = deck.real("time.dt");
+  c.eulerian_enabled = deck.flag("eulerian.enabled");
+  c.second_order = deck.text("eulerian.reconstruction") == "linear";
+  c.lagrangian_enabled = deck.flag("lagrangian.enabled");
+  c.particles = deck.integer("lagrangian.particles");
+  const std::string method = deck.text("lagrangian.method");
+  c.method = method == "stochastic" ? ParticleMethod::Stochastic : method == "pairwise" ? ParticleMethod::Pairwise
+                                                                                         : ParticleMethod::Blob;
+  c.blob_width = deck.real("lagrangian.blob_width");
+  c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
+  c.particle_substeps = static_cast<int>(deck.integer("lagrangian.substeps"));
+  return c;
+}
+
+}  // namespace
+
+void register_gradient_flow_model() {
+  register_model("gradient_flow", "Wasserstein gradient flows: heat, Fokker–Planck, porous medium, aggregation (survey §5)",
+                 declare_gradient_flow_keys, [](const Deck& deck, MPI_Comm comm) {
+                   const GradientFlowConfig c = config_from_deck(deck);
+                   validate(c);
+                   return build_gradient_flow_model(c, comm);
+                 });
+}
+
+}  // namespace mf::gradient_flow
