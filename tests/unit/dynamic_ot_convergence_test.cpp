@@ -107,7 +107,8 @@ TEST(DynamicOtConvergence, Gaussian1D) {
     err.push_back(std::abs(m->grid_view->stats().w2sq - exact) / exact);
   }
   report("gaussian1d", ns, err);
-  EXPECT_LT(err[2], err[1]);
+  // Below ~1e-4 the error is set by the solver's stopping rule, not by h (see docs/dynamic_ot.md).
   EXPECT_LT(err[1], err[0]);
-  EXPECT_LT(err[2], 1e-2);
+  EXPECT_LT(err[2], err[0] / 10);
+  EXPECT_LT(err[2], 5e-4);
 }
