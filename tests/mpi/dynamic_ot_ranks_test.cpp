@@ -21,7 +21,7 @@ DynamicOtConfig bump_config(int dim, Method method) {
   c.time_cells = 8;
   c.method = method;
   c.tolerance = 0.0;  // a fixed iteration count: the comparison is between identical algorithms
-  c.max_iterations = 120;
+  c.max_iterations = 60;
   c.particles = 300;
   c.initial.type = c.target.type = "bump";
   c.initial.dim = c.target.dim = dim;

@@ -8,8 +8,8 @@
 namespace mf::dynamic_ot {
 
 // V ← argmin |V' − V| subject to ∂_t ρ + div m = 0 with ρ(0) = α0, ρ(1) = α1 and no flux through walls:
-// V ← V − Dᵀφ with (D Dᵀ)φ = D V, the Neumann-in-time space-time Laplacian. CG + hypre BoomerAMG by
-// default (GAMG without hypre); options prefix -dot_ (e.g. -dot_pc_type mg, -dot_ksp_rtol 1e-12).
+// V ← V − Dᵀφ with (D Dᵀ)φ = D V, the Neumann-in-time space-time Laplacian. CG + GAMG by
+// default; options prefix -dot_ (e.g. -dot_pc_type hypre, -dot_ksp_rtol 1e-12).
 // φ is kept between calls as the initial guess (warm start).
 class ContinuityProjection {
  public:
