@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
+#include "models/dynamic_ot/w2_1d.hpp"
 
 using namespace mf;
 using namespace mf::dynamic_ot;
@@ -75,12 +76,29 @@ TEST(DynamicOtViews, TranslatedBumpAllViews) {
   EXPECT_LT(metrics.at("eulerian.constraint_residual"), 1e-5);
   EXPECT_LT(metrics.at("eulerian.continuity_residual"), 1e-8);
   EXPECT_EQ(m->output_times().size(), 17u);
+  // Cross-view W2 (exact in 1D): grid slices against the particles, bounded by sampling error + h.
+  EXPECT_GT(metrics.at("cross.w2_eulerian_lagrangian"), 0.0);
+  EXPECT_LT(metrics.at("cross.w2_eulerian_lagrangian"), 0.02);
   // Closed-form cell averages at t = 1 reproduce the target's mean.
   VecHandle ca = e.grid().create_global();
   ASSERT_TRUE(m->exact_view->cell_averages(1.0, e.grid(), ca));
   const Moments cm = grid_moments(e.grid(), ca);
   EXPECT_NEAR(cm.mean[0], 0.65, 1e-5);
   EXPECT_NEAR(cm.mass, 1.0, 1e-4);  // Gauss–Legendre across the C¹ edge of the support
+}
+
+// W2 between a uniform density on [0, 1) and points at the quantile midpoints: ∫₀¹ (u − y(u))² du
+// = 1/(12 n²) exactly.
+TEST(DynamicOtViews, ExactOneDimensionalW2AgainstPoints) {
+  const int n = 10;
+  std::vector<double> pts(n);
+  for (int i = 0; i < n; ++i) pts[i] = (i + 0.5) / n;
+  EXPECT_NEAR(w2sq_density_vs_points_1d(std::vector<double>(37, 2.0), 0.0, 1.0 / 37, pts), 1.0 / (12.0 * n * n),
+              1e-14);
+  // Shifted points: adds the squared shift.
+  for (auto& p : pts) p += 0.1;
+  EXPECT_NEAR(w2sq_density_vs_points_1d(std::vector<double>(37, 2.0), 0.0, 1.0 / 37, pts),
+              1.0 / (12.0 * n * n) + 0.01, 1e-14);
 }
 
 TEST(DynamicOtViews, MethodNames) {

@@ -37,6 +37,12 @@ DynamicOtLagrangian::DynamicOtLagrangian(const Measure& from, const Measure& to,
   move_to(0.0);
 }
 
+std::vector<double> DynamicOtLagrangian::positions_at(double t) const {
+  std::vector<double> x(start_.size());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (1.0 - t) * start_[i] + t * end_[i];
+  return x;
+}
+
 void DynamicOtLagrangian::move_to(double t) {
   auto pos = Kokkos::create_mirror_view(particles_.positions);
   auto ids = Kokkos::create_mirror_view(particles_.ids);

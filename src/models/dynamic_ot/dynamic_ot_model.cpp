@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "dynamic_ot_views.hpp"
 #include "measureflow/errors.hpp"
+#include "w2_1d.hpp"
 
 namespace mf::dynamic_ot {
 
@@ -64,6 +66,20 @@ void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
   if (particle_view) {
     metrics["lagrangian.w2sq"] = particle_view->w2sq();
     metrics["lagrangian.kinetic_energy"] = 0.5 * particle_view->w2sq();
+  }
+  if (grid_view && particle_view && grid_view->grid().dim() == 1) {
+    if (cross_w2_ < 0.0) {
+      // Exact 1D W2 between the grid slice and the particles at every time face; the largest is kept.
+      const Grid& g = grid_view->grid();
+      cross_w2_ = 0.0;
+      for (PetscInt k = 0; k <= time_cells; ++k) {
+        const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
+        const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
+                                                      particle_view->positions_at(tk));
+        cross_w2_ = std::max(cross_w2_, std::sqrt(w2sq));
+      }
+    }
+    metrics["cross.w2_eulerian_lagrangian"] = cross_w2_;
   }
   if (exact_view) {
     metrics["closed_form.w2sq"] = exact_view->geodesic().w2sq();

@@ -61,6 +61,8 @@ class DynamicOtLagrangian : public LagrangianView {
   // Positions (1 − t) x + t T(x) for every particle, then migration (collective).
   void move_to(double t);
   double w2sq() const { return w2sq_; }  // Σ w |T(x) − x|², also 2 × the (constant) kinetic energy
+  // Every particle's position at time t (n × dim, by id), identical on every rank.
+  std::vector<double> positions_at(double t) const;
 
  private:
   ParticleSet particles_;
@@ -93,6 +95,9 @@ class DynamicOtModel : public Model {
   DynamicOtClosedForm* exact_view = nullptr;
   std::unique_ptr<Measure> from, to;
   PetscInt time_cells = 0;
+
+ private:
+  double cross_w2_ = -1.0;  // largest over time faces, computed once (1D only)
 };
 
 // Closed form applies to two Gaussians, or two bumps of equal power (one elliptical family).
