@@ -53,10 +53,10 @@ ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
   });
   PetscCallThrow(MatAssemblyBegin(A_, MAT_FINAL_ASSEMBLY));
   PetscCallThrow(MatAssemblyEnd(A_, MAT_FINAL_ASSEMBLY));
-  MatNullSpace null_space;
-  PetscCallThrow(MatNullSpaceCreate(grid.comm(), PETSC_TRUE, 0, nullptr, &null_space));
+  // Neumann in time (and walls or periodic in space): the constants are the null space.
+  PetscHandle<MatNullSpace, MatNullSpaceDestroy> null_space;
+  PetscCallThrow(MatNullSpaceCreate(grid.comm(), PETSC_TRUE, 0, nullptr, null_space.out()));
   PetscCallThrow(MatSetNullSpace(A_, null_space));
-  PetscCallThrow(MatNullSpaceDestroy(&null_space));
 
   PetscCallThrow(KSPCreate(grid.comm(), ksp_.out()));
   PetscCallThrow(KSPSetOptionsPrefix(ksp_, "dot_"));
