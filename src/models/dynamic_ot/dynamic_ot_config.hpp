@@ -1,0 +1,35 @@
+// Plain configuration of the dynamic_ot model: one field per pinned deck key (key path in comments).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "measureflow/grid.hpp"
+#include "measureflow/measures.hpp"
+
+namespace mf::dynamic_ot {
+
+enum class Method { Alg2, DouglasRachford, PrimalDual };
+Method parse_method(const std::string& s);  // "alg2" | "douglas_rachford" | "primal_dual"
+std::string to_string(Method m);
+
+struct DynamicOtConfig {
+  GridSpec space;                 // domain.{dim, lower, upper, cells, boundary}  (d = 1 or 2)
+  MeasureSpec initial;            // initial:  α0
+  MeasureSpec target;             // target:   α1
+  // Overrides for densities outside the measure schema (e.g. the periodic Ishida–Lavenant profile);
+  // when set they replace `initial` / `target`. Normalised to unit discrete mass either way.
+  std::function<double(const double*)> initial_density, target_density;
+  PetscInt time_cells = 16;       // time.cells
+  Method method = Method::DouglasRachford;  // solver.method
+  double tolerance = 1e-5;        // solver.tolerance (relative constraint residual and energy change)
+  int max_iterations = 2000;      // solver.max_iterations
+  double step = 1.0;              // solver.step: γ (DR), 1/r (ALG2), τ (primal-dual); default 1
+  bool progress = false;          // rank-0 progress lines
+  bool lagrangian = true;         // lagrangian.enabled
+  std::int64_t particles = 1000;  // lagrangian.particles
+  std::uint64_t seed = 1;         // lagrangian.seed
+  double velocity_threshold = 1e-8;  // α below which v = m/α is reported as 0
+};
+
+}  // namespace mf::dynamic_ot

@@ -1,0 +1,118 @@
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "boundary_densities.hpp"
+#include "dynamic_ot_views.hpp"
+#include "measureflow/grid_field.hpp"
+
+namespace mf::dynamic_ot {
+
+namespace {
+std::function<double(const double*)> density_of(const std::function<double(const double*)>& override_fn,
+                                                const MeasureSpec& spec, std::shared_ptr<Measure>& keep) {
+  if (override_fn) return override_fn;
+  keep = make_measure(spec);
+  const Measure* m = keep.get();
+  return [m](const double* x) { return m->density(x); };
+}
+}  // namespace
+
+DynamicOtEulerian::DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm comm)
+    : config_(config), st_(comm, config.space, config.time_cells), grid_(comm, config.space, 1) {
+  std::shared_ptr<Measure> m0, m1;
+  double mass0 = 1.0, mass1 = 1.0;
+  SliceView a0 = boundary_density(st_, density_of(config.initial_density, config.initial, m0), &mass0);
+  SliceView a1 = boundary_density(st_, density_of(config.target_density, config.target, m1), &mass1);
+  truncated_mass_ = std::max(std::abs(1.0 - mass0), std::abs(1.0 - mass1));
+  BenamouBrenierSolver::Options opt;
+  opt.method = config.method;
+  opt.tolerance = config.tolerance;
+  opt.max_iterations = config.max_iterations;
+  opt.step = config.step;
+  opt.progress = config.progress;
+  solver_ = std::make_unique<BenamouBrenierSolver>(st_, a0, a1, opt);
+  stats_ = solver_->solve();
+  density_ = grid_.create_global();
+  for (int a = 0; a < grid_.dim(); ++a) velocity_.push_back(grid_.create_global());
+  select_time(0.0);
+}
+
+std::vector<double> DynamicOtEulerian::slice_density(PetscInt k) {
+  const int d = st_.space_dim();
+  const PetscInt nt = st_.cells(d);
+  const IndexBox& o = st_.owned();
+  std::vector<double> local(st_.space_cells(), 0.0), global(st_.space_cells(), 0.0);
+  const PetscInt cell = std::min(k, nt - 1);
+  const PetscInt t0 = o.start[d], t1 = o.start[d] + o.count[d];
+  if (cell >= t0 && cell < t1) {
+    VecBlockRead rho(solver_->staggered()[d], o);
+    const PetscInt ny = d == 2 ? o.count[1] : 1;
+    for (PetscInt j = 0; j < ny; ++j)
+      for (PetscInt i = 0; i < o.count[0]; ++i) {
+        const PetscInt gi = o.start[0] + i, gj = d == 2 ? o.start[1] + j : 0;
+        double v;
+        if (k == 0)
+          v = solver_->ops().alpha0()(j, i);
+        else if (k == nt)
+          v = solver_->ops().alpha1()(j, i);
+        else
+          v = d == 2 ? rho.view()(cell - t0, j, i) : rho.view()(0, cell - t0, i);
+        local[gj * st_.cells(0) + gi] = v;
+      }
+  }
+  MPI_Allreduce(local.data(), global.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_SUM, st_.comm());
+  return global;
+}
+
+std::vector<double> DynamicOtEulerian::slice_momentum(PetscInt k, int axis) {
+  const int d = st_.space_dim();
+  const PetscInt nt = st_.cells(d);
+  const IndexBox& o = st_.owned();
+  std::vector<double> local(st_.space_cells(), 0.0), global(st_.space_cells(), 0.0);
+  // Face k of time sits between centred cells k − 1 and k.
+  const double w = (k == 0 || k == nt) ? 1.0 : 0.5;
+  VecBlockRead m(solver_->centred()[axis], o);
+  const PetscInt t0 = o.start[d];
+  for (PetscInt cell : {k - 1, k}) {
+    if (cell < 0 || cell >= nt || cell < t0 || cell >= t0 + o.count[d]) continue;
+    const PetscInt ny = d == 2 ? o.count[1] : 1;
+    for (PetscInt j = 0; j < ny; ++j)
+      for (PetscInt i = 0; i < o.count[0]; ++i) {
+        const PetscInt gi = o.start[0] + i, gj = d == 2 ? o.start[1] + j : 0;
+        local[gj * st_.cells(0) + gi] += w * (d == 2 ? m.view()(cell - t0, j, i) : m.view()(0, cell - t0, i));
+      }
+  }
+  MPI_Allreduce(local.data(), global.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_SUM, st_.comm());
+  return global;
+}
+
+void DynamicOtEulerian::fill_from_natural(const std::vector<double>& natural, Vec out) const {
+  const IndexBox& o = grid_.owned();
+  VecBlockWrite w(out, o);
+  for (PetscInt j = 0; j < o.count[1]; ++j)
+    for (PetscInt i = 0; i < o.count[0]; ++i)
+      w.view()(0, j, i) = natural[(o.start[1] + j) * grid_.spec().cells[0] + o.start[0] + i];
+}
+
+void DynamicOtEulerian::select_time(double t) {
+  const PetscInt nt = st_.cells(st_.space_dim());
+  face_ = std::clamp<PetscInt>(static_cast<PetscInt>(std::lround(t * nt)), 0, nt);
+  const std::vector<double> rho = slice_density(face_);
+  fill_from_natural(rho, density_);
+  for (int a = 0; a < grid_.dim(); ++a) {
+    std::vector<double> v = slice_momentum(face_, a);
+    for (std::size_t c = 0; c < v.size(); ++c) v[c] = rho[c] > config_.velocity_threshold ? v[c] / rho[c] : 0.0;
+    fill_from_natural(v, velocity_[a]);
+  }
+}
+
+std::vector<std::pair<std::string, Vec>> DynamicOtEulerian::extra_fields() {
+  static const char* names[3] = {"velocity_x", "velocity_y", "velocity_z"};
+  std::vector<std::pair<std::string, Vec>> f;
+  for (std::size_t a = 0; a < velocity_.size(); ++a) f.emplace_back(names[a], velocity_[a].get());
+  return f;
+}
+
+}  // namespace mf::dynamic_ot

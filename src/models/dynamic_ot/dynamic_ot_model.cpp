@@ -1,0 +1,120 @@
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "dynamic_ot_views.hpp"
+#include "measureflow/errors.hpp"
+#include "w2_1d.hpp"
+
+namespace mf::dynamic_ot {
+
+Method parse_method(const std::string& s) {
+  if (s == "alg2") return Method::Alg2;
+  if (s == "douglas_rachford") return Method::DouglasRachford;
+  if (s == "primal_dual") return Method::PrimalDual;
+  throw std::invalid_argument("unknown solver.method '" + s + "' (allowed: alg2, douglas_rachford, primal_dual)");
+}
+
+std::string to_string(Method m) {
+  switch (m) {
+    case Method::Alg2: return "alg2";
+    case Method::DouglasRachford: return "douglas_rachford";
+    default: return "primal_dual";
+  }
+}
+
+bool has_closed_form(const MeasureSpec& a, const MeasureSpec& b) {
+  if (a.type == "gaussian" && b.type == "gaussian") return true;
+  return a.type == "bump" && b.type == "bump" && a.power == b.power;
+}
+
+bool DynamicOtClosedForm::cell_averages(double t, const Grid& grid, Vec out) const {
+  const int d = grid.dim();
+  const Moments m0 = geodesic_.at(0.0), mt = geodesic_.at(t);
+  const Matrix E = (1.0 - t) * Matrix::identity(d) + t * geodesic_.map_matrix();
+  const Matrix inv = inverse(E);
+  const double det = std::abs(determinant(E));
+  fill_cell_averages(grid, [&](const double* x) {
+    Vector y(d);
+    for (int a = 0; a < d; ++a) y[a] = x[a] - mt.mean[a];
+    const Vector z = m0.mean + inv * y;
+    return from_.density(z.data()) / det;
+  }, out);
+  return true;
+}
+
+std::vector<double> DynamicOtModel::output_times() const {
+  std::vector<double> t;
+  for (PetscInt k = 0; k <= time_cells; ++k) t.push_back(static_cast<double>(k) / static_cast<double>(time_cells));
+  return t;
+}
+
+void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
+  if (grid_view) {
+    const SolveStats& s = grid_view->stats();
+    metrics["eulerian.w2sq"] = s.w2sq;
+    metrics["eulerian.constraint_residual"] = s.residual;
+    metrics["eulerian.continuity_residual"] = s.continuity_residual;
+    metrics["eulerian.iterations"] = s.iterations;
+    metrics["eulerian.converged"] = s.converged ? 1.0 : 0.0;
+    metrics["eulerian.poisson_iterations"] = static_cast<double>(s.poisson_iterations);
+    metrics["eulerian.truncated_mass"] = grid_view->truncated_mass();
+    const std::vector<double> e = grid_view->solver().slice_energies();
+    const PetscInt cell = std::min<PetscInt>(static_cast<PetscInt>(t * time_cells), time_cells - 1);
+    metrics["eulerian.kinetic_energy"] = e[std::max<PetscInt>(cell, 0)];
+  }
+  if (particle_view) {
+    metrics["lagrangian.w2sq"] = particle_view->w2sq();
+    metrics["lagrangian.kinetic_energy"] = 0.5 * particle_view->w2sq();
+  }
+  if (grid_view && particle_view && grid_view->grid().dim() == 1) {
+    if (cross_w2_ < 0.0) {
+      // Exact 1D W2 between the grid slice and the particles at every time face; the largest is kept.
+      const Grid& g = grid_view->grid();
+      cross_w2_ = 0.0;
+      for (PetscInt k = 0; k <= time_cells; ++k) {
+        const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
+        const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
+                                                      particle_view->positions_at(tk));
+        cross_w2_ = std::max(cross_w2_, std::sqrt(w2sq));
+      }
+    }
+    metrics["cross.w2_eulerian_lagrangian"] = cross_w2_;
+  }
+  if (exact_view) {
+    metrics["closed_form.w2sq"] = exact_view->geodesic().w2sq();
+    if (grid_view)
+      metrics["eulerian.w2sq_error"] =
+          std::abs(grid_view->stats().w2sq - exact_view->geodesic().w2sq()) / exact_view->geodesic().w2sq();
+  }
+}
+
+std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI_Comm comm) {
+  auto model = std::make_unique<DynamicOtModel>();
+  model->time_cells = config.time_cells;
+  auto eulerian = std::make_unique<DynamicOtEulerian>(config, comm);
+  model->grid_view = eulerian.get();
+  const bool measures = !config.initial_density && !config.target_density;
+  if (measures) {
+    model->from = make_measure(config.initial);
+    model->to = make_measure(config.target);
+    if (config.lagrangian) {
+      auto lag = std::make_unique<DynamicOtLagrangian>(*model->from, *model->to, config.particles, config.seed,
+                                                        eulerian->grid());
+      model->particle_view = lag.get();
+      model->lagrangian = std::move(lag);
+    }
+    if (has_closed_form(config.initial, config.target)) {
+      const auto m0 = model->from->exact_moments(), m1 = model->to->exact_moments();
+      if (m0 && m1) {
+        auto cf = std::make_unique<DynamicOtClosedForm>(*model->from, GaussianGeodesic(*m0, *m1));
+        model->exact_view = cf.get();
+        model->closed_form = std::move(cf);
+      }
+    }
+  }
+  model->eulerian = std::move(eulerian);
+  return model;
+}
+
+}  // namespace mf::dynamic_ot

@@ -1,0 +1,108 @@
+// The dynamic_ot model seen three ways: the Benamou–Brenier geodesic on the space-time grid (played
+// back slice by slice), particles moving on straight lines between coupled samples of α0 and α1 (eq. 12),
+// and the closed-form elliptical geodesic.
+#pragma once
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "benamou_brenier_solver.hpp"
+#include "dynamic_ot_config.hpp"
+#include "gaussian_geodesic.hpp"
+#include "measureflow/model.hpp"
+
+namespace mf::dynamic_ot {
+
+class DynamicOtEulerian : public EulerianView {
+ public:
+  // Solves the whole geodesic at construction (collective).
+  DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm comm);
+  const Grid& grid() const override { return grid_; }
+  Vec density() const override { return density_; }
+  // The geodesic is already computed: advancing selects the time slice nearest to t + dt.
+  void advance(double t, double dt) override { select_time(t + dt); }
+  std::vector<std::pair<std::string, Vec>> extra_fields() override;
+
+  void select_time(double t);
+  // α and m on time face k = 0..N_t in natural order (x fastest), identical on every rank (collective).
+  std::vector<double> slice_density(PetscInt k);
+  std::vector<double> slice_momentum(PetscInt k, int axis);
+  const SolveStats& stats() const { return stats_; }
+  BenamouBrenierSolver& solver() { return *solver_; }
+  const SpaceTimeGrid& space_time() const { return st_; }
+  // 1 − raw mass of the boundary densities inside the box (largest of the two).
+  double truncated_mass() const { return truncated_mass_; }
+  PetscInt current_face() const { return face_; }
+
+ private:
+  void fill_from_natural(const std::vector<double>& natural, Vec out) const;
+
+  DynamicOtConfig config_;
+  SpaceTimeGrid st_;
+  Grid grid_;
+  std::unique_ptr<BenamouBrenierSolver> solver_;
+  SolveStats stats_;
+  VecHandle density_;
+  std::vector<VecHandle> velocity_;
+  double truncated_mass_ = 0.0;
+  PetscInt face_ = 0;
+};
+
+class DynamicOtLagrangian : public LagrangianView {
+ public:
+  // Samples `particles` points of each measure (counter-based, rank-count independent), couples them
+  // exactly and starts at t = 0. Every rank computes the same coupling.
+  DynamicOtLagrangian(const Measure& from, const Measure& to, std::int64_t particles, std::uint64_t seed,
+                      const Grid& decomposition);
+  const ParticleSet& particles() const override { return particles_; }
+  ParticleSet& mutable_particles() override { return particles_; }
+  const Grid& decomposition() const override { return decomposition_; }
+  void advance(double t, double dt) override { move_to(t + dt); }
+  // Positions (1 − t) x + t T(x) for every particle, then migration (collective).
+  void move_to(double t);
+  double w2sq() const { return w2sq_; }  // Σ w |T(x) − x|², also 2 × the (constant) kinetic energy
+  // Every particle's position at time t (n × dim, by id), identical on every rank.
+  std::vector<double> positions_at(double t) const;
+
+ private:
+  ParticleSet particles_;
+  const Grid& decomposition_;
+  int dim_;
+  std::vector<double> start_, end_;  // n × dim, by global id
+  double w2sq_ = 0.0;
+};
+
+class DynamicOtClosedForm : public ClosedFormView {
+ public:
+  DynamicOtClosedForm(const Measure& from, GaussianGeodesic geodesic) : from_(from), geodesic_(std::move(geodesic)) {}
+  std::optional<Moments> moments(double t) const override { return geodesic_.at(t); }
+  // Exact push-forward of α0 by x ↦ m_t + ((1 − t)I + tA)(x − m0), averaged over cells.
+  bool cell_averages(double t, const Grid& grid, Vec out) const override;
+  const GaussianGeodesic& geodesic() const { return geodesic_; }
+
+ private:
+  const Measure& from_;
+  GaussianGeodesic geodesic_;
+};
+
+class DynamicOtModel : public Model {
+ public:
+  void add_metrics(double t, Metrics& metrics) override;
+  std::vector<double> output_times() const override;
+
+  DynamicOtEulerian* grid_view = nullptr;
+  DynamicOtLagrangian* particle_view = nullptr;
+  DynamicOtClosedForm* exact_view = nullptr;
+  std::unique_ptr<Measure> from, to;
+  PetscInt time_cells = 0;
+
+ private:
+  double cross_w2_ = -1.0;  // largest over time faces, computed once (1D only)
+};
+
+// Closed form applies to two Gaussians, or two bumps of equal power (one elliptical family).
+bool has_closed_form(const MeasureSpec& a, const MeasureSpec& b);
+
+std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI_Comm comm);
+
+}  // namespace mf::dynamic_ot

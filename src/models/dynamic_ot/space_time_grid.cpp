@@ -1,0 +1,81 @@
+#include "space_time_grid.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace mf::dynamic_ot {
+
+SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time_cells)
+    : comm_(comm), space_(space), d_(space.dim) {
+  if (d_ < 1 || d_ > 2)
+    throw std::invalid_argument("dynamic_ot: domain.dim must be 1 or 2 (time is the extra DMDA axis), got " +
+                                std::to_string(d_));
+  if (time_cells < 2) throw std::invalid_argument("dynamic_ot: time.cells must be at least 2");
+  for (int a = 0; a < d_; ++a) {
+    n_[a] = space.cells[a];
+    h_[a] = (space.upper[a] - space.lower[a]) / static_cast<double>(n_[a]);
+    periodic_[a] = space.boundary == Boundary::Periodic;
+  }
+  n_[d_] = time_cells;
+  h_[d_] = 1.0 / static_cast<double>(time_cells);
+  // Walls and the time ends get ghost slots too (GHOSTED) so every kernel indexes the same way; the
+  // kernels never read them: boundary faces carry the prescribed α0, α1 or zero flux instead.
+  auto bt = [&](int a) { return periodic_[a] ? DM_BOUNDARY_PERIODIC : DM_BOUNDARY_GHOSTED; };
+  if (d_ == 1) {
+    PetscCallThrow(DMDACreate2d(comm, bt(0), bt(1), DMDA_STENCIL_STAR, n_[0], n_[1], PETSC_DECIDE, PETSC_DECIDE, 1,
+                                1, nullptr, nullptr, dm_.out()));
+  } else {
+    PetscCallThrow(DMDACreate3d(comm, bt(0), bt(1), bt(2), DMDA_STENCIL_STAR, n_[0], n_[1], n_[2], PETSC_DECIDE,
+                                PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, nullptr, dm_.out()));
+  }
+  PetscCallThrow(DMSetOptionsPrefix(dm_, "dot_"));
+  PetscCallThrow(DMSetFromOptions(dm_));
+  PetscCallThrow(DMSetUp(dm_));
+  PetscInt xs[3], xm[3], gs[3], gm[3];
+  PetscCallThrow(DMDAGetCorners(dm_, &xs[0], &xs[1], &xs[2], &xm[0], &xm[1], &xm[2]));
+  PetscCallThrow(DMDAGetGhostCorners(dm_, &gs[0], &gs[1], &gs[2], &gm[0], &gm[1], &gm[2]));
+  for (int a = 0; a < 3; ++a) {
+    owned_.start[a] = xs[a];
+    owned_.count[a] = xm[a];
+    ghosted_.start[a] = gs[a];
+    ghosted_.count[a] = gm[a];
+  }
+}
+
+double SpaceTimeGrid::space_cell_volume() const {
+  double v = 1.0;
+  for (int a = 0; a < d_; ++a) v *= h_[a];
+  return v;
+}
+
+PetscInt SpaceTimeGrid::space_cells() const {
+  PetscInt n = 1;
+  for (int a = 0; a < d_; ++a) n *= n_[a];
+  return n;
+}
+
+double SpaceTimeGrid::center(int axis, PetscInt i) const {
+  const double lo = axis < d_ ? space_.lower[axis] : 0.0;
+  return lo + (static_cast<double>(i) + 0.5) * h_[axis];
+}
+
+VecHandle SpaceTimeGrid::create_global() const {
+  VecHandle v;
+  PetscCallThrow(DMCreateGlobalVector(dm_, v.out()));
+  PetscCallThrow(VecSet(v, 0.0));
+  return v;
+}
+
+VecHandle SpaceTimeGrid::create_local() const {
+  VecHandle v;
+  PetscCallThrow(DMCreateLocalVector(dm_, v.out()));
+  PetscCallThrow(VecSet(v, 0.0));
+  return v;
+}
+
+void SpaceTimeGrid::to_local(Vec global, Vec local) const {
+  PetscCallThrow(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));
+  PetscCallThrow(DMGlobalToLocalEnd(dm_, global, INSERT_VALUES, local));
+}
+
+}  // namespace mf::dynamic_ot

@@ -1,0 +1,12 @@
+// Exact 1D W2 between a piecewise-constant grid density and an equal-weight point cloud, by quantile
+// functions: W2² = ∫₀¹ |F⁻¹(u) − G⁻¹(u)|² du. Used for the cross-view metric in 1D until the ot branch's
+// debiased Sinkhorn covers every dimension.
+#pragma once
+#include <vector>
+
+namespace mf::dynamic_ot {
+
+// rho: cell densities on cells [lower + i h, lower + (i+1) h); any total mass (normalised inside).
+double w2sq_density_vs_points_1d(const std::vector<double>& rho, double lower, double h, std::vector<double> points);
+
+}  // namespace mf::dynamic_ot

@@ -1,0 +1,110 @@
+// Benchmark of the Benamou–Brenier solver (not a ctest; built and run by dynamic_ot_bench.sh).
+// DOT_BENCH=timing: time per iteration split into Poisson / pointwise / interpolation for 32³, 64²×32,
+//                   128²×64 (fixed DOT_ITERS iterations).
+// DOT_BENCH=accuracy: translated 2D bump solved to tolerance on 16²×8, 32²×16, 64²×32: W2² error, rate.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "models/dynamic_ot/dynamic_ot_views.hpp"
+
+using namespace mf;
+using namespace mf::dynamic_ot;
+
+namespace {
+const char* env(const char* k, const char* dflt) {
+  const char* v = std::getenv(k);
+  return v ? v : dflt;
+}
+
+DynamicOtConfig bump2d(int n, int nt, Method m) {
+  DynamicOtConfig c;
+  c.space.dim = 2;
+  c.space.cells = {n, n, 1};
+  c.space.boundary = Boundary::NoFlux;
+  c.time_cells = nt;
+  c.method = m;
+  c.lagrangian = false;
+  c.initial.type = c.target.type = "bump";
+  c.initial.dim = c.target.dim = 2;
+  c.initial.power = c.target.power = 2.0;
+  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04});
+  c.initial.mean = {0.3, 0.3};
+  c.target.mean = {0.7, 0.6};
+  return c;
+}
+}  // namespace
+
+TEST(DynamicOtBench, Run) {
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const Method method = parse_method(env("DOT_METHOD", "primal_dual"));
+  const std::string mode = env("DOT_BENCH", "timing");
+  if (mode == "timing") {
+    const int iters = std::atoi(env("DOT_ITERS", "20"));
+    const int sizes[3][2] = {{32, 32}, {64, 32}, {128, 64}};
+    if (rank == 0)
+      std::printf("| grid | ranks | unknowns | s/iter | Poisson share | pointwise share | interp share | KSP its/iter |\n"
+                  "|---|---|---|---|---|---|---|---|\n");
+    for (const auto& s : sizes) {
+      DynamicOtConfig c = bump2d(s[0], s[1], method);
+      c.tolerance = 0.0;
+      c.max_iterations = iters;
+      auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
+      const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
+      const double per = st.seconds_total / st.iterations;
+      if (rank == 0)
+        std::printf("| %d²×%d | %d | %lld | %.4f | %.0f %% | %.0f %% | %.0f %% | %.1f |\n", s[0], s[1], size,
+                    static_cast<long long>(s[0]) * s[0] * s[1] * 3, per, 100 * st.seconds_poisson / st.seconds_total,
+                    100 * st.seconds_pointwise / st.seconds_total, 100 * st.seconds_interp / st.seconds_total,
+                    static_cast<double>(st.poisson_iterations) / st.iterations);
+    }
+  } else {
+    const double tol = std::atof(env("DOT_TOL", "1e-5"));
+    // DOT_CASE=gaussian: elliptical Gaussians on [−1, 1]² (Bures), else the translated bump.
+    const bool gaussian = std::string(env("DOT_CASE", "bump")) == "gaussian";
+    auto make = [&](int n) {
+      DynamicOtConfig c = bump2d(n, n / 2, method);
+      if (gaussian) {
+        c.space.lower = {-1, -1, 0};
+        c.space.upper = {1, 1, 1};
+        c.initial.type = c.target.type = "gaussian";
+        c.initial.mean = {-0.3, -0.2};
+        c.initial.cov = Matrix::from_rows({{0.012, 0.004}, {0.004, 0.008}});
+        c.target.mean = {0.3, 0.25};
+        c.target.cov = Matrix::from_rows({{0.008, -0.003}, {-0.003, 0.015}});
+      }
+      return c;
+    };
+    const double exact = gaussian ? bures_w2sq(Moments{1.0, {-0.3, -0.2}, Matrix::from_rows({{0.012, 0.004}, {0.004, 0.008}})},
+                                               Moments{1.0, {0.3, 0.25}, Matrix::from_rows({{0.008, -0.003}, {-0.003, 0.015}})})
+                              : 0.4 * 0.4 + 0.3 * 0.3;
+    double prev = 0.0;
+    if (rank == 0)
+      std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds |\n"
+                  "|---|---|---|---|---|---|---|---|---|\n");
+    for (int n : {16, 32, 64}) {
+      DynamicOtConfig c = make(n);
+      c.tolerance = tol;
+      c.max_iterations = std::atoi(env("DOT_MAXIT", "4000"));
+      auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
+      const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
+      const double err = std::abs(st.w2sq - exact) / exact;
+      if (rank == 0 && n == 16)
+        std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
+                    static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
+      if (rank == 0)
+        std::printf("| %d²×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, n / 2, to_string(method).c_str(),
+                    st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
+                    prev > 0 ? std::to_string(std::log2(prev / err)).substr(0, 4).c_str() : "–", st.residual,
+                    st.seconds_total);
+      std::fflush(stdout);
+      prev = err;
+    }
+  }
+}
