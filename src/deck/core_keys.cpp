@@ -98,7 +98,9 @@ void declare_core_keys(Schema& s) {
   declare_measure(s, "initial", true);
 
   auto& time = s.section("time", "how far and in what steps to evolve");
-  time.real("end", Required, "final time").positive();
+  time.real("end", Optional, "final time (required, except for models solving for a whole path on [0, 1], "
+            "which give time.cells instead)")
+      .positive();
   time.real("cfl", Optional, "CFL number of the Eulerian step (used when dt is not given)")
       .greater_than(0.0)
       .max(1.0)
@@ -114,6 +116,10 @@ void declare_core_keys(Schema& s) {
       e.add("dt", "give either time.cfl or time.dt, not both (cfl = " + flow(cfl) + ", dt = " + flow(dt) +
                       "; the override time.cfl=null removes cfl)",
             dt);
+  });
+
+  time.cross_check([](const YAML::Node& sec, Errors& e) {
+    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined()) e.add("end", "is required (final time, > 0)", sec);
   });
 
   auto& eulerian = s.section("eulerian", "the grid view (finite volumes on a PETSc DMDA)");

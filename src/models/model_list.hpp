@@ -4,6 +4,9 @@
 namespace mf::continuity {
 void register_continuity_model();
 }
+namespace mf::dynamic_ot {
+void register_dynamic_ot_model();
+}
 namespace mf::gradient_flow {
 void register_gradient_flow_model();
 }

@@ -31,6 +31,7 @@ ModelFactory model_factory(const std::string& name) {
 
 void register_all_models() {
   continuity::register_continuity_model();
+  dynamic_ot::register_dynamic_ot_model();
   gradient_flow::register_gradient_flow_model();
   transformer::register_transformer_model();
 }

@@ -56,7 +56,7 @@ class DynamicOtLagrangian : public LagrangianView {
                       const Grid& decomposition);
   const ParticleSet& particles() const override { return particles_; }
   ParticleSet& mutable_particles() override { return particles_; }
-  const Grid& decomposition() const override { return decomposition_; }
+  const Grid* decomposition() const override { return &decomposition_; }
   void advance(double t, double dt) override { move_to(t + dt); }
   // Positions (1 − t) x + t T(x) for every particle, then migration (collective).
   void move_to(double t);

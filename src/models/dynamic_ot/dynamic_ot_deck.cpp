@@ -1,0 +1,62 @@
+// Deck keys of the dynamic_ot model (pinned: initial = α0, target = α1, time.cells, solver.{method,
+// tolerance, max_iterations}, lagrangian.{enabled, particles, seed}), the deck → DynamicOtConfig
+// mapping, and the model's registration.
+#include "dynamic_ot_views.hpp"
+#include "measureflow/deck.hpp"
+#include "measureflow/model.hpp"
+#include "measureflow/schema.hpp"
+#include "measureflow/setup_from_deck.hpp"
+#include "models/model_list.hpp"
+
+namespace mf::dynamic_ot {
+
+namespace {
+
+void declare_dynamic_ot_keys(Schema& s) {
+  declare_measure(s, "target", true);
+  s.section("time").integer("cells", 16LL, "N_t: time cells of the space-time grid on [0, 1]").min(2);
+  Schema& solver = s.section("solver", "the proximal splitting for the convex Benamou–Brenier problem");
+  solver.enumeration("method", {"alg2", "douglas_rachford", "primal_dual"}, "douglas_rachford",
+                     "alg2 (augmented Lagrangian) | douglas_rachford (Papadakis–Peyré–Oudet) | primal_dual (Chambolle–Pock)");
+  solver.real("tolerance", 1e-5, "stop when the relative continuity residual and energy change are below it").positive();
+  solver.integer("max_iterations", 2000LL, "iteration cap").min(1);
+  solver.real("step", 1.0, "γ (douglas_rachford), 1/r (alg2), τ (primal_dual)").positive();
+  solver.real("velocity_threshold", 1e-8, "where α is below it, v = m/α is written as 0").positive();
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    require_grid_keys(root, e, "dynamic_ot solves on a space-time grid");
+    const YAML::Node dim = root["domain"] ? root["domain"]["dim"] : YAML::Node();
+    if (dim.IsDefined() && dim.IsScalar() && dim.as<std::string>() == "3")
+      e.add("domain.dim", "3 is not supported by dynamic_ot yet (allowed: 1, 2)", dim);
+    const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
+    if (end.IsDefined())
+      e.add("time.end", "does not apply to dynamic_ot (the path runs over t in [0, 1]; give time.cells)", end);
+  });
+}
+
+DynamicOtConfig config_from_deck(const Deck& deck) {
+  DynamicOtConfig c;
+  c.space = grid_spec_from_deck(deck);
+  c.initial = measure_spec_from_deck(deck, "initial");
+  c.target = measure_spec_from_deck(deck, "target");
+  c.time_cells = static_cast<PetscInt>(deck.integer("time.cells"));
+  c.method = parse_method(deck.text("solver.method"));
+  c.tolerance = deck.real("solver.tolerance");
+  c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
+  c.step = deck.real("solver.step");
+  c.velocity_threshold = deck.real("solver.velocity_threshold");
+  c.progress = !deck.flag("output.quiet");
+  c.lagrangian = deck.flag("lagrangian.enabled");
+  c.particles = deck.integer("lagrangian.particles");
+  c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
+  return c;
+}
+
+}  // namespace
+
+void register_dynamic_ot_model() {
+  register_model("dynamic_ot", "dynamic optimal transport: the Benamou–Brenier geodesic between two measures (survey §4.2)",
+                 declare_dynamic_ot_keys,
+                 [](const Deck& deck, MPI_Comm comm) { return build_dynamic_ot_model(config_from_deck(deck), comm); });
+}
+
+}  // namespace mf::dynamic_ot
