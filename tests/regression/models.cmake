@@ -25,3 +25,16 @@ mf_regression(heat_gaussian_1d DECK inputs/gradient_flow/heat_gaussian_1d.yaml
          "lagrangian.l1_error<=0.002" "eulerian.w2_error<=0.015" "lagrangian.w2_error<=0.013"
   SAME lagrangian.l1_error lagrangian.cov_error RTOL 1e-10
   LOOSE eulerian.l1_error eulerian.cov_error LOOSE_RTOL 1e-6)
+
+# Dynamic OT (Benamou–Brenier): translated bumps, exact W2² = |s|².
+mf_regression(dynamic_ot_bump_2d DECK inputs/dynamic_ot/bump_translation_2d.yaml
+  SET "domain.cells=[24,24]" time.cells=12 lagrangian.particles=400 diagnostics.w2=none
+  BOUNDS "eulerian.w2sq_error<=0.007" "eulerian.converged>=1" "eulerian.mass_drift<=1e-12"
+         "lagrangian.w2sq>=0.23" "lagrangian.w2sq<=0.27"
+  SAME lagrangian.w2sq RTOL 1e-12
+  LOOSE eulerian.w2sq eulerian.kinetic_energy LOOSE_RTOL 1e-8)
+mf_regression(dynamic_ot_bump_1d DECK inputs/dynamic_ot/bump_translation_1d.yaml
+  SET diagnostics.w2=none
+  BOUNDS "eulerian.w2sq_error<=1e-4" "lagrangian.w2sq>=0.118" "lagrangian.w2sq<=0.127" "cross.w2_eulerian_lagrangian<=0.006"
+  SAME lagrangian.w2sq RTOL 1e-12
+  LOOSE eulerian.w2sq LOOSE_RTOL 1e-8)
