@@ -18,8 +18,8 @@ struct Moments {
 // Weighted moments of points (collective; two passes: mean, then centred second moments).
 Moments compute_moments(MPI_Comm comm, const WeightedPoints& pts);
 
-// Moments of the piecewise-constant density a grid vector represents: cell centres weighted by cell
-// mass, plus h_a²/12 on the diagonal (the second moment of a uniform cell about its centre).
+// Moments of the smooth density whose cell averages a grid vector holds: cell centres weighted by cell
+// mass, minus h_a²/12 on the diagonal (Sheppard's correction for grouping mass at cell centres).
 Moments grid_moments(const Grid& grid, Vec density);
 
 // Cell centres × cell masses of this rank's block; cells with mass ≤ drop_below are left out.

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <yaml-cpp/yaml.h>
+
 #include "app/commands.hpp"
 #include "measureflow/deck.hpp"
 #include "measureflow/driver.hpp"
@@ -61,8 +63,24 @@ int help_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+namespace {
+// A deck with a sweep: section describes many runs; say how to expand it instead of "unknown key".
+void reject_sweep_decks(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception&) {
+    return;  // load_deck reports unreadable files and syntax errors with their lines
+  }
+  if (root.IsMap() && root["sweep"])
+    throw InputError(path + ": key 'sweep': this deck describes a parameter sweep; expand it with `measureflow sweep " +
+                     path + " --out DIR`, then run the variant decks DIR/vNNNN/deck.yaml (or submit jobs/sweep.sbatch)");
+}
+}  // namespace
+
 int check_command(const std::vector<std::string>& args) {
   const DeckArguments a = parse_deck_arguments(args);
+  reject_sweep_decks(a.deck);
   const Deck deck = load_deck(a.deck, a.overrides);
   if (is_root()) {
     std::printf("# %s: valid (%s)\n%s", deck.path().c_str(), deck.model().c_str(), deck.resolved_yaml().c_str());
@@ -72,6 +90,7 @@ int check_command(const std::vector<std::string>& args) {
 
 int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision) {
   const DeckArguments a = parse_deck_arguments(args, {"--restart"});
+  reject_sweep_decks(a.deck);
   const Deck deck = load_deck(a.deck, a.overrides);
   RunOptions options;
   options.quiet = a.quiet;

@@ -71,7 +71,7 @@ void require_grid_keys(const YAML::Node& root, Errors& e, const std::string& why
   const YAML::Node domain = find_path(root, "domain");
   for (const char* key : {"lower", "upper", "cells", "boundary"})
     if (!domain.IsMap() || !domain[key].IsDefined())
-      e.add(std::string("domain.") + key, "is required (" + why + ")", domain);
+      e.add_message("missing required key '" + e.full_key(std::string("domain.") + key) + "' (" + why + ")", domain);
   const YAML::Node dim = find_path(root, "domain.dim");
   if (dim.IsDefined() && dim.IsScalar()) {
     auto d = as_real(dim);
@@ -119,7 +119,8 @@ void declare_core_keys(Schema& s) {
   });
 
   time.cross_check([](const YAML::Node& sec, Errors& e) {
-    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined()) e.add("end", "is required (final time, > 0)", sec);
+    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined())
+      e.add_message("missing required key '" + e.full_key("end") + "' (final time, > 0)", sec);
   });
 
   auto& eulerian = s.section("eulerian", "the grid view (finite volumes on a PETSc DMDA)");

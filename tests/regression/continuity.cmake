@@ -2,8 +2,10 @@
 # these sizes (docs/continuity.md), so a loss of accuracy fails. The grid update is decomposition
 # independent, particles are integrated independently: metrics agree across rank counts up to the order
 # of global sums.
-set(CONT_SAME eulerian.l1_error eulerian.mass eulerian.cov_error eulerian.mean_error lagrangian.cov_error
-    lagrangian.mean_error cross.l1_eulerian_lagrangian)
+# The mean errors |m − m*|/√tr Σ* subtract nearly equal numbers, which magnifies the round-off of the
+# global sums (the moments themselves agree to 1e-15); they are compared to 1e-9.
+set(CONT_SAME eulerian.l1_error eulerian.mass eulerian.cov_error lagrangian.cov_error cross.l1_eulerian_lagrangian)
+set(CONT_MEAN eulerian.mean_error lagrangian.mean_error)
 
 mf_regression(quickstart DECK inputs/quickstart.yaml
   SET "domain.cells=[64,64]" lagrangian.particles=20000
@@ -11,31 +13,35 @@ mf_regression(quickstart DECK inputs/quickstart.yaml
          "lagrangian.cov_error<=0.015" "lagrangian.integrator_cov_error<=1e-8" "cross.l1_eulerian_lagrangian<=0.15"
          "eulerian.w2_error<=0.025" "lagrangian.w2_error<=0.02" "cross.w2_eulerian_lagrangian<=0.03"
   SAME ${CONT_SAME} eulerian.w2_error lagrangian.w2_error RTOL 1e-12
-  LOOSE cross.w2_eulerian_lagrangian LOOSE_RTOL 1e-6)
+  LOOSE cross.w2_eulerian_lagrangian ${CONT_MEAN} LOOSE_RTOL 1e-6)
 
 mf_regression(translation_1d DECK inputs/continuity/translation_1d.yaml
   SET "domain.cells=[200]" lagrangian.particles=5000 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.008" "eulerian.cov_error<=0.002"
          "lagrangian.cov_error<=0.025" "lagrangian.integrator_cov_error<=1e-10"
-  SAME ${CONT_SAME} RTOL 1e-12)
+  SAME ${CONT_SAME} RTOL 1e-12
+  LOOSE ${CONT_MEAN} LOOSE_RTOL 1e-9)
 
 mf_regression(rotation_2d DECK inputs/continuity/rotation_2d.yaml
   SET "domain.cells=[48,48]" lagrangian.particles=10000 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.12" "eulerian.cov_error<=0.05"
          "lagrangian.cov_error<=0.03" "lagrangian.integrator_cov_error<=1e-8"
-  SAME ${CONT_SAME} RTOL 1e-12)
+  SAME ${CONT_SAME} RTOL 1e-12
+  LOOSE ${CONT_MEAN} LOOSE_RTOL 1e-9)
 
 mf_regression(shear_2d DECK inputs/continuity/shear_2d.yaml
   SET "domain.cells=[48,48]" lagrangian.particles=10000 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.06" "eulerian.cov_error<=0.02"
          "lagrangian.cov_error<=0.035" "lagrangian.integrator_cov_error<=1e-8"
-  SAME ${CONT_SAME} RTOL 1e-12)
+  SAME ${CONT_SAME} RTOL 1e-12
+  LOOSE ${CONT_MEAN} LOOSE_RTOL 1e-9)
 
 mf_regression(linear_3d DECK inputs/continuity/linear_3d.yaml
   SET "domain.cells=[24,24,24]" lagrangian.particles=5000 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.13" "eulerian.cov_error<=0.16"
          "lagrangian.cov_error<=0.04" "lagrangian.integrator_cov_error<=1e-8"
-  SAME ${CONT_SAME} RTOL 1e-12)
+  SAME ${CONT_SAME} RTOL 1e-12
+  LOOSE ${CONT_MEAN} LOOSE_RTOL 1e-9)
 
 # The swirl returns to its start at t = T: the final-state error measures the scheme's diffusion
 # after stretching into a filament (64² cells: about 0.29 relative L1; 128²: see docs).
@@ -43,4 +49,5 @@ mf_regression(swirl_2d DECK inputs/continuity/swirl_2d.yaml
   SET "domain.cells=[64,64]" lagrangian.particles=5000 lagrangian.dt=0.01 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.45" "lagrangian.cov_error<=0.035"
          "lagrangian.integrator_cov_error<=1e-8" "lagrangian.integrator_mean_error<=1e-8"
-  SAME ${CONT_SAME} RTOL 1e-12)
+  SAME ${CONT_SAME} RTOL 1e-12
+  LOOSE ${CONT_MEAN} LOOSE_RTOL 1e-9)

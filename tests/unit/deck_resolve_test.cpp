@@ -176,7 +176,7 @@ TEST_F(DeckResolve, HelpListsEveryKeyWithDefaults) {
                            "lagrangian.particles  (integer >= 1; default 10000)",
                            "eulerian.limiter  (one of: minmod, mc; default mc)",
                            "output.every  (real > 0; default time.end / 10)",
-                           "domain.cells  (vector[dim] of integers, each >= 1; required)",
+                           "domain.cells  (vector[dim] of integers, each >= 1; optional)  grid cells per axis (required with a grid)",
                            "initial.cov  (matrix[dim x dim], symmetric positive definite; required)",
                            "velocity.period  (real > 0; default 1)", "initial.type: barenblatt",
                            "target.type  (one of: gaussian,", "model testflow: test model for the deck system"})

@@ -80,7 +80,7 @@ TEST_F(DeckValidation, OutOfRangeValuesSayWhatIsAllowed) {
              "key 'lagrangian.particles': 0 is out of range: must be >= 1");
   EXPECT_HAS(rejection(with_line(6, "  cells: [32, 0]")), "key 'domain.cells': entry 1 of [32, 0] is out of range: each must be >= 1");
   const std::string dim = rejection(with_line(3, "  dim: 4"));
-  EXPECT_HAS(dim, "key 'domain.dim': 4 is out of range: must be in [1, 3]");
+  EXPECT_HAS(dim, "key 'domain.dim': 4 is too large for a grid (1, 2 or 3");
 }
 
 TEST_F(DeckValidation, EnumValueNotAllowed) {
