@@ -76,7 +76,7 @@ for _ in $(seq 50); do [ -S "$dir/munge/munge.socket" ] && break; sleep 0.1; don
 
 node_line=$(slurmd -C | head -1)          # this host's real CPUs/memory, or slurmd drains the node
 node=$(hostname -s)
-mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/tmp"
 cat >"$dir/slurm.conf" <<CONF
 ClusterName=mftest
 SlurmctldHost=${node}(127.0.0.1)
@@ -89,6 +89,7 @@ CredType=cred/munge
 AuthInfo=socket=$dir/munge/munge.socket
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
+TmpFS=$dir/tmp
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -114,6 +115,9 @@ KillWait=5
 ${node_line} NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
+# The pmix plugin makes a folder per job step under /tmp unless told otherwise, and job ids restart at 1
+# in every fresh cluster: a stale spmix_appdir_0_1.0 from an earlier one makes that step fail to launch.
+echo "PMIxCliTmpDirBase=$dir/tmp" >"$dir/mpi.conf"
 export SLURM_CONF="$dir/slurm.conf" MF_SLURM_DIR="$dir"
 own_conf=$SLURM_CONF
 
