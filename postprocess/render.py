@@ -39,7 +39,7 @@ def render(outdir, size):
     from paraview import simple
     from inspect_xdmf import inspect, open_xdmf
 
-    os.environ["MF_XDMF_READER"] = "XDMFReader"     # block selectors below use its block names
+    os.environ["MF_XDMF_READER"] = "XDMFReader"     # block selectors below use its block labels
     xmf = os.path.join(outdir, "run.xmf")
     info = inspect(xmf)
     plots = os.path.join(outdir, "plots")
@@ -65,7 +65,9 @@ def render(outdir, size):
 
     if grid_name:
         grid = simple.ExtractBlock(Input=reader)
-        grid.Selectors = [f"/Root/{grid_name}"]
+        # The XDMF reader labels the blocks of step k "grid[k]" (plain "grid" only at step 0): match the prefix,
+        # or every frame after the first is empty.
+        grid.Selectors = [f"/Root/*[starts-with(@label,'{grid_name}')]"]
         gdisp = simple.Show(grid, view)
         gdisp.SetRepresentationType("Surface")      # 3D image blocks default to an outline
         simple.ColorBy(gdisp, ("CELLS", "density"))
@@ -81,7 +83,7 @@ def render(outdir, size):
         bar.ComponentTitle = ""
     if part_name:
         parts = simple.ExtractBlock(Input=reader)
-        parts.Selectors = [f"/Root/{part_name}"]
+        parts.Selectors = [f"/Root/*[starts-with(@label,'{part_name}')]"]
         pdisp = simple.Show(parts, view)
         simple.ColorBy(pdisp, None)
         pdisp.SetRepresentationType("Points")

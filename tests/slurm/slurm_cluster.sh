@@ -28,9 +28,20 @@ export PATH="$PATH:/usr/sbin"
 dir=$(mktemp -d /tmp/mf-slurm.XXXXXX)
 chmod 755 "$dir"
 pids=()
+own_conf=""     # set once this cluster's slurm.conf exists: never touch a cluster from the caller's SLURM_CONF
 stop_all() {
   local rc=$?
-  # Stop in reverse start order, each by its own PID; give each up to ~10 s before SIGKILL.
+  # Jobs left behind (a failed test) run under slurmstepd, outside the daemons: cancel them while
+  # slurmctld still answers, so no job process outlives the cluster.
+  if [ -n "$own_conf" ]; then
+    local jobs
+    jobs=$(SLURM_CONF=$own_conf timeout 5 squeue -h -o %A 2>/dev/null || true)
+    if [ -n "$jobs" ]; then
+      # shellcheck disable=SC2086
+      SLURM_CONF=$own_conf timeout 5 scancel $jobs 2>/dev/null || true
+      for _ in $(seq 60); do [ -z "$(SLURM_CONF=$own_conf timeout 5 squeue -h -o %A 2>/dev/null)" ] && break; sleep 0.2; done
+    fi
+  fi
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     local pid=${pids[i]}
     kill -TERM "$pid" 2>/dev/null || continue
@@ -65,7 +76,7 @@ for _ in $(seq 50); do [ -S "$dir/munge/munge.socket" ] && break; sleep 0.1; don
 
 node_line=$(slurmd -C | head -1)          # this host's real CPUs/memory, or slurmd drains the node
 node=$(hostname -s)
-mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/tmp"
 cat >"$dir/slurm.conf" <<CONF
 ClusterName=mftest
 SlurmctldHost=${node}(127.0.0.1)
@@ -78,6 +89,7 @@ CredType=cred/munge
 AuthInfo=socket=$dir/munge/munge.socket
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
+TmpFS=$dir/tmp
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -103,7 +115,11 @@ KillWait=5
 ${node_line} NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
+# The pmix plugin makes a folder per job step under /tmp unless told otherwise, and job ids restart at 1
+# in every fresh cluster: a stale spmix_appdir_0_1.0 from an earlier one makes that step fail to launch.
+echo "PMIxCliTmpDirBase=$dir/tmp" >"$dir/mpi.conf"
 export SLURM_CONF="$dir/slurm.conf" MF_SLURM_DIR="$dir"
+own_conf=$SLURM_CONF
 
 slurmctld -D -c -i -f "$SLURM_CONF" >"$dir/log/slurmctld.stdout" 2>&1 &
 pids+=($!)
