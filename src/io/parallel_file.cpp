@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -119,6 +120,14 @@ h5::Handle ParallelFile::next_snapshot_group(double time, std::string& name) {
 
 void ParallelFile::finish() {
   if (!open()) return;
+  // Provenance: when the file was completed (rank 0's clock, the same text on every rank).
+  char stamp[32] = {0};
+  if (rank_ == 0) {
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  }
+  MPI_Bcast(stamp, sizeof stamp, MPI_CHAR, 0, comm_);
+  h5::write_string_attribute(file_, "finished", stamp);
   snapshots_.reset();
   dxpl_.reset();
   // H5Fclose is collective and flushes; a failure here means the file is not trustworthy.

@@ -43,8 +43,8 @@ void declare_gradient_flow_keys(Schema& s) {
   auto& eulerian = s.section("eulerian");
   eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
   auto& lagrangian = s.section("lagrangian");
-  lagrangian.enumeration("method", {"blob", "stochastic", "pairwise"}, "blob",
-                         "blob (deterministic, Carrillo–Craig–Patacchini) | stochastic (Euler–Maruyama, heat/OU) | pairwise");
+  lagrangian.enumeration("method", {"blob", "stochastic"}, "blob",
+                         "blob (deterministic, Carrillo–Craig–Patacchini) | stochastic (Euler–Maruyama, heat/OU)");
   lagrangian.real("blob_width", 0.0, "mollifier width δ (0: 4 × the initial lattice spacing)").non_negative();
   lagrangian.integer("substeps", 1LL, "explicit RK2 particle sub-steps per time.dt").min(1);
   s.cross_check([](const YAML::Node& root, Errors& e) {
@@ -90,8 +90,7 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
   const std::string method = deck.text("lagrangian.method");
-  c.method = method == "stochastic" ? ParticleMethod::Stochastic : method == "pairwise" ? ParticleMethod::Pairwise
-                                                                                         : ParticleMethod::Blob;
+  c.method = method == "stochastic" ? ParticleMethod::Stochastic : ParticleMethod::Blob;
   c.blob_width = deck.real("lagrangian.blob_width");
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
   c.particle_substeps = static_cast<int>(deck.integer("lagrangian.substeps"));
