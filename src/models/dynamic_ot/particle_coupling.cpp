@@ -1,5 +1,7 @@
 #include "particle_coupling.hpp"
 
+#include "measureflow/ot/exact.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <numeric>
@@ -30,56 +32,6 @@ std::vector<int> sorted_assignment(const std::vector<double>& x, const std::vect
   return perm;
 }
 
-// Shortest augmenting path Hungarian method with row/column potentials, O(n³).
-std::vector<int> hungarian(const std::vector<double>& x, const std::vector<double>& y, int dim) {
-  const int n = static_cast<int>(x.size() / dim);
-  const double inf = std::numeric_limits<double>::infinity();
-  std::vector<double> u(n + 1, 0.0), v(n + 1, 0.0), minv(n + 1);
-  std::vector<int> match(n + 1, 0), way(n + 1, 0);  // match[j]: row assigned to column j (1-based)
-  std::vector<char> used(n + 1);
-  for (int i = 1; i <= n; ++i) {
-    match[0] = i;
-    int j0 = 0;
-    std::fill(minv.begin(), minv.end(), inf);
-    std::fill(used.begin(), used.end(), 0);
-    do {
-      used[j0] = 1;
-      const int i0 = match[j0];
-      double delta = inf;
-      int j1 = 0;
-      for (int j = 1; j <= n; ++j) {
-        if (used[j]) continue;
-        const double cur = sqdist(x, i0 - 1, y, j - 1, dim) - u[i0] - v[j];
-        if (cur < minv[j]) {
-          minv[j] = cur;
-          way[j] = j0;
-        }
-        if (minv[j] < delta) {
-          delta = minv[j];
-          j1 = j;
-        }
-      }
-      for (int j = 0; j <= n; ++j) {
-        if (used[j]) {
-          u[match[j]] += delta;
-          v[j] -= delta;
-        } else {
-          minv[j] -= delta;
-        }
-      }
-      j0 = j1;
-    } while (match[j0] != 0);
-    do {
-      const int j1 = way[j0];
-      match[j0] = match[j1];
-      j0 = j1;
-    } while (j0 != 0);
-  }
-  std::vector<int> perm(n);
-  for (int j = 1; j <= n; ++j) perm[match[j] - 1] = j - 1;
-  return perm;
-}
-
 }  // namespace
 
 std::vector<int> exact_assignment(const std::vector<double>& x, const std::vector<double>& y, int dim) {
@@ -88,7 +40,10 @@ std::vector<int> exact_assignment(const std::vector<double>& x, const std::vecto
   if (dim == 1) return sorted_assignment(x, y);
   if (x.size() / dim > 2000)
     throw std::invalid_argument("exact_assignment: the O(n³) Hungarian coupling is limited to 2000 particles");
-  return hungarian(x, y, dim);
+  // The static-OT oracle (Hungarian, O(n³)) gives the optimal permutation.
+  std::vector<int> perm;
+  ot::w2_squared_exact_assignment(x, y, dim, &perm);
+  return perm;
 }
 
 double assignment_cost(const std::vector<double>& x, const std::vector<double>& y, int dim,

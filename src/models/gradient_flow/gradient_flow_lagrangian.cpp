@@ -72,7 +72,7 @@ GradientFlowLagrangian::GradientFlowLagrangian(const GradientFlowConfig& config,
                      ? sample_particles(initial, config.particles, config.seed, decomposition)
                      : lattice_particles(initial, config.domain, config.particles, decomposition)) {
   if (config.method == ParticleMethod::Pairwise)
-    throw std::invalid_argument("gradient_flow: lagrangian.method = pairwise is not implemented");
+    throw std::invalid_argument("gradient_flow: lagrangian.method = pairwise is not available (the deck offers blob and stochastic)");
   if (config.method == ParticleMethod::Stochastic) {
     if (config.energy.internal != Internal::Entropy)
       throw std::invalid_argument("gradient_flow: lagrangian.method = stochastic needs energy.internal = entropy");
