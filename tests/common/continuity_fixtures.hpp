@@ -13,6 +13,7 @@ inline continuity::VelocitySpec linear_velocity(const Matrix& A, const Vector& b
   v.linear = continuity::make_linear_field(A, b);
   v.A = A;
   v.b = b;
+  v.A_rate = Matrix(A.rows(), A.rows());
   return v;
 }
 

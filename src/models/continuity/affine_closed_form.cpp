@@ -2,16 +2,25 @@
 
 #include <cmath>
 
+#include "measureflow/ot/matrix_ode.hpp"
+
 namespace mf::continuity {
 
-AffineMap affine_flow(const Matrix& A, const Vector& b, double t) {
+AffineMap affine_flow(const Matrix& A, const Vector& b, double t, const Matrix& A_rate) {
   const int d = A.rows();
-  Matrix gen(d + 1, d + 1);
-  for (int i = 0; i < d; ++i) {
-    for (int j = 0; j < d; ++j) gen(i, j) = t * A(i, j);
-    gen(i, d) = t * b[i];
-  }
-  const Matrix e = expm(gen);
+  // Augmented generator G(s) = [[A + s A_rate, b], [0, 0]].
+  auto generator = [&](double s) {
+    Matrix g(d + 1, d + 1);
+    for (int i = 0; i < d; ++i) {
+      for (int j = 0; j < d; ++j) g(i, j) = A(i, j) + (A_rate.rows() == d ? s * A_rate(i, j) : 0.0);
+      g(i, d) = b[i];
+    }
+    return g;
+  };
+  const bool constant = A_rate.rows() != d || frobenius_norm(A_rate) == 0.0;
+  const Matrix e = constant ? expm(t * generator(0.0))
+                            : ot::integrate_matrix_ode([&](double s, const Matrix& M) { return generator(s) * M; },
+                                                       Matrix::identity(d + 1), 0.0, t, 1e-12);
   AffineMap m{Matrix(d, d), Vector(d)};
   for (int i = 0; i < d; ++i) {
     for (int j = 0; j < d; ++j) m.E(i, j) = e(i, j);
@@ -20,8 +29,8 @@ AffineMap affine_flow(const Matrix& A, const Vector& b, double t) {
   return m;
 }
 
-AffineClosedForm::AffineClosedForm(std::shared_ptr<const Measure> initial, Matrix A, Vector b)
-    : initial_(std::move(initial)), A_(std::move(A)), b_(std::move(b)) {}
+AffineClosedForm::AffineClosedForm(std::shared_ptr<const Measure> initial, Matrix A, Vector b, Matrix A_rate)
+    : initial_(std::move(initial)), A_(std::move(A)), b_(std::move(b)), A_rate_(std::move(A_rate)) {}
 
 Moments AffineClosedForm::push_forward(double t, const Moments& m0) const {
   const AffineMap f = map(t);

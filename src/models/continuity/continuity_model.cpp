@@ -68,7 +68,7 @@ std::unique_ptr<Model> build(const Deck& deck, MPI_Comm comm) {
         std::move(particles), eulerian->grid(), velocity, parse_integrator(deck.text("lagrangian.integrator")), sub_dt);
   }
   if (velocity.kind == VelocitySpec::Kind::Linear)
-    model->closed_form = std::make_unique<ContinuityClosedForm>(AffineClosedForm(initial, velocity.A, velocity.b));
+    model->closed_form = std::make_unique<ContinuityClosedForm>(AffineClosedForm(initial, velocity.A, velocity.b, velocity.A_rate));
   else
     model->closed_form = std::make_unique<PeriodicReturnClosedForm>(initial, velocity.swirl.period);
   if (deck.flag("eulerian.enabled")) {
@@ -88,7 +88,8 @@ VelocitySpec velocity_from_deck(const Deck& deck) {
     v.kind = VelocitySpec::Kind::Linear;
     v.A = deck.has("velocity.A") ? deck.mat("velocity.A") : Matrix(d, d);
     v.b = deck.has("velocity.b") ? deck.vec("velocity.b") : Vector(d, 0.0);
-    v.linear = make_linear_field(v.A, v.b);
+    v.A_rate = deck.has("velocity.A_rate") ? deck.mat("velocity.A_rate") : Matrix(d, d);
+    v.linear = make_linear_field(v.A, v.b, v.A_rate);
   } else {
     v.kind = VelocitySpec::Kind::Swirl;
     v.swirl.dim = d;

@@ -9,6 +9,7 @@ void declare_continuity_keys(Schema& s) {
   Schema& linear = velocity.option("linear", "v(x) = A x + b; the exact solution is the affine push-forward");
   linear.matrix_zero_default("A", "d×d matrix (any: rotation, shear, contraction)");
   linear.vector_zero_default("b", "constant drift");
+  linear.matrix_zero_default("A_rate", "d×d: A(t) = A + t A_rate (zero: a constant field)");
   Schema& swirl = velocity.option(
       "swirl", "LeVeque's swirling deformation flow on the domain box, reversing at period/2 (d = 2 or 3)");
   swirl.real("period", 1.0, "T: the flow reverses at T/2 and the measure is back at its start at T").positive();

@@ -18,6 +18,7 @@ struct VelocitySpec {
   SwirlField swirl;
   Matrix A;  // linear: kept for the closed form
   Vector b;
+  Matrix A_rate;  // linear: A(t) = A + t A_rate
   // Calls f(field) with the concrete field type, so kernels are instantiated per field.
   template <class F>
   void visit(F&& f) const {

@@ -6,18 +6,19 @@
 
 namespace mf::continuity {
 
-// v(x) = A x + b.
+// v(x, t) = (A + t A_rate) x + b.
 struct LinearField {
   int dim = 1;
   double A[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+  double A_rate[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
   double b[3] = {0, 0, 0};
-  KOKKOS_INLINE_FUNCTION double component(int a, const double x[3], double /*t*/) const {
+  KOKKOS_INLINE_FUNCTION double component(int a, const double x[3], double t) const {
     double v = b[a];
-    for (int c = 0; c < dim; ++c) v += A[a][c] * x[c];
+    for (int c = 0; c < dim; ++c) v += (A[a][c] + t * A_rate[a][c]) * x[c];
     return v;
   }
 };
-LinearField make_linear_field(const Matrix& A, const Vector& b);
+LinearField make_linear_field(const Matrix& A, const Vector& b, const Matrix& A_rate = Matrix());
 
 // LeVeque's swirling deformation flow on the domain box mapped to the unit square/cube, modulated by
 // cos(π t / T): the flow reverses at t = T/2 and the measure returns to its initial state at t = T.
