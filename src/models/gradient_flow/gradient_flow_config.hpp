@@ -43,6 +43,7 @@ struct GradientFlowConfig {
   bool second_order = true;        // eulerian.reconstruction: linear (true) | constant
   EulerianScheme scheme = EulerianScheme::Fv;  // eulerian.scheme: fv | jko (1D heat only)
   int jko_nodes = 2000;            // eulerian.jko_nodes: quantile nodes of the JKO scheme
+  bool bdf2 = false;               // eulerian.time_integrator: backward_euler (false) | bdf2
   int max_step_halvings = 12;      // eulerian.max_step_halvings: energy guard (0: off, energy only checked)
 };
 

@@ -47,6 +47,9 @@ void declare_gradient_flow_keys(Schema& s) {
   eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
   eulerian.enumeration("scheme", {"fv", "jko"}, "fv",
                        "fv (implicit finite volumes) | jko (JKO steps in quantile coordinates: 1D heat equation only)");
+  eulerian.enumeration("time_integrator", {"backward_euler", "bdf2"}, "backward_euler",
+                       "fv: backward_euler (energy-dissipative without interaction) | bdf2 (second order in dt; "
+                       "energy kept monotone by the step guard)");
   eulerian.integer("jko_nodes", 2000LL, "quantile nodes of the jko scheme").min(3);
   eulerian.integer("max_step_halvings", 12LL,
                    "fv: a step whose discrete energy rises is redone as two half steps, at most this deep (0: off)")
@@ -100,6 +103,7 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   c.second_order = deck.text("eulerian.reconstruction") == "linear";
   c.scheme = deck.text("eulerian.scheme") == "jko" ? EulerianScheme::Jko : EulerianScheme::Fv;
   c.jko_nodes = static_cast<int>(deck.integer("eulerian.jko_nodes"));
+  c.bdf2 = deck.text("eulerian.time_integrator") == "bdf2";
   c.max_step_halvings = static_cast<int>(deck.integer("eulerian.max_step_halvings"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");

@@ -15,6 +15,10 @@ GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI
     : config_(config), grid_(comm, config.domain, config.second_order ? 2 : 1, DMDA_STENCIL_STAR), density_(grid_.create_global()),
       fv_(grid_, make_local_energy(config.energy)) {
   backup_ = grid_.create_global();
+  if (config.bdf2) {
+    previous_ = grid_.create_global();
+    base_ = grid_.create_global();
+  }
   if (config.scheme == EulerianScheme::Jko) {
     // Validated: 1D heat equation. The grid density is only the nodes' picture, for the diagnostics.
     quantiles_ = measure_quantiles_1d(initial, config.domain.lower[0], config.domain.upper[0], config.jko_nodes);
@@ -63,10 +67,20 @@ void GradientFlowEulerian::guarded_step(double h, int depth) {
   bool failed = false;
   StepStats st;
   try {
-    st = fv_.step(density_, h);
+    if (config_.bdf2 && h_previous_ > 0.0) {
+      // Variable-step BDF2 in backward-Euler form, ω = h/h_prev:
+      // ρ − ((1+ω)²ρ^n − ω²ρ^{n−1})/(1+2ω) = h (1+ω)/(1+2ω) (−div F(ρ)); the base keeps the mass.
+      const double w = h / h_previous_;
+      PetscCallThrow(VecAXPBYPCZ(base_, (1.0 + w) * (1.0 + w) / (1.0 + 2.0 * w), -w * w / (1.0 + 2.0 * w), 0.0,
+                                 backup_, previous_));
+      st = fv_.solve(base_, h * (1.0 + w) / (1.0 + 2.0 * w), density_);
+    } else {
+      st = fv_.step(density_, h);
+    }
   } catch (const SolverError&) {
+    PetscCallThrow(VecCopy(backup_, density_));
     if (depth == 0) throw;
-    failed = true;  // fv_.step has restored the density
+    failed = true;
   }
   double e1 = e0;
   if (!failed) {
@@ -89,6 +103,10 @@ void GradientFlowEulerian::guarded_step(double h, int depth) {
   newton_.push_back(st.newton_iterations);
   linear_.push_back(st.linear_iterations);
   energies_.push_back(e1);
+  if (config_.bdf2) {
+    PetscCallThrow(VecCopy(backup_, previous_));
+    h_previous_ = h;
+  }
 }
 
 void GradientFlowEulerian::jko_step(double tau) {

@@ -42,6 +42,8 @@ class GradientFlowEulerian : public EulerianView {
   std::unique_ptr<GridConvolution> convolution_;  // W∗ρ, frozen over each step (semi-implicit)
   VecHandle phi_;
   VecHandle backup_, phi_backup_;  // state before a trial step (energy guard)
+  VecHandle previous_, base_;      // BDF2: the accepted state before backup_, and the step's base
+  double h_previous_ = 0.0;        // BDF2: size of the last accepted step (0: none yet, backward Euler)
   void refresh_interaction();
   // One implicit step of size h; if the energy rises (or Newton fails), two of h/2, down to `depth`
   // halvings below the requested step.

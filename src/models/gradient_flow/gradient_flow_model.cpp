@@ -38,6 +38,7 @@ void validate(const GradientFlowConfig& c) {
       bad("eulerian.scheme", "jko (dim " + std::to_string(c.domain.dim) + ")",
           "fv; or jko for the heat equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential, "
           "no interaction)");
+    if (c.bdf2) bad("eulerian.time_integrator", "bdf2 (with scheme jko)", "backward_euler with scheme jko; bdf2 with scheme fv");
     if (c.jko_nodes < 3) bad("eulerian.jko_nodes", std::to_string(c.jko_nodes), "an integer >= 3");
   }
   if (c.max_step_halvings < 0) bad("eulerian.max_step_halvings", std::to_string(c.max_step_halvings), "an integer >= 0");
