@@ -47,3 +47,34 @@ TEST(GradientFlowSemicircle, BothViewsRelaxToTheSemicircle) {
   EXPECT_LT(m.at("lagrangian.w2_steady_state"), 0.01);
   EXPECT_EQ(m.at("eulerian.energy_monotone"), 1.0);
 }
+
+TEST(GradientFlowSemicircle, TwoDimensionalLogGasRelaxesToTheDiskOfRadiusOneOverRootK) {
+  // The same kernel in 2D is 2π × the Newtonian potential: ρ∞ = k/π on the disk of radius 1/√k about 0.
+  auto c = mf::testing::gf_config(2, 2.0, 24);
+  c.energy.internal = Internal::None;
+  c.energy.potential = Potential::Quadratic;
+  c.energy.potential_strength = 1.0;
+  c.energy.interaction = Interaction::Log;
+  c.energy.softening = 0.05;
+  c.initial.type = "gaussian";
+  c.initial.dim = 2;
+  c.initial.mean = {0.2, 0.0};
+  c.initial.cov = 0.1 * Matrix::identity(2);
+  c.dt = 0.05;
+  c.particles = 1024;
+  auto model = build_gradient_flow_model(c, MPI_COMM_WORLD);
+  Metrics start, m;
+  model->add_metrics(0.0, start);
+  model->eulerian->advance(0.0, 5.0);
+  model->lagrangian->advance(0.0, 5.0);
+  model->add_metrics(5.0, m);
+  if (mf::world_rank() == 0)
+    std::printf("2D log gas: radial W2 to the unit disk grid %.4e (start %.4e), particles %.4e\n",
+                m.at("eulerian.radial_w2_steady_state"), start.at("eulerian.radial_w2_steady_state"),
+                m.at("lagrangian.radial_w2_steady_state"));
+  // Measured 2.36e-2 (24² grid) and 1.91e-2 (1024 particles), from 0.245 at t = 0.
+  EXPECT_GT(start.at("eulerian.radial_w2_steady_state"), 0.2);
+  EXPECT_LT(m.at("eulerian.radial_w2_steady_state"), 0.035);
+  EXPECT_LT(m.at("lagrangian.radial_w2_steady_state"), 0.03);
+  EXPECT_EQ(m.at("eulerian.energy_monotone"), 1.0);
+}
