@@ -71,10 +71,14 @@ Side pack(MPI_Comm comm, const WeightedPoints& w, int dim, const char* name) {
   const Packed p = s.packed;
   const double log_mass = std::log(mass);
   const double minus_inf = -std::numeric_limits<double>::infinity();
+  const int own_rows = s.n;
+  // Rows past n (padding up to the largest block) get zero weight, so a whole buffer can travel the
+  // ring without telling real rows from padding.
   Kokkos::parallel_for(
-      "mf::ot::pack", s.n, KOKKOS_LAMBDA(const int i) {
-        for (int k = 0; k < dim; ++k) p(i, k) = w.positions(i, k);
-        const double wi = w.weights(i);
+      "mf::ot::pack", static_cast<int>(s.packed.extent(0)), KOKKOS_LAMBDA(const int i) {
+        const bool real = i < own_rows;
+        for (int k = 0; k < dim; ++k) p(i, k) = real ? w.positions(i, k) : 0.0;
+        const double wi = real ? w.weights(i) : 0.0;
         p(i, dim) = wi > 0.0 ? kmath::log(wi) - log_mass : minus_inf;
         p(i, dim + 1) = 0.0;
       });
@@ -91,11 +95,13 @@ void ring_sweep(MPI_Comm comm, const Side& side, int dim, const std::function<vo
     visit(side.packed, side.n);
     return;
   }
-  const int width = dim + 2;
-  Packed current("mf::ot::ring_a", side.capacity, width);
-  Packed incoming("mf::ot::ring_b", side.capacity, width);
-  Kokkos::deep_copy(Kokkos::subview(current, std::make_pair(0, side.n), Kokkos::ALL),
-                    Kokkos::subview(side.packed, std::make_pair(0, side.n), Kokkos::ALL));
+  // Blocks are column-major, so a block's first rows are not contiguous: whole buffers of the largest
+  // block's size travel instead (padding rows included, at most one block's worth of extra bytes).
+  const int rows = static_cast<int>(side.packed.extent(0));
+  const int doubles = rows * (dim + 2);
+  Packed current("mf::ot::ring_a", rows, dim + 2);
+  Packed incoming("mf::ot::ring_b", rows, dim + 2);
+  Kokkos::deep_copy(current, side.packed);
   Kokkos::fence();
   const int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
   for (int step = 0; step < size; ++step) {
@@ -103,10 +109,8 @@ void ring_sweep(MPI_Comm comm, const Side& side, int dim, const std::function<vo
     visit(current, side.counts[owner]);
     if (step + 1 == size) break;
     Kokkos::fence();
-    const int send_rows = side.counts[owner];
-    const int recv_rows = side.counts[(owner - 1 + size) % size];
-    MPI_Sendrecv(current.data(), send_rows * width, MPI_DOUBLE, next, 71, incoming.data(), recv_rows * width,
-                 MPI_DOUBLE, prev, 71, comm, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(current.data(), doubles, MPI_DOUBLE, next, 71, incoming.data(), doubles, MPI_DOUBLE, prev, 71, comm,
+                 MPI_STATUS_IGNORE);
     std::swap(current, incoming);
   }
 }
