@@ -71,10 +71,14 @@ Side pack(MPI_Comm comm, const WeightedPoints& w, int dim, const char* name) {
   const Packed p = s.packed;
   const double log_mass = std::log(mass);
   const double minus_inf = -std::numeric_limits<double>::infinity();
+  const int own_rows = s.n;
+  // Rows past n (padding up to the largest block) get zero weight, so a whole buffer can travel the
+  // ring without telling real rows from padding.
   Kokkos::parallel_for(
-      "mf::ot::pack", s.n, KOKKOS_LAMBDA(const int i) {
-        for (int k = 0; k < dim; ++k) p(i, k) = w.positions(i, k);
-        const double wi = w.weights(i);
+      "mf::ot::pack", static_cast<int>(s.packed.extent(0)), KOKKOS_LAMBDA(const int i) {
+        const bool real = i < own_rows;
+        for (int k = 0; k < dim; ++k) p(i, k) = real ? w.positions(i, k) : 0.0;
+        const double wi = real ? w.weights(i) : 0.0;
         p(i, dim) = wi > 0.0 ? kmath::log(wi) - log_mass : minus_inf;
         p(i, dim + 1) = 0.0;
       });
@@ -91,11 +95,13 @@ void ring_sweep(MPI_Comm comm, const Side& side, int dim, const std::function<vo
     visit(side.packed, side.n);
     return;
   }
-  const int width = dim + 2;
-  Packed current("mf::ot::ring_a", side.capacity, width);
-  Packed incoming("mf::ot::ring_b", side.capacity, width);
-  Kokkos::deep_copy(Kokkos::subview(current, std::make_pair(0, side.n), Kokkos::ALL),
-                    Kokkos::subview(side.packed, std::make_pair(0, side.n), Kokkos::ALL));
+  // Blocks are column-major, so a block's first rows are not contiguous: whole buffers of the largest
+  // block's size travel instead (padding rows included, at most one block's worth of extra bytes).
+  const int rows = static_cast<int>(side.packed.extent(0));
+  const int doubles = rows * (dim + 2);
+  Packed current("mf::ot::ring_a", rows, dim + 2);
+  Packed incoming("mf::ot::ring_b", rows, dim + 2);
+  Kokkos::deep_copy(current, side.packed);
   Kokkos::fence();
   const int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
   for (int step = 0; step < size; ++step) {
@@ -103,10 +109,8 @@ void ring_sweep(MPI_Comm comm, const Side& side, int dim, const std::function<vo
     visit(current, side.counts[owner]);
     if (step + 1 == size) break;
     Kokkos::fence();
-    const int send_rows = side.counts[owner];
-    const int recv_rows = side.counts[(owner - 1 + size) % size];
-    MPI_Sendrecv(current.data(), send_rows * width, MPI_DOUBLE, next, 71, incoming.data(), recv_rows * width,
-                 MPI_DOUBLE, prev, 71, comm, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(current.data(), doubles, MPI_DOUBLE, next, 71, incoming.data(), doubles, MPI_DOUBLE, prev, 71, comm,
+                 MPI_STATUS_IGNORE);
     std::swap(current, incoming);
   }
 }
@@ -149,20 +153,29 @@ Column softmin(MPI_Comm comm, const Side& target, const Side& source, int dim, d
   return out;
 }
 
-// Replaces the potential column; returns Σ_i w_i |exp((old_i − new_i)/ε) − 1|, the L1 violation of
-// this side's marginal by the plan built with the old potential.
-double store_potential(MPI_Comm comm, Side& side, const Column& fresh, int dim, double eps) {
+// Σ_i w_i |exp((old_i − new_i)/ε) − 1|: the L1 violation of this side's marginal by the plan built
+// with the stored (old) potential, given its exact update `fresh`.
+double marginal_violation(MPI_Comm comm, const Side& side, const Column& fresh, int dim, double eps) {
   const Packed p = side.packed;
   double err = 0.0;
   Kokkos::parallel_reduce(
-      "mf::ot::store_potential", side.n,
+      "mf::ot::marginal_violation", side.n,
       KOKKOS_LAMBDA(const int i, double& e) {
         const double lw = p(i, dim);
         if (lw > -1e300) e += kmath::exp(lw) * kmath::fabs(kmath::exp((p(i, dim + 1) - fresh(i)) / eps) - 1.0);
-        p(i, dim + 1) = fresh(i);
       },
       err);
   return sum_all(comm, err);
+}
+
+// Stores old + ω (fresh − old): ω = 1 is the plain Sinkhorn update, ω in (1, 2) over-relaxation.
+void store_potential(Side& side, const Column& fresh, int dim, double omega) {
+  const Packed p = side.packed;
+  Kokkos::parallel_for(
+      "mf::ot::store_potential", side.n, KOKKOS_LAMBDA(const int i) {
+        p(i, dim + 1) = omega == 1.0 ? fresh(i) : p(i, dim + 1) + omega * (fresh(i) - p(i, dim + 1));
+      });
+  Kokkos::fence();
 }
 
 double squared_diameter(MPI_Comm comm, const Side& a, const Side& b, int dim) {
@@ -204,6 +217,8 @@ SinkhornResult sinkhorn(MPI_Comm comm, const WeightedPoints& x, const WeightedPo
   if (!(opt.tol > 0.0)) throw std::invalid_argument("sinkhorn: tol must be > 0");
   if (!(opt.scaling_factor > 0.0 && opt.scaling_factor < 1.0))
     throw std::invalid_argument("sinkhorn: scaling_factor must be in (0, 1)");
+  if (!(opt.relaxation >= 1.0 && opt.relaxation < 2.0))
+    throw std::invalid_argument("sinkhorn: relaxation must be in [1, 2)");
   const double t_start = MPI_Wtime();
   const int dim = x.dim;
   Side X = pack(comm, x, dim, "x");
@@ -219,12 +234,21 @@ SinkhornResult sinkhorn(MPI_Comm comm, const WeightedPoints& x, const WeightedPo
   while (it < opt.max_iterations) {
     const bool final_stage = eps <= opt.eps;
     const double stage_tol = final_stage ? opt.tol : std::max(opt.tol, opt.stage_tol);
+    // Over-relaxation only where iterations are many (the last stage; earlier ones take a handful).
+    // Plain Sinkhorn decreases the violation steadily; if the relaxed iteration ever increases it,
+    // the stage continues unrelaxed, so the fixed point and its convergence are plain Sinkhorn's.
+    double omega = final_stage ? opt.relaxation : 1.0;
     err = std::numeric_limits<double>::infinity();
     while (it < opt.max_iterations && err > stage_tol) {
-      store_potential(comm, X, softmin(comm, X, Y, dim, eps), dim, eps);
-      err = store_potential(comm, Y, softmin(comm, Y, X, dim, eps), dim, eps);
+      store_potential(X, softmin(comm, X, Y, dim, eps), dim, omega);
+      const Column g = softmin(comm, Y, X, dim, eps);
+      const double previous = err;
+      err = marginal_violation(comm, Y, g, dim, eps);
+      // The exact g update on the last iteration gives the returned plan exact y-marginals.
+      store_potential(Y, g, dim, err > stage_tol ? omega : 1.0);
       ++it;
       if (!std::isfinite(err)) throw SolverError("sinkhorn: marginal error is not finite at eps = " + std::to_string(eps));
+      if (err > previous) omega = 1.0;
     }
     if (final_stage) break;
     eps = std::max(opt.eps, eps * opt.scaling_factor);

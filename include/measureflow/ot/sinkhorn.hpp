@@ -18,6 +18,7 @@ struct SinkhornOptions {
   bool eps_scaling = true;      // anneal ε from the squared diameter down to eps
   double scaling_factor = 0.5;  // ε_{k+1} = max(eps, scaling_factor · ε_k)
   double stage_tol = 1e-2;      // marginal tolerance of the intermediate (annealing) stages
+  double relaxation = 1.5;      // over-relaxation ω of the last stage's updates (1: plain Sinkhorn)
 };
 
 struct SinkhornResult {
