@@ -29,7 +29,9 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(lscpu | awk -F: '/Model name/ {gsub(
 echo "# peak = cores × GHz × $fpc flop/cycle (AVX-512 FMA doubles) = $peak1 GFLOP/s per core, $(awk -v p="$peak1" -v c="$cores" 'BEGIN {printf "%.1f", p * c}') for $cores"
 echo "# flop per pair: 4d + 4 (score dot 2d, value update 2d, shift + exp + sum + weight 4; exp counted as 1)"
 echo "# peers: row blocks of max(1, 32e6/n) targets, so no n×n matrix is formed (33 GB at n = 64000)"
-printf "%-10s %7s %3s %6s %14s %10s %10s %8s\n" impl n d ranks steps_per_s GFLOP/s s_per_step %peak
+echo "# cpu_s: CPU seconds per step (mf: rank 0's process; peers: all threads): on a loaded machine the"
+echo "#        fair comparison of kernels; GFLOP/s and %peak are from wall time (steps_per_s)"
+printf "%-10s %7s %3s %6s %14s %10s %10s %10s %8s\n" impl n d ranks steps_per_s GFLOP/s s_per_step cpu_s %peak
 
 # Debian's NumPy links the reference BLAS unless OpenBLAS/BLIS is the libblas.so.3 alternative.
 blas=$(basename "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)")
@@ -51,8 +53,8 @@ for n in $sizes; do
     for np in 1 2; do
       if ! too_slow mf-ring "$d" "$np" "$n"; then
         line=$(mpirun --oversubscribe -n $np "$bin" "$n" "$d" "$reps")
-        read -r _ _ _ s sps gf <<<"$line"
-        printf "%-10s %7d %3d %6d %14.4f %10.3f %10.3f %8s\n" mf-ring "$n" "$d" "$np" "$sps" "$gf" "$s" "$(pct "$gf" "$np")"
+        read -r _ _ _ s sps gf cpu <<<"$line"
+        printf "%-10s %7d %3d %6d %14.4f %10.3f %10.3f %10.3f %8s\n" mf-ring "$n" "$d" "$np" "$sps" "$gf" "$s" "$cpu" "$(pct "$gf" "$np")"
         last[mf-ring/$d/$np]=$s
       fi
       for impl in numpy torch; do
@@ -65,8 +67,8 @@ for n in $sizes; do
         out=$(OPENBLAS_NUM_THREADS=$np OMP_NUM_THREADS=$np /usr/bin/python3 \
               "$root/tests/bench/transformer_bench_numpy.py" "$n" "$d" "$reps" "$np" "$impl")
         if [[ "$out" == *"not installed"* ]]; then echo "$out"; continue; fi
-        read -r _ _ _ thr sps gf s <<<"$out"
-        printf "%-10s %7d %3d %6d %14.4f %10.3f %10.3f %8s\n" "$label" "$n" "$d" "$thr" "$sps" "$gf" "$s" "$(pct "$gf" "$np")"
+        read -r _ _ _ thr sps gf s cpu <<<"$out"
+        printf "%-10s %7d %3d %6d %14.4f %10.3f %10.3f %10.3f %8s\n" "$label" "$n" "$d" "$thr" "$sps" "$gf" "$s" "$cpu" "$(pct "$gf" "$np")"
         last[$label/$d/$np]=$s
       done
     done

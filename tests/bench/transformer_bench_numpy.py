@@ -8,7 +8,8 @@ Rows are done in blocks of B = max(1, 32e6 // n) targets, so the largest tempora
 (≤ 256 MB of doubles) and the n×n matrix is never formed (at n = 64 000 it would be 33 GB). PyTorch runs
 the same blocked step with torch.set_num_threads(threads); NumPy's threads are whatever its BLAS uses
 (set OPENBLAS_NUM_THREADS/OMP_NUM_THREADS before starting it; exp and the reductions are single-threaded).
-Prints rows like transformer_bench.sh: impl n d threads steps_per_s GFLOP/s seconds_per_step, or
+Prints rows like transformer_bench.sh: impl n d threads steps_per_s GFLOP/s seconds_per_step
+cpu_seconds_per_step, or
 "impl n d threads not installed" when PyTorch cannot be imported."""
 import sys
 import time
@@ -48,18 +49,20 @@ def make_step_torch(torch, x):
 
 
 def timed(f, reps):
-    # One untimed warm-up step when more than one is timed; big sizes time a single cold step.
+    """(wall, CPU of all the process's threads) seconds per step. One untimed warm-up step when more
+    than one is timed; big sizes time a single cold step."""
     if reps > 1:
         f()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(reps):
         f()
-    return (time.perf_counter() - t0) / reps
+    return (time.perf_counter() - t0) / reps, (time.process_time() - c0) / reps
 
 
 def row(impl, n, d, threads, seconds):
+    wall, cpu = seconds
     flops = n * n * (4.0 * d + 4.0)
-    print(f"{impl:<10} {n:7d} {d:3d} {threads:6d} {1.0 / seconds:14.4f} {flops / seconds * 1e-9:10.3f} {seconds:10.3f}",
+    print(f"{impl:<10} {n:7d} {d:3d} {threads:6d} {1.0 / wall:14.4f} {flops / wall * 1e-9:10.3f} {wall:10.3f} {cpu:10.3f}",
           flush=True)
 
 
