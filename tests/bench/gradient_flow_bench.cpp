@@ -1,12 +1,15 @@
 // Benchmark of the gradient_flow model: implicit FV time per step and Newton/KSP iterations vs grid
-// size, blob-particle time per step vs particle count, cell-list vs all-pairs blob velocities
-// (crossover), ring all-pairs interaction. Prints tables; run by tests/bench/gradient_flow_bench.sh.
+// size, blob-particle time per step vs particle count, cell-list vs all-pairs (ring, method pairwise)
+// blob velocities with their crossover, ring all-pairs interaction. Prints tables; run by tests/bench/gradient_flow_bench.sh.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "gradient_flow_fixtures.hpp"
 #include "measureflow/environment.hpp"
 #include "measureflow/ring_pairs.hpp"
+#include "models/gradient_flow/blob_pairwise.hpp"
 #include "models/gradient_flow/gradient_flow_eulerian.hpp"
 #include "models/gradient_flow/gradient_flow_lagrangian.hpp"
 
@@ -38,10 +41,14 @@ int main(int argc, char** argv) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (root) std::printf("# gradient_flow benchmark, %d rank(s)\n", size);
+  // Optional first argument: run one section only (fv | blob | crossover | ring).
+  const std::string only = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
+  auto wanted = [&](const char* name) { return only.empty() || only == name; };
 
   // 1. Implicit FV: porous medium m = 2 in 2D, dt = 0.005 (far above the explicit h² limit).
-  if (root) std::printf("\n| cells | steps | s/step | Newton/step | KSP/step |\n|---|---|---|---|---|\n");
+  if (wanted("fv") && root) std::printf("\n| cells | steps | s/step | Newton/step | KSP/step |\n|---|---|---|---|---|\n");
   for (PetscInt n : {32, 64, 128}) {
+    if (!wanted("fv")) break;
     const auto c = porous2d(n, 100);
     auto measure = make_measure(c.initial);
     GradientFlowEulerian e(c, MPI_COMM_WORLD, *measure);
@@ -57,8 +64,9 @@ int main(int argc, char** argv) {
   }
 
   // 2. Blob particles: one Heun step (two halo exchanges + cell-list sums + migration).
-  if (root) std::printf("\n| lattice | particles | δ | s/step |\n|---|---|---|---|\n");
+  if (wanted("blob") && root) std::printf("\n| lattice | particles | δ | s/step |\n|---|---|---|---|\n");
   for (long long lattice : {2500LL, 10000LL, 40000LL}) {
+    if (!wanted("blob")) break;
     const auto c = porous2d(24, lattice);
     auto measure = make_measure(c.initial);
     const Grid grid(MPI_COMM_WORLD, c.domain, 1);
@@ -73,30 +81,51 @@ int main(int argc, char** argv) {
     if (root) std::printf("| %lld | %lld | %.4f | %.4f |\n", lattice, np, lag.mollifier().delta, (now() - t0) / steps);
   }
 
-  // 3. Cell list vs all pairs for the same blob velocities (one rank's work; all-pairs is O(N²)).
-  if (root) {
-    std::printf("\n| particles | cell list s | all pairs s | ratio |\n|---|---|---|---|\n");
-    for (long long lattice : {400LL, 1600LL, 6400LL, 25600LL}) {
-      const auto c = porous2d(8, lattice);
-      auto measure = make_measure(c.initial);
-      const Grid grid(MPI_COMM_SELF, c.domain, 1);
-      GradientFlowLagrangian lag(c, grid, *measure);
-      const ParticleSet& p = lag.particles();
-      PointsView v("v", p.size(), 2);
-      const LocalEnergy e = make_local_energy(c.energy);
+  // 3. Cell list + halo (method blob) vs all pairs over the ring (method pairwise): the same blob
+  // velocities, timed on every rank, best of 3; the crossover is the smallest particle count from which
+  // the cell list wins.
+  if (wanted("crossover") && root)
+    std::printf("\n| lattice | particles | cell list s | pairwise (ring) s | pairwise/cell list |\n|---|---|---|---|---|\n");
+  long long crossover = -1;
+  bool cells_won_last = false;
+  for (long long lattice : {64LL, 128LL, 256LL, 512LL, 1024LL, 2048LL, 4096LL, 16384LL}) {
+    if (!wanted("crossover")) break;
+    const auto c = porous2d(8, lattice);
+    auto measure = make_measure(c.initial);
+    const Grid grid(MPI_COMM_WORLD, c.domain, 1);
+    const ParticleSet p = lattice_particles(*measure, c.domain, lattice, grid);
+    const Mollifier phi = make_mollifier(2, 4.0 * lattice_spacing(c.domain, lattice));
+    PointsView v("v", p.size(), 2);
+    const LocalEnergy e = make_local_energy(c.energy);
+    double t_cells = 1e300, t_pairs = 1e300;
+    for (int rep = 0; rep < 3; ++rep) {
+      MPI_Barrier(MPI_COMM_WORLD);
       double t0 = now();
-      blob_velocities(p, grid, e, lag.mollifier(), 0.0, v);
-      const double t_cells = now() - t0;
+      blob_velocities(p, grid, e, phi, 0.0, v);
+      MPI_Barrier(MPI_COMM_WORLD);
+      t_cells = std::min(t_cells, now() - t0);
       t0 = now();
-      blob_velocities_all_pairs(p.positions, p.weights, 2, e, lag.mollifier(), v);
-      const double t_all = now() - t0;
-      std::printf("| %zu | %.5f | %.5f | %.1f |\n", p.size(), t_cells, t_all, t_all / t_cells);
+      blob_velocities_pairwise(p, MPI_COMM_WORLD, e, phi, v);
+      MPI_Barrier(MPI_COMM_WORLD);
+      t_pairs = std::min(t_pairs, now() - t0);
     }
+    const long long np = global_count(p, MPI_COMM_WORLD);
+    const bool cells_win = t_cells < t_pairs;
+    if (cells_win && !cells_won_last) crossover = np;
+    cells_won_last = cells_win;
+    if (root) std::printf("| %lld | %lld | %.6f | %.6f | %.2f |\n", lattice, np, t_cells, t_pairs, t_pairs / t_cells);
+  }
+  if (wanted("crossover") && root) {
+    if (crossover > 0)
+      std::printf("crossover (%d rank(s)): cell lists faster from %lld particles on\n", size, crossover);
+    else
+      std::printf("crossover (%d rank(s)): not reached in this range\n", size);
   }
 
   // 4. Ring all-pairs interaction (log kernel) across ranks.
-  if (root) std::printf("\n| particles | ring s |\n|---|---|\n");
+  if (wanted("ring") && root) std::printf("\n| particles | ring s |\n|---|---|\n");
   for (long long lattice : {1024LL, 4096LL, 16384LL}) {
+    if (!wanted("ring")) break;
     auto c = mf::testing::gf_config(2, 2.0, 16);
     c.initial.type = "gaussian";
     c.initial.dim = 2;

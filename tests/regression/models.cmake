@@ -34,6 +34,30 @@ mf_regression(heat_gaussian_1d DECK inputs/gradient_flow/heat_gaussian_1d.yaml
   SAME lagrangian.l1_error lagrangian.cov_error RTOL 1e-10
   LOOSE eulerian.l1_error eulerian.cov_error LOOSE_RTOL 1e-6)
 
+# Gradient flows with interaction: energy_monotone is guaranteed by the energy guard (rejected steps
+# redone as two halves); steady states by exact 1D W2 (radial W2 in 2D).
+mf_regression(semicircle_1d DECK inputs/gradient_flow/semicircle_1d.yaml
+  SET diagnostics.w2=none
+  BOUNDS "eulerian.w2_steady_state<=0.011" "lagrangian.w2_steady_state<=0.01" "eulerian.energy_monotone>=1"
+  SAME lagrangian.w2_steady_state RTOL 1e-8
+  LOOSE eulerian.w2_steady_state LOOSE_RTOL 1e-6)
+mf_regression(aggregation_interval_1d DECK inputs/gradient_flow/aggregation_interval_1d.yaml
+  SET diagnostics.w2=none
+  BOUNDS "eulerian.w2_steady_state<=0.009" "lagrangian.w2_steady_state<=0.0085" "eulerian.energy_monotone>=1"
+  SAME lagrangian.w2_steady_state RTOL 1e-8
+  LOOSE eulerian.w2_steady_state LOOSE_RTOL 1e-6)
+mf_regression(aggregation_disk_2d DECK inputs/gradient_flow/aggregation_disk_2d.yaml
+  SET "domain.cells=[24,24]" diagnostics.w2=none
+  BOUNDS "eulerian.radial_w2_steady_state<=0.02" "lagrangian.radial_w2_steady_state<=0.03" "eulerian.energy_monotone>=1"
+  SAME lagrangian.radial_w2_steady_state RTOL 1e-8
+  LOOSE eulerian.radial_w2_steady_state LOOSE_RTOL 1e-6)
+# JKO scheme (eulerian.scheme: jko) vs the exact Gaussian recursion; particles by method pairwise.
+mf_regression(heat_jko_1d DECK inputs/gradient_flow/heat_gaussian_1d.yaml
+  SET diagnostics.w2=none eulerian.scheme=jko time.dt=0.02 lagrangian.method=pairwise
+  BOUNDS "eulerian.jko_recursion_error<=1e-4" "eulerian.energy_monotone>=1" "eulerian.mass_drift<=1e-12"
+         "lagrangian.l1_error<=0.002" "lagrangian.halo_particles<=0"
+  SAME eulerian.jko_recursion_error eulerian.l1_error lagrangian.l1_error RTOL 1e-10)
+
 # Dynamic OT (Benamou–Brenier): translated bumps, exact W2² = |s|².
 mf_regression(dynamic_ot_bump_2d DECK inputs/dynamic_ot/bump_translation_2d.yaml
   SET "domain.cells=[24,24]" time.cells=12 lagrangian.particles=400 diagnostics.w2=none

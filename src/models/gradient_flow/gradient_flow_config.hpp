@@ -11,8 +11,9 @@ namespace mf::gradient_flow {
 
 enum class Internal { None, Entropy, Porous };
 enum class Potential { None, Quadratic };
-enum class Interaction { None, LogQuadratic, AbsQuadratic, Power, Gaussian };
+enum class Interaction { None, LogQuadratic, AbsQuadratic, Power, Gaussian, Log };
 enum class ParticleMethod { Blob, Stochastic, Pairwise };
+enum class EulerianScheme { Fv, Jko };
 
 struct EnergyConfig {
   Internal internal = Internal::Porous;        // energy.internal.type: none | entropy | porous
@@ -40,6 +41,10 @@ struct GradientFlowConfig {
   std::uint64_t seed = 42;         // lagrangian.seed
   int particle_substeps = 1;       // lagrangian.substeps: explicit RK2 sub-steps per time.dt
   bool second_order = true;        // eulerian.reconstruction: linear (true) | constant
+  EulerianScheme scheme = EulerianScheme::Fv;  // eulerian.scheme: fv | jko (1D heat only)
+  int jko_nodes = 2000;            // eulerian.jko_nodes: quantile nodes of the JKO scheme
+  bool bdf2 = false;               // eulerian.time_integrator: backward_euler (false) | bdf2
+  int max_step_halvings = 12;      // eulerian.max_step_halvings: energy guard (0: off, energy only checked)
 };
 
 }  // namespace mf::gradient_flow

@@ -35,6 +35,9 @@ void declare_gradient_flow_keys(Schema& s) {
   power.real("a", 2.0, "attractive exponent a").positive();
   power.real("b", 1.0, "repulsive exponent b").positive();
   power.real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0").positive();
+  interaction.option("log", "W = −log|x| (1D, 2D); with V = k|x|²/2: semicircle (1D), uniform disk (2D) at rest")
+      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
+      .positive();
   Schema& gaussian = interaction.option("gaussian", "W = −strength e^{−|x|²/(2 width²)}");
   gaussian.real("width", 1.0, "kernel width").positive();
   gaussian.real("strength", 1.0, "kernel strength").positive();
@@ -42,9 +45,19 @@ void declare_gradient_flow_keys(Schema& s) {
 
   auto& eulerian = s.section("eulerian");
   eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
+  eulerian.enumeration("scheme", {"fv", "jko"}, "fv",
+                       "fv (implicit finite volumes) | jko (JKO steps in quantile coordinates: 1D heat equation only)");
+  eulerian.enumeration("time_integrator", {"backward_euler", "bdf2"}, "backward_euler",
+                       "fv: backward_euler (energy-dissipative without interaction) | bdf2 (second order in dt; "
+                       "energy kept monotone by the step guard)");
+  eulerian.integer("jko_nodes", 2000LL, "quantile nodes of the jko scheme").min(3);
+  eulerian.integer("max_step_halvings", 12LL,
+                   "fv: a step whose discrete energy rises is redone as two half steps, at most this deep (0: off)")
+      .min(0);
   auto& lagrangian = s.section("lagrangian");
-  lagrangian.enumeration("method", {"blob", "stochastic"}, "blob",
-                         "blob (deterministic, Carrillo–Craig–Patacchini) | stochastic (Euler–Maruyama, heat/OU)");
+  lagrangian.enumeration("method", {"blob", "stochastic", "pairwise"}, "blob",
+                         "blob (deterministic, Carrillo–Craig–Patacchini; cell lists + halo) | stochastic "
+                         "(Euler–Maruyama, heat/OU) | pairwise (the blob forces by all pairs over a ring of ranks)");
   lagrangian.real("blob_width", 0.0, "mollifier width δ (0: 4 × the initial lattice spacing)").non_negative();
   lagrangian.integer("substeps", 1LL, "explicit RK2 particle sub-steps per time.dt").min(1);
   s.cross_check([](const YAML::Node& root, Errors& e) {
@@ -73,6 +86,7 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
                    : inter == "abs_quadratic" ? Interaction::AbsQuadratic
                    : inter == "power"         ? Interaction::Power
                    : inter == "gaussian"      ? Interaction::Gaussian
+                   : inter == "log"           ? Interaction::Log
                                               : Interaction::None;
   if (deck.has("energy.interaction.softening")) en.softening = deck.real("energy.interaction.softening");
   if (en.interaction == Interaction::Power) {
@@ -87,10 +101,16 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   c.dt = deck.real("time.dt");
   c.eulerian_enabled = deck.flag("eulerian.enabled");
   c.second_order = deck.text("eulerian.reconstruction") == "linear";
+  c.scheme = deck.text("eulerian.scheme") == "jko" ? EulerianScheme::Jko : EulerianScheme::Fv;
+  c.jko_nodes = static_cast<int>(deck.integer("eulerian.jko_nodes"));
+  c.bdf2 = deck.text("eulerian.time_integrator") == "bdf2";
+  c.max_step_halvings = static_cast<int>(deck.integer("eulerian.max_step_halvings"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
   const std::string method = deck.text("lagrangian.method");
-  c.method = method == "stochastic" ? ParticleMethod::Stochastic : ParticleMethod::Blob;
+  c.method = method == "stochastic" ? ParticleMethod::Stochastic
+             : method == "pairwise"   ? ParticleMethod::Pairwise
+                                      : ParticleMethod::Blob;
   c.blob_width = deck.real("lagrangian.blob_width");
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
   c.particle_substeps = static_cast<int>(deck.integer("lagrangian.substeps"));

@@ -1,6 +1,7 @@
 // The grid view of the gradient_flow model: implicit finite volumes (U and V implicit, W∗ρ by a direct
-// sum frozen at the start of each step), with the discrete energy and the Newton iteration counts of
-// every step recorded for the metrics.
+// sum frozen at the start of each step) with an energy guard (a step whose discrete energy rises is
+// redone as two half steps), or (eulerian.scheme: jko, 1D heat) JKO steps in quantile coordinates. The
+// discrete energy and the Newton iteration counts of every accepted step are recorded for the metrics.
 #pragma once
 #include <memory>
 #include <vector>
@@ -25,6 +26,13 @@ class GradientFlowEulerian : public EulerianView {
   double newton_iterations_mean() const;
   double linear_iterations_mean() const;
   int steps() const { return static_cast<int>(newton_.size()); }
+  // Trial steps thrown away by the energy guard (each replaced by two half steps).
+  int rejected_steps() const { return rejected_; }
+  // JKO only: the quantile nodes, and the relative error of their spread against the exact Gaussian
+  // recursion s_{k+1} = (s_k + √(s_k² + 4τ))/2 over the same τs (measured as sd(X_k)/sd(X_0) · s_0, which
+  // cancels the quantisation bias of n atoms; s_0 from the initial Gaussian's variance).
+  const std::vector<double>& jko_quantiles() const { return quantiles_; }
+  double jko_recursion_error() const;
 
  private:
   GradientFlowConfig config_;
@@ -33,9 +41,19 @@ class GradientFlowEulerian : public EulerianView {
   ImplicitFv fv_;
   std::unique_ptr<GridConvolution> convolution_;  // W∗ρ, frozen over each step (semi-implicit)
   VecHandle phi_;
+  VecHandle backup_, phi_backup_;  // state before a trial step (energy guard)
+  VecHandle previous_, base_;      // BDF2: the accepted state before backup_, and the step's base
+  double h_previous_ = 0.0;        // BDF2: size of the last accepted step (0: none yet, backward Euler)
   void refresh_interaction();
+  // One implicit step of size h; if the energy rises (or Newton fails), two of h/2, down to `depth`
+  // halvings below the requested step.
+  void guarded_step(double h, int depth);
+  void jko_step(double tau);
   std::vector<double> energies_;
   std::vector<int> newton_, linear_;
+  int rejected_ = 0;
+  std::vector<double> quantiles_, quantiles0_;
+  double jko_sd_exact_ = 0.0;  // s_k of the exact recursion; 0 if the initial measure is not Gaussian
 };
 
 }  // namespace mf::gradient_flow

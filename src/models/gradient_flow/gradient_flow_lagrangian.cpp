@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "blob_pairwise.hpp"
 #include "measureflow/counter_rng.hpp"
 #include "measureflow/ring_pairs.hpp"
 #include "measureflow/setup_from_deck.hpp"
@@ -71,8 +72,6 @@ GradientFlowLagrangian::GradientFlowLagrangian(const GradientFlowConfig& config,
       particles_(config.method == ParticleMethod::Stochastic
                      ? sample_particles(initial, config.particles, config.seed, decomposition)
                      : lattice_particles(initial, config.domain, config.particles, decomposition)) {
-  if (config.method == ParticleMethod::Pairwise)
-    throw std::invalid_argument("gradient_flow: lagrangian.method = pairwise is not available (the deck offers blob and stochastic)");
   if (config.method == ParticleMethod::Stochastic) {
     if (config.energy.internal != Internal::Entropy)
       throw std::invalid_argument("gradient_flow: lagrangian.method = stochastic needs energy.internal = entropy");
@@ -97,7 +96,11 @@ struct InteractionPair {
 
 void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, PointsView v) {
   const int d = p.dim();
-  if (energy_.internal != 0) {
+  if (energy_.internal != 0 && config_.method == ParticleMethod::Pairwise) {
+    // All pairs over the ring: no halo, so a predictor's reach needs no widening.
+    max_rho_ = blob_velocities_pairwise(p, grid_.comm(), energy_, phi_, v);
+    halo_last_ = 0;
+  } else if (energy_.internal != 0) {
     const BlobStats st = blob_velocities(p, grid_, energy_, phi_, reach, v);
     max_rho_ = st.max_rho_delta;
     halo_last_ = st.halo_particles;

@@ -1,7 +1,8 @@
 // The particle view of the gradient_flow model: deterministic blob-method particles for U, −∇V, and
 // all-pairs interaction −Σ w_j ∇W(x_i − x_j) by a ring (Heun's method; halo exchange before each stage,
 // migration after each step), started on a lattice. Optionally (method stochastic, entropy only) the
-// diffusion is Brownian noise instead: Euler–Maruyama with counter-based normals.
+// diffusion is Brownian noise instead: Euler–Maruyama with counter-based normals; with method pairwise
+// the blob forces are summed over all pairs by the ring instead of cell lists (same forces).
 #pragma once
 #include "blob_method.hpp"
 #include "gradient_flow_config.hpp"

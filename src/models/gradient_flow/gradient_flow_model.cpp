@@ -29,8 +29,19 @@ void validate(const GradientFlowConfig& c) {
       c.eulerian_enabled)
     bad("domain.cells", "more than 65536 cells with an interaction",
         "at most 65536 cells (W∗ρ is a direct sum), or eulerian.enabled: false");
-  if (c.lagrangian_enabled && c.method == ParticleMethod::Pairwise)
-    bad("lagrangian.method", "pairwise", "blob | stochastic (stochastic with energy.internal.type: entropy)");
+  if (c.energy.interaction == Interaction::Log && c.domain.dim > 2)
+    bad("energy.interaction.type", "log (dim 3)", "log in 1D and 2D; abs_quadratic | power | gaussian in any dimension");
+  if (c.eulerian_enabled && c.scheme == EulerianScheme::Jko) {
+    const bool heat_1d = c.domain.dim == 1 && c.energy.internal == Internal::Entropy &&
+                         c.energy.potential == Potential::None && c.energy.interaction == Interaction::None;
+    if (!heat_1d)
+      bad("eulerian.scheme", "jko (dim " + std::to_string(c.domain.dim) + ")",
+          "fv; or jko for the heat equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential, "
+          "no interaction)");
+    if (c.bdf2) bad("eulerian.time_integrator", "bdf2 (with scheme jko)", "backward_euler with scheme jko; bdf2 with scheme fv");
+    if (c.jko_nodes < 3) bad("eulerian.jko_nodes", std::to_string(c.jko_nodes), "an integer >= 3");
+  }
+  if (c.max_step_halvings < 0) bad("eulerian.max_step_halvings", std::to_string(c.max_step_halvings), "an integer >= 0");
   if (c.lagrangian_enabled && c.method == ParticleMethod::Stochastic && c.energy.internal != Internal::Entropy)
     bad("lagrangian.method", "stochastic", "blob, or stochastic with energy.internal.type: entropy");
   if (!(c.dt > 0.0)) bad("time.dt", std::to_string(c.dt), "a number > 0");
@@ -69,11 +80,27 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
                                 config_.energy.potential == Potential::None && !steady_center_.empty();
   const bool interval = pure_aggregation && config_.energy.interaction == Interaction::AbsQuadratic && config_.domain.dim == 1;
   const bool disk = pure_aggregation && config_.energy.interaction == Interaction::LogQuadratic;
+  // W = −log|x| confined by V = k|x|²/2 (the minimum sits at 0): the semicircle (k/π)√(2/k − x²) in
+  // 1D, the uniform density k/π on the disk of radius 1/√k in 2D.
+  const bool log_confined = config_.energy.internal == Internal::None && config_.energy.potential == Potential::Quadratic &&
+                            config_.energy.interaction == Interaction::Log;
+  const double k = config_.energy.potential_strength;
+  const double semicircle_R = std::sqrt(2.0 / k), zero[3] = {0.0, 0.0, 0.0};
+  auto semicircle = [k, semicircle_R](double x) {
+    return std::abs(x) < semicircle_R ? k / M_PI * std::sqrt(semicircle_R * semicircle_R - x * x) : 0.0;
+  };
+  auto log_steady_w2 = [&](MPI_Comm comm, const WeightedPoints& pts) {
+    return config_.domain.dim == 1 ? w2_1d_to_density(comm, pts, semicircle, -semicircle_R, semicircle_R)
+                                   : radial_w2_to_uniform_disk(comm, pts, zero, 1.0 / std::sqrt(k));
+  };
+  const char* log_metric = config_.domain.dim == 1 ? "w2_steady_state" : "radial_w2_steady_state";
   if (grid_view_) {
     metrics["eulerian.energy"] = grid_view_->energy_history().back();
     metrics["eulerian.energy_monotone"] = grid_view_->energy_monotone() ? 1.0 : 0.0;
     metrics["eulerian.newton_iterations_mean"] = grid_view_->newton_iterations_mean();
     metrics["eulerian.ksp_iterations_mean"] = grid_view_->linear_iterations_mean();
+    metrics["eulerian.rejected_steps"] = grid_view_->rejected_steps();
+    if (grid_view_->jko_recursion_error() >= 0.0) metrics["eulerian.jko_recursion_error"] = grid_view_->jko_recursion_error();
     if (barenblatt) {
       const double r = support_radius(grid_view_->grid(), grid_view_->density(), exact_->center());
       metrics["eulerian.support_radius_error"] = std::abs(r - exact_->support_radius(t)) / exact_->support_radius(t);
@@ -85,6 +112,7 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
     if (disk)
       metrics["eulerian.radial_w2_steady_state"] =
           radial_w2_to_uniform_disk(grid_view_->grid().comm(), pts, steady_center_.data(), 1.0);
+    if (log_confined) metrics[std::string("eulerian.") + log_metric] = log_steady_w2(grid_view_->grid().comm(), pts);
   }
   // In 1D the quantile coupling gives W2 exactly, without the OT subsystem.
   if (config_.domain.dim == 1) {
@@ -118,6 +146,7 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
       metrics["lagrangian.w2_steady_state"] =
           w2_to_uniform_interval(g.comm(), pts, steady_center_[0] - 1.0, steady_center_[0] + 1.0);
     if (disk) metrics["lagrangian.radial_w2_steady_state"] = radial_w2_to_uniform_disk(g.comm(), pts, steady_center_.data(), 1.0);
+    if (log_confined) metrics[std::string("lagrangian.") + log_metric] = log_steady_w2(g.comm(), pts);
   }
 }
 

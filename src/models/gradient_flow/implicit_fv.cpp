@@ -209,15 +209,27 @@ void ImplicitFv::set_frozen_potential(Vec phi) {
 
 StepStats ImplicitFv::step(Vec density, double dt) {
   PetscCallThrow(VecCopy(density, old_));
+  try {
+    return solve_from_old(density, dt);
+  } catch (const SolverError&) {
+    PetscCallThrow(VecCopy(old_, density));
+    throw;
+  }
+}
+
+StepStats ImplicitFv::solve(Vec base, double dt_eff, Vec density) {
+  PetscCallThrow(VecCopy(base, old_));
+  return solve_from_old(density, dt_eff);
+}
+
+StepStats ImplicitFv::solve_from_old(Vec density, double dt) {
   ctx_->dt = dt;
   PetscCallThrow(SNESSolve(snes_, nullptr, density));
   SNESConvergedReason reason;
   PetscCallThrow(SNESGetConvergedReason(snes_, &reason));
-  if (reason < 0) {
-    PetscCallThrow(VecCopy(old_, density));
+  if (reason < 0)
     throw SolverError("gradient_flow: implicit step dt=" + std::to_string(dt) + " did not converge (SNES reason " +
                       std::to_string(static_cast<int>(reason)) + "); try a smaller time.dt");
-  }
   StepStats s;
   PetscInt its = 0, lits = 0;
   PetscCallThrow(SNESGetIterationNumber(snes_, &its));

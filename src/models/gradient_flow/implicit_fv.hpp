@@ -26,8 +26,13 @@ class ImplicitFv {
   ImplicitFv(const ImplicitFv&) = delete;
   ImplicitFv& operator=(const ImplicitFv&) = delete;
 
-  // One implicit step of size dt, in place. Collective; throws SolverError if Newton fails.
+  // One implicit step of size dt, in place. Collective; throws SolverError if Newton fails (the
+  // density is then restored).
   StepStats step(Vec density, double dt);
+  // Solves (ρ − base)/dt_eff + div F(ρ) = 0 from the initial guess in `density`: a multistep method
+  // (BDF2) in backward-Euler form. On failure throws SolverError and leaves the last iterate in
+  // `density` (the caller holds the state to restore). Collective.
+  StepStats solve(Vec base, double dt_eff, Vec density);
   // Discrete energy h^d Σ [U(ρ_i) + V(x_i) ρ_i + ½ Φ_i ρ_i] (Φ only if set). Collective.
   double energy(Vec density) const;
   // A frozen extra potential Φ in the velocity (a global vector on the grid; e.g. W∗ρ from the last
@@ -40,6 +45,7 @@ class ImplicitFv {
   struct Context;  // what the local residual callback needs
 
  private:
+  StepStats solve_from_old(Vec density, double dt);  // old_ already holds the base
   const Grid& grid_;
   LocalEnergy energy_;
   SNESHandle snes_;

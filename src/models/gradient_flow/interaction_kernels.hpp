@@ -7,7 +7,7 @@
 namespace mf::gradient_flow {
 
 struct InteractionKernel {
-  int type = 0;  // 0 none, 1 |z|²/2 − log|z|, 2 |z|²/2 − |z|, 3 |z|^a/a − |z|^b/b, 4 −s e^{−|z|²/2w²}
+  int type = 0;  // 0 none, 1 |z|²/2 − log|z|, 2 |z|²/2 − |z|, 3 |z|^a/a − |z|^b/b, 4 −s e^{−|z|²/2w²}, 5 −log|z|
   int dim = 1;
   double eps2 = 1e-6, a = 2.0, b = 1.0, width = 1.0, strength = 1.0;
 
@@ -20,6 +20,7 @@ struct InteractionKernel {
       case 2: return 0.5 * r2 - kmath::sqrt(s2);
       case 3: return kmath::pow(s2, 0.5 * a) / a - kmath::pow(s2, 0.5 * b) / b;
       case 4: return -strength * kmath::exp(-0.5 * r2 / (width * width));
+      case 5: return -0.5 * kmath::log(s2);
       default: return 0.0;
     }
   }
@@ -34,6 +35,7 @@ struct InteractionKernel {
       case 2: f = 1.0 - 1.0 / kmath::sqrt(s2); break;
       case 3: f = kmath::pow(s2, 0.5 * a - 1.0) - kmath::pow(s2, 0.5 * b - 1.0); break;
       case 4: f = strength / (width * width) * kmath::exp(-0.5 * r2 / (width * width)); break;
+      case 5: f = -1.0 / s2; break;
       default: f = 0.0;
     }
     for (int c = 0; c < dim; ++c) g[c] += f * z[c];
@@ -53,6 +55,7 @@ inline InteractionKernel make_interaction(const EnergyConfig& e, int dim) {
     case Interaction::AbsQuadratic: k.type = 2; break;
     case Interaction::Power: k.type = 3; break;
     case Interaction::Gaussian: k.type = 4; break;
+    case Interaction::Log: k.type = 5; break;
     default: k.type = 0;
   }
   return k;
