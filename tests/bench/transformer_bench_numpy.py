@@ -1,11 +1,24 @@
 #!/usr/bin/python3
-"""One softmax self-attention step in NumPy (and PyTorch CPU if importable), the same work as the
-MeasureFlow benchmark: Γ_i = Σ_j e^{⟨Qx_i, Kx_j⟩} V x_j / Z_i with Q = K = d^{-1/4} I, V = I, in row
-blocks so the n×n score matrix never exceeds ~256 MB. Prints table rows like transformer_bench.sh."""
+"""One softmax self-attention step in NumPy and in PyTorch CPU, the same work as the MeasureFlow
+benchmark: Γ_i = Σ_j e^{⟨Qx_i, Kx_j⟩} V x_j / Z_i with Q = K = d^{-1/4} I, V = I.
+
+  transformer_bench_numpy.py n d repeats threads [numpy|torch ...]
+
+Rows are done in blocks of B = max(1, 32e6 // n) targets, so the largest temporary is a B×n score block
+(≤ 256 MB of doubles) and the n×n matrix is never formed (at n = 64 000 it would be 33 GB). PyTorch runs
+the same blocked step with torch.set_num_threads(threads); NumPy's threads are whatever its BLAS uses
+(set OPENBLAS_NUM_THREADS/OMP_NUM_THREADS before starting it; exp and the reductions are single-threaded).
+Prints rows like transformer_bench.sh: impl n d threads steps_per_s GFLOP/s seconds_per_step
+cpu_seconds_per_step, or
+"impl n d threads not installed" when PyTorch cannot be imported."""
 import sys
 import time
 
 import numpy as np
+
+
+def block_rows(n):
+    return max(1, min(n, 32_000_000 // n))
 
 
 def step_numpy(x, block):
@@ -20,34 +33,56 @@ def step_numpy(x, block):
     return out
 
 
+def make_step_torch(torch, x):
+    xt = torch.from_numpy(x)
+    n, d = x.shape
+    block = block_rows(n)
+
+    def step():
+        q = xt * d ** -0.25
+        out = torch.empty_like(xt)
+        with torch.no_grad():
+            for s in range(0, n, block):
+                out[s:s + block] = torch.softmax(q[s:s + block] @ q.T, dim=1) @ xt
+        return out
+    return step
+
+
 def timed(f, reps):
-    f()
-    t0 = time.perf_counter()
+    """(wall, CPU of all the process's threads) seconds per step. One untimed warm-up step when more
+    than one is timed; big sizes time a single cold step."""
+    if reps > 1:
+        f()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(reps):
         f()
-    return (time.perf_counter() - t0) / reps
+    return (time.perf_counter() - t0) / reps, (time.process_time() - c0) / reps
+
+
+def row(impl, n, d, threads, seconds):
+    wall, cpu = seconds
+    flops = n * n * (4.0 * d + 4.0)
+    print(f"{impl:<10} {n:7d} {d:3d} {threads:6d} {1.0 / wall:14.4f} {flops / wall * 1e-9:10.3f} {wall:10.3f} {cpu:10.3f}",
+          flush=True)
 
 
 def main():
-    n, d, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    n, d, reps, threads = (int(v) for v in sys.argv[1:5])
+    impls = sys.argv[5:] or ["numpy", "torch"]
     x = np.random.default_rng(1).standard_normal((n, d))
-    block = max(1, min(n, 32_000_000 // n))
-    flops = n * n * (4.0 * d + 4.0)
-    s = timed(lambda: step_numpy(x, block), reps)
-    print(f"{'numpy':<10} {n:7d} {d:3d} {1:6d} {1.0 / s:14.4f} {flops / s * 1e-9:10.3f}")
-    try:
-        import torch
-    except ImportError:
-        return
-    xt = torch.from_numpy(x)
-
-    def step_torch():
-        q = xt * d ** -0.25
-        with torch.no_grad():
-            for s0 in range(0, n, block):
-                torch.softmax(q[s0:s0 + block] @ q.T, dim=1) @ xt
-    s = timed(step_torch, reps)
-    print(f"{'torch-cpu':<10} {n:7d} {d:3d} {torch.get_num_threads():6d} {1.0 / s:14.4f} {flops / s * 1e-9:10.3f}")
+    if "numpy" in impls:
+        row("numpy", n, d, threads, timed(lambda: step_numpy(x, block_rows(n)), reps))
+    if "torch" in impls:
+        try:
+            import torch
+        except ImportError:
+            print(f"{'torch-cpu':<10} {n:7d} {d:3d} {threads:6d} not installed (Debian python3-torch)")
+            return
+        torch.set_num_threads(threads)
+        step = make_step_torch(torch, x)
+        small = x[:300]  # both peers must compute the same step (guards a wrong peer)
+        assert np.allclose(make_step_torch(torch, small)().numpy(), step_numpy(small, 300), rtol=1e-10, atol=1e-12)
+        row("torch-cpu", n, d, torch.get_num_threads(), timed(step, reps))
 
 
 if __name__ == "__main__":

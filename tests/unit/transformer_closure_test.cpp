@@ -107,6 +107,25 @@ TEST(TransformerClosure, GeneralValueMatrixFixedStepRk4ConvergesAtOrderFour) {
   EXPECT_GT(std::log2(errs[1] / errs[2]), 3.7);
 }
 
+TEST(TransformerClosure, LayerMapClosureConvergesToTheOdeAtFirstOrder) {
+  // The Gaussian image of T layers x ← x + Γ(x)/T tends to the depth ODE's closure as T grows, at
+  // first order (as the tokens' T-layer map does); a wrong product order would converge elsewhere.
+  const Matrix V = Matrix::from_rows({{0.5, 0.2, 0.0}, {-0.1, 0.4, 0.3}, {0.0, 0.1, -0.2}});
+  const AttentionLayer l = layer(kQ, kK, V);
+  const ClosureResult ref = closure_rk4_integrate({l}, {kM0, kS0}, 0.0, 1.0, 1e-14);
+  std::vector<double> errs;
+  for (int T : {16, 32, 64}) {
+    GaussianState y{kM0, kS0};
+    for (int k = 0; k < T; ++k) y = layer_map_step(l, y, 1.0 / T);
+    EXPECT_TRUE(is_spd(y.S));
+    errs.push_back(rel(y.S, ref.state.S) + norm2(y.m - ref.state.m));
+  }
+  for (int k = 0; k + 1 < 3; ++k) {
+    EXPECT_GT(std::log2(errs[k] / errs[k + 1]), 0.9);
+    EXPECT_LT(std::log2(errs[k] / errs[k + 1]), 1.1);
+  }
+}
+
 TEST(TransformerClosure, TrajectoryFitRecoversTheBlowUpTime) {
   const std::vector<AttentionLayer> ls = {layer(3.0 * kQ, kK, Matrix::identity(3))};
   const double ts = identity_value_blowup_time(ls, kS0);

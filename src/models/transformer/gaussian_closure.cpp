@@ -48,6 +48,11 @@ GaussianState closure_rhs(const AttentionLayer& l, const GaussianState& s) {
   return d;
 }
 
+GaussianState layer_map_step(const AttentionLayer& l, const GaussianState& s, double h) {
+  const Matrix A = Matrix::identity(static_cast<int>(s.m.size())) + h * (l.V * s.S * (transpose(l.K) * l.Q));
+  return {A * s.m + h * (l.V * s.m), A * s.S * transpose(A)};
+}
+
 ClosureResult closure_rk4_integrate(const std::vector<AttentionLayer>& layers, const GaussianState& s0, double t0,
                                     double t1, double rtol, double blowup_factor) {
   ClosureResult r{s0, t0, false, 0};

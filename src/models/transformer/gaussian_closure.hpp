@@ -19,6 +19,12 @@ struct GaussianState {
 // Right-hand side (m', Σ') for one parameter set.
 GaussianState closure_rhs(const AttentionLayer& layer, const GaussianState& s);
 
+// One layer of the discrete map x ← x + hΓ(x) (eq. 26, depth h = 1/T) applied to N(m, Σ). Exact, not an
+// approximation: Γ is affine for a Gaussian, so the image is the Gaussian N(Am + hVm, AΣAᵀ) with
+// A = I + hVΣKᵀQ. It is the n → ∞ limit of the tokens' T-layer map, so tokens can be compared with it at
+// any h without a time-discretisation bias.
+GaussianState layer_map_step(const AttentionLayer& layer, const GaussianState& s, double h);
+
 struct ClosureResult {
   GaussianState state;  // at t_reached
   double t_reached = 0.0;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "measureflow/kokkos_math.hpp"
 #include "measureflow/petsc_check.hpp"
 
 namespace mf::transformer {

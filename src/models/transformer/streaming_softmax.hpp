@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "measureflow/kokkos_math.hpp"
+#include "measureflow/fast_exp.hpp"
 #include "measureflow/ring_exchange.hpp"
 
 namespace mf::transformer {
@@ -75,14 +75,17 @@ void accumulate_softmax_block(const TokenView& a, const RingBlock& block, Source
           }
           if (!(cmax > -1e300)) continue;  // a chunk of zero-weight sources
           if (cmax > m) {  // new maximum: rescale what was summed so far
-            const double r = kmath::exp(m - cmax);
+            const double r = mf::fast_exp(m - cmax);  // m = −inf on the first chunk: r = 0
             l *= r;
             es *= r;
             for (int k = 0; k < dv; ++k) acc(i, k) *= r;
             m = cmax;
           }
+          // One exp per pair is the cost at small d: fast_exp is plain arithmetic (libm's exp is an opaque
+          // call), so with the reduction declared the loop runs in vector lanes.
+#pragma omp simd reduction(+ : l, es)
           for (int jj = 0; jj < jn; ++jj) {
-            const double e = kmath::exp(s[jj] - m);
+            const double e = mf::fast_exp(s[jj] - m);
             l += e;
             es += e * s[jj];
             s[jj] = e;
