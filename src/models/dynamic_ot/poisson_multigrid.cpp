@@ -2,9 +2,12 @@
 
 #include <petscdmda.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "measureflow/petsc_check.hpp"
+#include "measureflow/petsc_handle.hpp"
 
 namespace mf::dynamic_ot {
 
@@ -15,30 +18,51 @@ PetscInt geometric_levels(const SpaceTimeGrid& grid) {
   const int axes = grid.space_dim() + 1;
   PetscInt levels = 1;
   for (;;) {
-    bool can = true;
     for (int a = 0; a < axes; ++a) {
       const PetscInt n = grid.cells(a) >> (levels - 1);
       // Halving must be exact (Q0 maps each coarse cell onto two fine ones) and leave every rank
       // at least two cells, so that the coarse DMDA keeps the fine one's process grid.
-      if (n % 2 != 0 || n / 2 < 2 * procs[a]) can = false;
+      if (n % 2 != 0 || n / 2 < 2 * procs[a]) return levels;
     }
-    if (!can) return levels;
     ++levels;
   }
 }
 
-bool prepare_geometric_mg(KSP ksp, const SpaceTimeGrid& grid) {
+bool prepare_geometric_mg(KSP ksp, Mat A, const SpaceTimeGrid& grid) {
   char type[64] = "";
   PetscBool set = PETSC_FALSE;
   PetscCallThrow(PetscOptionsGetString(nullptr, "dot_", "-pc_type", type, sizeof type, &set));
   if (!set || std::string(type) != PCMG) return false;
-  PetscCallThrow(KSPSetDM(ksp, grid.dm()));
-  PetscCallThrow(KSPSetDMActive(ksp, PETSC_FALSE));
+  PetscInt levels = geometric_levels(grid), asked = 0;
+  PetscCallThrow(PetscOptionsGetInt(nullptr, "dot_", "-pc_mg_levels", &asked, &set));
+  if (set) levels = std::max<PetscInt>(1, std::min(levels, asked));
+
   PC pc;
   PetscCallThrow(KSPGetPC(ksp, &pc));
   PetscCallThrow(PCSetType(pc, PCMG));
-  PetscCallThrow(PCMGSetLevels(pc, geometric_levels(grid), nullptr));
-  PetscCallThrow(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+  PetscCallThrow(PCMGSetLevels(pc, levels, nullptr));
+  // Finest first: level levels−1 is the fine grid with the assembled operator.
+  DMHandle fine_dm;
+  PetscCallThrow(PetscObjectReference(reinterpret_cast<PetscObject>(grid.dm())));
+  *fine_dm.out() = grid.dm();
+  MatHandle fine_op;
+  PetscCallThrow(PetscObjectReference(reinterpret_cast<PetscObject>(A)));
+  *fine_op.out() = A;
+  for (PetscInt l = levels - 1; l >= 0; --l) {
+    KSP smoother;
+    PetscCallThrow(PCMGGetSmoother(pc, l, &smoother));
+    PetscCallThrow(KSPSetOperators(smoother, fine_op, fine_op));
+    if (l == 0) break;
+    DMHandle coarse_dm;
+    PetscCallThrow(DMCoarsen(fine_dm, grid.comm(), coarse_dm.out()));
+    MatHandle P, coarse_op;
+    PetscCallThrow(DMCreateInterpolation(coarse_dm, fine_dm, P.out(), nullptr));
+    PetscCallThrow(PCMGSetInterpolation(pc, l, P));
+    PetscCallThrow(MatPtAP(fine_op, P, MAT_INITIAL_MATRIX, 2.0, coarse_op.out()));
+    PetscCallThrow(MatScale(coarse_op, 0.5));
+    fine_dm = std::move(coarse_dm);
+    fine_op = std::move(coarse_op);
+  }
   KSP coarse;
   PetscCallThrow(PCMGGetCoarseSolve(pc, &coarse));
   PetscCallThrow(KSPSetType(coarse, KSPPREONLY));
