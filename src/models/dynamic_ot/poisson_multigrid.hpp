@@ -16,7 +16,8 @@ PetscInt geometric_levels(const SpaceTimeGrid& grid);
 // from DMCreateInterpolation, and coarse operators A_c = ½ PᵀAP, which is exactly the same Laplacian
 // rediscretised at twice the spacing (the plain Galerkin PᵀAP of constant interpolation is twice too
 // stiff, and measured 16 → 23 → 31 CG iterations from 32²×32 to 128²×64). The coarsest level is
-// solved by a redundant SVD pseudo-inverse (the Neumann operator is singular on every level).
+// solved by a redundant SVD pseudo-inverse (the Neumann operator is singular on every level). CG
+// monitors the true (unpreconditioned) residual.
 // Levels: geometric_levels, or fewer with -dot_pc_mg_levels. Call before KSPSetFromOptions, so that
 // -dot_mg_levels_* / -dot_mg_coarse_* options still override. Returns whether PCMG was chosen.
 bool prepare_geometric_mg(KSP ksp, Mat A, const SpaceTimeGrid& grid);
