@@ -83,3 +83,12 @@ TEST(DynamicOtSliceW2, EveryFaceComparedAndTheLargestReported) {
     EXPECT_NEAR(last.at(name), c.w2[k], 1e-12);
   }
 }
+
+TEST(DynamicOtSliceW2, FaceEnergiesAverageTheAdjacentTimeCells) {
+  const std::vector<double> face = face_kinetic_energies({1.0, 2.0, 4.0});
+  ASSERT_EQ(face.size(), 4u);
+  EXPECT_DOUBLE_EQ(face[0], 1.0);  // t = 0: only the first cell
+  EXPECT_DOUBLE_EQ(face[1], 1.5);
+  EXPECT_DOUBLE_EQ(face[2], 3.0);
+  EXPECT_DOUBLE_EQ(face[3], 4.0);  // t = 1: only the last cell
+}

@@ -56,14 +56,12 @@ void DynamicOtModel::compare_views(double t) {
   if (grid_view->grid().dim() == 1) {
     // 1D: the exact W2 (quantile functions) between the piecewise-constant slice and the particles.
     const Grid& g = grid_view->grid();
-    const std::vector<double> cell = grid_view->solver().slice_energies();
+    cross_grid_kinetic_ = face_kinetic_energies(grid_view->solver().slice_energies());
     for (PetscInt k = 0; k <= time_cells; ++k) {
       const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
       const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
                                                     particle_view->positions_at(tk));
       cross_w2_.push_back(std::sqrt(std::max(w2sq, 0.0)));
-      const PetscInt lo = std::max<PetscInt>(k - 1, 0), hi = std::min<PetscInt>(k, time_cells - 1);
-      cross_grid_kinetic_.push_back(0.5 * (cell[lo] + cell[hi]));
       cross_particle_kinetic_.push_back(0.5 * particle_view->w2sq());
     }
     return;

@@ -43,20 +43,23 @@ double slice_w2(DynamicOtEulerian& grid_view, DynamicOtLagrangian& particle_view
   return std::sqrt(std::max(ot::sinkhorn_divergence(grid.comm(), cells, parts, opt), 0.0));
 }
 
+std::vector<double> face_kinetic_energies(const std::vector<double>& cell) {
+  const std::size_t n = cell.size();
+  std::vector<double> face(n + 1);
+  for (std::size_t k = 0; k <= n; ++k) face[k] = 0.5 * (cell[k == 0 ? 0 : k - 1] + cell[k == n ? n - 1 : k]);
+  return face;
+}
+
 SliceComparison compare_slices(DynamicOtEulerian& grid_view, DynamicOtLagrangian& particle_view,
                                PetscInt time_cells, const SliceComparisonOptions& options) {
   SliceComparison c;
-  // Time cell energies at t_{k+½}; a face takes the mean of its two neighbours (one at the ends),
-  // as the face velocity averages the momentum of the adjacent cells.
-  const std::vector<double> cell = grid_view.solver().slice_energies();
+  c.grid_kinetic = face_kinetic_energies(grid_view.solver().slice_energies());
   for (PetscInt k = 0; k <= time_cells; ++k) {
     const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
     double eps = 0.0;
     c.time.push_back(tk);
     c.w2.push_back(slice_w2(grid_view, particle_view, k, tk, options, &eps));
     c.eps.push_back(eps);
-    const PetscInt lo = std::max<PetscInt>(k - 1, 0), hi = std::min<PetscInt>(k, time_cells - 1);
-    c.grid_kinetic.push_back(0.5 * (cell[lo] + cell[hi]));
     c.particle_kinetic.push_back(0.5 * particle_view.w2sq());
   }
   return c;

@@ -28,6 +28,10 @@ struct SliceComparison {
 double slice_w2(DynamicOtEulerian& grid, DynamicOtLagrangian& particles, PetscInt face, double particle_time,
                 const SliceComparisonOptions& options, double* eps_used);
 
+// ½∫ρ|v|² on each time face k = 0..N_t from the per-time-cell energies (N_t of them): the mean of the
+// two adjacent cells, one cell at the ends (as the face velocity averages the adjacent momenta).
+std::vector<double> face_kinetic_energies(const std::vector<double>& cell_energies);
+
 // Every face k = 0..N_t. Moves both views; the caller puts them back. Collective.
 SliceComparison compare_slices(DynamicOtEulerian& grid, DynamicOtLagrangian& particles, PetscInt time_cells,
                                const SliceComparisonOptions& options);
