@@ -1,6 +1,8 @@
 // Benchmark of the Benamou–Brenier solver (not a ctest; built and run by dynamic_ot_bench.sh).
 // DOT_BENCH=timing: time per iteration split into Poisson / pointwise / interpolation for 32³, 64²×32,
-//                   128²×64 (fixed DOT_ITERS iterations).
+//                   128²×64 (fixed DOT_ITERS iterations; DOT_SIZES=32x32,64x32 picks a subset).
+// DOT_BENCH=tolerance: the same grids solved to DOT_TOL (cap DOT_MAXIT): iterations to tolerance as well.
+// The Poisson preconditioner comes from the options (PETSC_OPTIONS="-dot_pc_type mg"); DOT_PC_LABEL names it.
 // DOT_BENCH=accuracy: translated 2D bump solved to tolerance on 16²×8, 32²×16, 64²×32: W2² error, rate.
 #include <gtest/gtest.h>
 #include <mpi.h>
@@ -45,24 +47,32 @@ TEST(DynamicOtBench, Run) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const Method method = parse_method(env("DOT_METHOD", "primal_dual"));
   const std::string mode = env("DOT_BENCH", "timing");
-  if (mode == "timing") {
+  if (mode == "timing" || mode == "tolerance") {
+    // timing: a fixed DOT_ITERS iterations; tolerance: solve to DOT_TOL (cap DOT_MAXIT) and also report
+    // the iterations it took and the W2² error.
+    const bool to_tol = mode == "tolerance";
     const int iters = std::atoi(env("DOT_ITERS", "20"));
+    const std::string pc = env("DOT_PC_LABEL", "gamg");
+    const std::string only = env("DOT_SIZES", "32x32,64x32,128x64");
     const int sizes[3][2] = {{32, 32}, {64, 32}, {128, 64}};
     if (rank == 0)
-      std::printf("| grid | ranks | unknowns | s/iter | Poisson share | pointwise share | interp share | KSP its/iter |\n"
-                  "|---|---|---|---|---|---|---|---|\n");
+      std::printf("| grid | ranks | PC | unknowns | iterations | converged | W2² rel. error | s/iter | Poisson share | "
+                  "pointwise share | interp share | KSP its/iter |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& s : sizes) {
+      if (only.find(std::to_string(s[0]) + "x" + std::to_string(s[1])) == std::string::npos) continue;
       DynamicOtConfig c = bump2d(s[0], s[1], method);
-      c.tolerance = 0.0;
-      c.max_iterations = iters;
+      c.tolerance = to_tol ? std::atof(env("DOT_TOL", "1e-5")) : 0.0;
+      c.max_iterations = to_tol ? std::atoi(env("DOT_MAXIT", "4000")) : iters;
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
       const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
       const double per = st.seconds_total / st.iterations;
       if (rank == 0)
-        std::printf("| %d²×%d | %d | %lld | %.4f | %.0f %% | %.0f %% | %.0f %% | %.1f |\n", s[0], s[1], size,
-                    static_cast<long long>(s[0]) * s[0] * s[1] * 3, per, 100 * st.seconds_poisson / st.seconds_total,
-                    100 * st.seconds_pointwise / st.seconds_total, 100 * st.seconds_interp / st.seconds_total,
-                    static_cast<double>(st.poisson_iterations) / st.iterations);
+        std::printf("| %d²×%d | %d | %s | %lld | %d | %s | %.2e | %.4f | %.0f %% | %.0f %% | %.0f %% | %.1f |\n", s[0], s[1],
+                    size, pc.c_str(), static_cast<long long>(s[0]) * s[0] * s[1] * 3, st.iterations,
+                    to_tol ? (st.converged ? "yes" : "no") : "(fixed)", std::abs(st.w2sq - 0.25) / 0.25, per,
+                    100 * st.seconds_poisson / st.seconds_total, 100 * st.seconds_pointwise / st.seconds_total,
+                    100 * st.seconds_interp / st.seconds_total, static_cast<double>(st.poisson_iterations) / st.iterations);
+      std::fflush(stdout);
     }
   } else {
     const double tol = std::atof(env("DOT_TOL", "1e-5"));

@@ -54,8 +54,20 @@ void compare(const DynamicOtConfig& c) {
   EXPECT_DOUBLE_EQ(p->particle_view->w2sq(), s->particle_view->w2sq());
   p->particle_view->move_to(0.5);
   EXPECT_EQ(global_count(p->particle_view->particles(), MPI_COMM_WORLD), c.particles);
+  // Cross-view W2 over every face (2D: debiased Sinkhorn on the reduced clouds, which do not depend
+  // on the decomposition): differences come from the Poisson tolerance and summation order only.
+  double cross_p = -1.0, cross_s = -1.0;
+  if (c.space.dim == 2) {
+    Metrics mp, ms;
+    p->add_metrics(0.5, mp);
+    s->add_metrics(0.5, ms);
+    cross_p = mp.at("cross.w2_eulerian_lagrangian");
+    cross_s = ms.at("cross.w2_eulerian_lagrangian");
+    EXPECT_NEAR(cross_p, cross_s, 1e-8 * cross_s);
+  }
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0 && c.space.dim == 2) std::printf("cross W2 world %.12e self %.12e\n", cross_p, cross_s);
   if (rank == 0)
     std::printf("dim %d method %s: W2² world %.12e self %.12e, max |Δα_t| / max α = %.2e\n", c.space.dim,
                 to_string(c.method).c_str(), wp, ws, worst / scale);

@@ -30,6 +30,10 @@ struct DynamicOtConfig {
   std::int64_t particles = 1000;  // lagrangian.particles
   std::uint64_t seed = 1;         // lagrangian.seed
   double velocity_threshold = 1e-8;  // α below which v = m/α is reported as 0
+  // Core diagnostics keys, read here because the cross-view W2 runs over every time face (model metric).
+  bool cross_w2 = true;           // diagnostics.w2 != none
+  double cross_w2_eps = 0.0;      // diagnostics.w2_eps
+  long long cross_w2_points = 1000;  // diagnostics.w2_points
 };
 
 }  // namespace mf::dynamic_ot

@@ -48,6 +48,9 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.lagrangian = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
+  c.cross_w2 = deck.text("diagnostics.w2") != "none";
+  c.cross_w2_eps = deck.real("diagnostics.w2_eps");
+  c.cross_w2_points = deck.integer("diagnostics.w2_points");
   return c;
 }
 

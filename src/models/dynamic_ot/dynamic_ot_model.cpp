@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <stdexcept>
 
 #include "dynamic_ot_views.hpp"
 #include "measureflow/errors.hpp"
+#include "slice_comparison.hpp"
 #include "w2_1d.hpp"
 
 namespace mf::dynamic_ot {
@@ -49,6 +52,30 @@ std::vector<double> DynamicOtModel::output_times() const {
   return t;
 }
 
+void DynamicOtModel::compare_views(double t) {
+  if (grid_view->grid().dim() == 1) {
+    // 1D: the exact W2 (quantile functions) between the piecewise-constant slice and the particles.
+    const Grid& g = grid_view->grid();
+    cross_grid_kinetic_ = face_kinetic_energies(grid_view->solver().slice_energies());
+    for (PetscInt k = 0; k <= time_cells; ++k) {
+      const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
+      const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
+                                                    particle_view->positions_at(tk));
+      cross_w2_.push_back(std::sqrt(std::max(w2sq, 0.0)));
+      cross_particle_kinetic_.push_back(0.5 * particle_view->w2sq());
+    }
+    return;
+  }
+  const SliceComparison c = compare_slices(*grid_view, *particle_view, time_cells, {cross_eps, cross_points});
+  cross_w2_ = c.w2;
+  cross_eps_ = c.eps;
+  cross_grid_kinetic_ = c.grid_kinetic;
+  cross_particle_kinetic_ = c.particle_kinetic;
+  // compare_slices walked both views through every face: put them back at the output time.
+  grid_view->select_time(t);
+  particle_view->move_to(t);
+}
+
 void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
   if (grid_view) {
     const SolveStats& s = grid_view->stats();
@@ -67,19 +94,23 @@ void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
     metrics["lagrangian.w2sq"] = particle_view->w2sq();
     metrics["lagrangian.kinetic_energy"] = 0.5 * particle_view->w2sq();
   }
-  if (grid_view && particle_view && grid_view->grid().dim() == 1) {
-    if (cross_w2_ < 0.0) {
-      // Exact 1D W2 between the grid slice and the particles at every time face; the largest is kept.
-      const Grid& g = grid_view->grid();
-      cross_w2_ = 0.0;
+  if (grid_view && particle_view && (grid_view->grid().dim() == 1 || sinkhorn_cross)) {
+    if (cross_w2_.empty()) compare_views(t);
+    const PetscInt face = std::clamp<PetscInt>(static_cast<PetscInt>(std::lround(t * time_cells)), 0, time_cells);
+    metrics["cross.w2_eulerian_lagrangian"] = *std::max_element(cross_w2_.begin(), cross_w2_.end());
+    metrics["cross.w2_slice"] = cross_w2_[face];
+    if (!cross_eps_.empty()) metrics["cross.w2_eps"] = cross_eps_[face];
+    metrics["eulerian.face_kinetic_energy"] = cross_grid_kinetic_[face];
+    metrics["lagrangian.face_kinetic_energy"] = cross_particle_kinetic_[face];
+    if (face == time_cells) {
+      // The last output is what summary.json keeps: every face's values, so the profile is in the summary.
       for (PetscInt k = 0; k <= time_cells; ++k) {
-        const double tk = static_cast<double>(k) / static_cast<double>(time_cells);
-        const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
-                                                      particle_view->positions_at(tk));
-        cross_w2_ = std::max(cross_w2_, std::sqrt(w2sq));
+        char tag[16];
+        std::snprintf(tag, sizeof tag, "_k%03d", static_cast<int>(k));
+        metrics[std::string("cross.w2_slice") + tag] = cross_w2_[k];
+        metrics[std::string("eulerian.face_kinetic_energy") + tag] = cross_grid_kinetic_[k];
       }
     }
-    metrics["cross.w2_eulerian_lagrangian"] = cross_w2_;
   }
   if (exact_view) {
     metrics["closed_form.w2sq"] = exact_view->geodesic().w2sq();
@@ -92,6 +123,9 @@ void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
 std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI_Comm comm) {
   auto model = std::make_unique<DynamicOtModel>();
   model->time_cells = config.time_cells;
+  model->sinkhorn_cross = config.cross_w2;
+  model->cross_eps = config.cross_w2_eps;
+  model->cross_points = config.cross_w2_points;
   auto eulerian = std::make_unique<DynamicOtEulerian>(config, comm);
   model->grid_view = eulerian.get();
   const bool measures = !config.initial_density && !config.target_density;

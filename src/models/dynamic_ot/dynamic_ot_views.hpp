@@ -29,6 +29,7 @@ class DynamicOtEulerian : public EulerianView {
   std::vector<double> slice_momentum(PetscInt k, int axis);
   const SolveStats& stats() const { return stats_; }
   BenamouBrenierSolver& solver() { return *solver_; }
+  PetscInt time_cells() const { return st_.cells(st_.space_dim()); }
   const SpaceTimeGrid& space_time() const { return st_; }
   // 1 − raw mass of the boundary densities inside the box (largest of the two).
   double truncated_mass() const { return truncated_mass_; }
@@ -95,9 +96,16 @@ class DynamicOtModel : public Model {
   DynamicOtClosedForm* exact_view = nullptr;
   std::unique_ptr<Measure> from, to;
   PetscInt time_cells = 0;
+  // Cross-view W2 per time face in d ≥ 2 (debiased Sinkhorn; deck diagnostics.w2 != none).
+  bool sinkhorn_cross = true;
+  double cross_eps = 0.0;          // diagnostics.w2_eps (0: the Driver's default per slice)
+  long long cross_points = 1000;   // diagnostics.w2_points
 
  private:
-  double cross_w2_ = -1.0;  // largest over time faces, computed once (1D only)
+  void compare_views(double t);  // fills the per-face vectors below (collective)
+  // Per time face: W2 between the views and both kinetic energies, computed once (all faces at once,
+  // since the pinned metric is their maximum and is reported from the first output on).
+  std::vector<double> cross_w2_, cross_eps_, cross_grid_kinetic_, cross_particle_kinetic_;
 };
 
 // Closed form applies to two Gaussians, or two bumps of equal power (one elliptical family).

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "measureflow/errors.hpp"
+#include "poisson_multigrid.hpp"
 
 namespace mf::dynamic_ot {
 
@@ -79,6 +80,7 @@ ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
   // floor tied to the data scale, and no divergence test relative to the (tiny) ‖b‖.
   PetscCallThrow(KSPSetTolerances(ksp_, 1e-10, 1e-13 * data_norm_, 1e30, 500));
   PetscCallThrow(KSPSetInitialGuessNonzero(ksp_, PETSC_TRUE));
+  prepare_geometric_mg(ksp_, A_, grid);  // -dot_pc_type mg: PCMG on the DMDA hierarchy
   PetscCallThrow(KSPSetFromOptions(ksp_));
 }
 

@@ -28,6 +28,9 @@ SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time
     PetscCallThrow(DMDACreate3d(comm, bt(0), bt(1), bt(2), DMDA_STENCIL_STAR, n_[0], n_[1], n_[2], PETSC_DECIDE,
                                 PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, nullptr, dm_.out()));
   }
+  // Unknowns are cell averages: piecewise-constant (Q0) transfer, under which DMCoarsen halves the cell
+  // count (the default Q1 treats the points as vertices and needs 2^k + 1 of them on walls).
+  PetscCallThrow(DMDASetInterpolationType(dm_, DMDA_Q0));
   PetscCallThrow(DMSetOptionsPrefix(dm_, "dot_"));
   PetscCallThrow(DMSetFromOptions(dm_));
   PetscCallThrow(DMSetUp(dm_));

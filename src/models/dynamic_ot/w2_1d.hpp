@@ -1,6 +1,6 @@
 // Exact 1D W2 between a piecewise-constant grid density and an equal-weight point cloud, by quantile
-// functions: W2² = ∫₀¹ |F⁻¹(u) − G⁻¹(u)|² du. Used for the cross-view metric in 1D until the ot branch's
-// debiased Sinkhorn covers every dimension.
+// functions: W2² = ∫₀¹ |F⁻¹(u) − G⁻¹(u)|² du. The cross-view metric in 1D: exact, so sharper
+// than the debiased Sinkhorn estimate used from 2D on (slice_comparison.hpp).
 #pragma once
 #include <vector>
 
