@@ -1,6 +1,7 @@
 // The Lagrangian view's static coupling of α0 and α1 samples: exact OT between two equal-size uniform
 // point clouds (a permutation), by sorting in 1D and by the Hungarian algorithm in 2D (n ≤ 2000).
-// A private stand-in until the ot branch's Sinkhorn is wired in by the lead.
+// Exact (not entropic) on purpose: the straight-line particle geodesic then has no ε bias; the cost is
+// the O(n³) Hungarian oracle of the static-OT subsystem, which bounds n (see docs/dynamic_ot.md).
 #pragma once
 #include <vector>
 
