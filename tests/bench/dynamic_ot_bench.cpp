@@ -63,6 +63,7 @@ TEST(DynamicOtBench, Run) {
       DynamicOtConfig c = bump2d(s[0], s[1], method);
       c.tolerance = to_tol ? std::atof(env("DOT_TOL", "1e-5")) : 0.0;
       c.max_iterations = to_tol ? std::atoi(env("DOT_MAXIT", "4000")) : iters;
+      c.progress = std::string(env("DOT_PROGRESS", "0")) == "1";  // rank-0 progress lines on long runs
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
       const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
       const double per = st.seconds_total / st.iterations;

@@ -3,7 +3,7 @@
 # flags of a dynamic_ot unit test, then prints the benchmark tables (markdown).
 #   tests/bench/dynamic_ot_bench.sh [timing|accuracy] [ranks...]      (default: timing 1 2)
 #   modes: timing (fixed DOT_ITERS iterations), tolerance (to DOT_TOL, cap DOT_MAXIT), accuracy.
-# Environment: DOT_ITERS (default 20), DOT_TOL / DOT_MAXIT, DOT_METHOD, DOT_SIZES (e.g. 32x32,64x32),
+# Environment: DOT_ITERS (default 20), DOT_TOL / DOT_MAXIT, DOT_METHOD, DOT_PROGRESS=1 (progress lines), DOT_SIZES (e.g. 32x32,64x32),
 #   DOT_PC_LABEL (table label; choose the preconditioner with PETSC_OPTIONS="-dot_pc_type mg").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
