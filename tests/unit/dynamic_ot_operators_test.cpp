@@ -3,8 +3,9 @@
 
 #include <cmath>
 #include <random>
+#include <tuple>
 
-#include "measureflow/grid_field.hpp"
+#include "models/dynamic_ot/space_time_field.hpp"
 #include "models/dynamic_ot/boundary_densities.hpp"
 #include "models/dynamic_ot/projections.hpp"
 
@@ -13,10 +14,11 @@ using namespace mf::dynamic_ot;
 
 namespace {
 
-GridSpec space2d(Boundary b) {
+// d = 2: time is the third DMDA axis; d = 3: time is the DMDA's dof (the other storage path).
+GridSpec space(int dim, Boundary b) {
   GridSpec s;
-  s.dim = 2;
-  s.cells = {8, 6, 1};
+  s.dim = dim;
+  s.cells = dim == 2 ? std::array<PetscInt, 3>{8, 6, 1} : std::array<PetscInt, 3>{6, 4, 5};
   s.boundary = b;
   return s;
 }
@@ -46,31 +48,32 @@ double dotf(const Field& a, const Field& b) {
 
 // Zeroes the unused boundary slots of a staggered field (non-periodic axes, slot 0).
 void clear_unused(const SpaceTimeGrid& g, Field& V) {
-  const IndexBox& o = g.owned();
+  const Box4& o = g.owned();
   for (int c = 0; c < static_cast<int>(V.size()); ++c) {
     if (g.periodic(c)) continue;
-    VecBlockWrite w(V[c], o);
+    StBlockWrite w(V[c], o);
     for (PetscInt k = 0; k < o.count[2]; ++k)
       for (PetscInt j = 0; j < o.count[1]; ++j)
-        for (PetscInt i = 0; i < o.count[0]; ++i) {
-          const PetscInt gidx[3] = {o.start[0] + i, o.start[1] + j, o.start[2] + k};
-          if (gidx[c] == 0) w.view()(k, j, i) = 0.0;
-        }
+        for (PetscInt i = 0; i < o.count[0]; ++i)
+          for (PetscInt t = 0; t < o.count[3]; ++t) {
+            const std::array<PetscInt, 4> l{i, j, k, t};
+            if (o.start[c] + l[c] == 0) w.at(l) = 0.0;
+          }
   }
 }
 
 struct Fixture {
   SpaceTimeGrid grid;
   StaggeredOps ops;
-  Fixture(Boundary b)
-      : grid(MPI_COMM_SELF, space2d(b), 5),
+  Fixture(std::tuple<int, Boundary> p)
+      : grid(MPI_COMM_SELF, space(std::get<0>(p), std::get<1>(p)), 5),
         ops(grid, boundary_density(grid, [](const double* x) { return 1.0 + x[0]; }),
             boundary_density(grid, [](const double* x) { return 2.0 - x[1]; })) {}
 };
 
 }  // namespace
 
-class DynamicOtOperators : public ::testing::TestWithParam<Boundary> {};
+class DynamicOtOperators : public ::testing::TestWithParam<std::tuple<int, Boundary>> {};
 
 TEST_P(DynamicOtOperators, InterpolationAdjoint) {
   Fixture s(GetParam());
@@ -142,7 +145,9 @@ TEST_P(DynamicOtOperators, InterpolationProjectionIsNearestConsistentPair) {
   EXPECT_NEAR(dotf(U, IdV) + dotf(V, dV), 0.0, 1e-9 * (norm(U) + norm(V)) * norm(dV));
 }
 
-INSTANTIATE_TEST_SUITE_P(Boundaries, DynamicOtOperators, ::testing::Values(Boundary::Periodic, Boundary::NoFlux));
+INSTANTIATE_TEST_SUITE_P(DimsAndBoundaries, DynamicOtOperators,
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(Boundary::Periodic, Boundary::NoFlux)));
 
 // The kinetic prox is the minimiser of |m|²/(2ρ) + |(ρ, m) − (ρ0, m0)|²/(2γ): compare with a brute
 // check of optimality against nearby feasible points, and the (0, 0) branch.
@@ -158,7 +163,7 @@ TEST(DynamicOtProx, MinimisesTheProxObjective) {
   copy(U0, U);
   const double gamma = 0.7;
   ops.prox_kinetic(U, gamma);
-  VecBlockRead r(U[1], g.owned()), m(U[0], g.owned()), r0(U0[1], g.owned()), m0(U0[0], g.owned());
+  StBlockRead r(U[1], g.owned()), m(U[0], g.owned()), r0(U0[1], g.owned()), m0(U0[0], g.owned());
   auto obj = [&](double rho, double mo, double a, double b) {
     const double f = rho > 0 ? mo * mo / (2 * rho) : (mo == 0 && rho == 0 ? 0.0 : INFINITY);
     return f + ((rho - a) * (rho - a) + (mo - b) * (mo - b)) / (2 * gamma);
@@ -166,7 +171,8 @@ TEST(DynamicOtProx, MinimisesTheProxObjective) {
   int zeros = 0;
   for (PetscInt k = 0; k < 4; ++k)
     for (PetscInt i = 0; i < 64; ++i) {
-      const double rho = r.view()(0, k, i), mo = m.view()(0, k, i), a = r0.view()(0, k, i), b = m0.view()(0, k, i);
+      const std::array<PetscInt, 4> l{i, k, 0, 0};
+      const double rho = r.at(l), mo = m.at(l), a = r0.at(l), b = m0.at(l);
       if (rho == 0.0) ++zeros;
       const double best = obj(rho, mo, a, b);
       ASSERT_TRUE(std::isfinite(best));

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "measureflow/grid_field.hpp"
+#include "space_time_field.hpp"
 
 namespace mf::dynamic_ot {
 
@@ -17,17 +17,19 @@ BenamouBrenierSolver::BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView 
   // Start from the linear interpolation ρ(t) = (1 − t)α0 + tα1 with zero momentum, made feasible.
   const int d = grid.space_dim();
   {
-    VecBlockWrite rho(V_[d], grid.owned());
-    const IndexBox& o = grid.owned();
+    StBlockWrite rho(V_[d], grid.owned());
+    const Box4& o = grid.owned();
     const double dt = grid.h(d);
     for (PetscInt k = 0; k < o.count[2]; ++k)
       for (PetscInt j = 0; j < o.count[1]; ++j)
-        for (PetscInt i = 0; i < o.count[0]; ++i) {
-          const PetscInt tk = d == 2 ? o.start[2] + k : o.start[1] + j;
-          const PetscInt sy = d == 2 ? j : 0;
-          const double t = tk * dt;
-          rho.view()(k, j, i) = (1.0 - t) * alpha0(sy, i) + t * alpha1(sy, i);
-        }
+        for (PetscInt i = 0; i < o.count[0]; ++i)
+          for (PetscInt c = 0; c < o.count[3]; ++c) {
+            const std::array<PetscInt, 4> l{i, j, k, c};
+            PetscInt s[3] = {0, 0, 0};  // spatial slice index [x, y, z]
+            for (int a = 0; a < d; ++a) s[a] = l[a];
+            const double t = static_cast<double>(o.start[d] + l[d]) * dt;
+            rho.at(l) = (1.0 - t) * alpha0(s[2], s[1], s[0]) + t * alpha1(s[2], s[1], s[0]);
+          }
   }
   continuity_.apply(V_);
   ops_.interp(V_, U_, true);

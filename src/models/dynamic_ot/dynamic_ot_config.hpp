@@ -14,7 +14,7 @@ Method parse_method(const std::string& s);  // "alg2" | "douglas_rachford" | "pr
 std::string to_string(Method m);
 
 struct DynamicOtConfig {
-  GridSpec space;                 // domain.{dim, lower, upper, cells, boundary}  (d = 1 or 2)
+  GridSpec space;                 // domain.{dim, lower, upper, cells, boundary}  (d = 1, 2 or 3)
   MeasureSpec initial;            // initial:  α0
   MeasureSpec target;             // target:   α1
   // Overrides for densities outside the measure schema (e.g. the periodic Ishida–Lavenant profile);

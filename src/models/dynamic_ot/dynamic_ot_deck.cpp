@@ -24,9 +24,6 @@ void declare_dynamic_ot_keys(Schema& s) {
   solver.real("velocity_threshold", 1e-8, "where α is below it, v = m/α is written as 0").positive();
   s.cross_check([](const YAML::Node& root, Errors& e) {
     require_grid_keys(root, e, "dynamic_ot solves on a space-time grid");
-    const YAML::Node dim = root["domain"] ? root["domain"]["dim"] : YAML::Node();
-    if (dim.IsDefined() && dim.IsScalar() && dim.as<std::string>() == "3")
-      e.add("domain.dim", "3 is not supported by dynamic_ot yet (allowed: 1, 2)", dim);
     const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
     if (end.IsDefined())
       e.add("time.end", "does not apply to dynamic_ot (the path runs over t in [0, 1]; give time.cells)", end);

@@ -6,6 +6,7 @@
 #include "boundary_densities.hpp"
 #include "dynamic_ot_views.hpp"
 #include "measureflow/grid_field.hpp"
+#include "space_time_field.hpp"
 
 namespace mf::dynamic_ot {
 
@@ -39,28 +40,47 @@ DynamicOtEulerian::DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm com
   select_time(0.0);
 }
 
+namespace {
+
+// Calls f(spatial natural index, local logical index with time slot `time_local`) over the owned
+// spatial block; natural order is x fastest over the whole spatial grid.
+template <class F>
+void each_owned_space(const SpaceTimeGrid& st, PetscInt time_local, F&& f) {
+  const int d = st.space_dim();
+  const Box4& o = st.owned();
+  PetscInt count[3] = {1, 1, 1};
+  for (int a = 0; a < d; ++a) count[a] = o.count[a];
+  for (PetscInt k = 0; k < count[2]; ++k)
+    for (PetscInt j = 0; j < count[1]; ++j)
+      for (PetscInt i = 0; i < count[0]; ++i) {
+        std::array<PetscInt, 4> l{0, 0, 0, 0};
+        const PetscInt s[3] = {i, j, k};
+        PetscInt natural = 0;
+        for (int a = d - 1; a >= 0; --a) {
+          l[a] = s[a];
+          natural = natural * st.cells(a) + o.start[a] + s[a];
+        }
+        l[d] = time_local;
+        f(natural, l, s);
+      }
+}
+
+}  // namespace
+
 std::vector<double> DynamicOtEulerian::slice_density(PetscInt k) {
   const int d = st_.space_dim();
   const PetscInt nt = st_.cells(d);
-  const IndexBox& o = st_.owned();
+  const Box4& o = st_.owned();
   std::vector<double> local(st_.space_cells(), 0.0), global(st_.space_cells(), 0.0);
   const PetscInt cell = std::min(k, nt - 1);
   const PetscInt t0 = o.start[d], t1 = o.start[d] + o.count[d];
+  // Ranks that share a spatial block but own other time blocks contribute zeros (d ≤ 2).
   if (cell >= t0 && cell < t1) {
-    VecBlockRead rho(solver_->staggered()[d], o);
-    const PetscInt ny = d == 2 ? o.count[1] : 1;
-    for (PetscInt j = 0; j < ny; ++j)
-      for (PetscInt i = 0; i < o.count[0]; ++i) {
-        const PetscInt gi = o.start[0] + i, gj = d == 2 ? o.start[1] + j : 0;
-        double v;
-        if (k == 0)
-          v = solver_->ops().alpha0()(j, i);
-        else if (k == nt)
-          v = solver_->ops().alpha1()(j, i);
-        else
-          v = d == 2 ? rho.view()(cell - t0, j, i) : rho.view()(0, cell - t0, i);
-        local[gj * st_.cells(0) + gi] = v;
-      }
+    StBlockRead rho(solver_->staggered()[d], o);
+    const SliceView a0 = solver_->ops().alpha0(), a1 = solver_->ops().alpha1();
+    each_owned_space(st_, cell - t0, [&](PetscInt n, const std::array<PetscInt, 4>& l, const PetscInt* s) {
+      local[n] = k == 0 ? a0(s[2], s[1], s[0]) : k == nt ? a1(s[2], s[1], s[0]) : rho.at(l);
+    });
   }
   MPI_Allreduce(local.data(), global.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_SUM, st_.comm());
   return global;
@@ -69,20 +89,17 @@ std::vector<double> DynamicOtEulerian::slice_density(PetscInt k) {
 std::vector<double> DynamicOtEulerian::slice_momentum(PetscInt k, int axis) {
   const int d = st_.space_dim();
   const PetscInt nt = st_.cells(d);
-  const IndexBox& o = st_.owned();
+  const Box4& o = st_.owned();
   std::vector<double> local(st_.space_cells(), 0.0), global(st_.space_cells(), 0.0);
   // Face k of time sits between centred cells k − 1 and k.
   const double w = (k == 0 || k == nt) ? 1.0 : 0.5;
-  VecBlockRead m(solver_->centred()[axis], o);
+  StBlockRead m(solver_->centred()[axis], o);
   const PetscInt t0 = o.start[d];
   for (PetscInt cell : {k - 1, k}) {
     if (cell < 0 || cell >= nt || cell < t0 || cell >= t0 + o.count[d]) continue;
-    const PetscInt ny = d == 2 ? o.count[1] : 1;
-    for (PetscInt j = 0; j < ny; ++j)
-      for (PetscInt i = 0; i < o.count[0]; ++i) {
-        const PetscInt gi = o.start[0] + i, gj = d == 2 ? o.start[1] + j : 0;
-        local[gj * st_.cells(0) + gi] += w * (d == 2 ? m.view()(cell - t0, j, i) : m.view()(0, cell - t0, i));
-      }
+    each_owned_space(st_, cell - t0, [&](PetscInt n, const std::array<PetscInt, 4>& l, const PetscInt*) {
+      local[n] += w * m.at(l);
+    });
   }
   MPI_Allreduce(local.data(), global.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_SUM, st_.comm());
   return global;
@@ -90,10 +107,12 @@ std::vector<double> DynamicOtEulerian::slice_momentum(PetscInt k, int axis) {
 
 void DynamicOtEulerian::fill_from_natural(const std::vector<double>& natural, Vec out) const {
   const IndexBox& o = grid_.owned();
+  const auto& n = grid_.spec().cells;
   VecBlockWrite w(out, o);
-  for (PetscInt j = 0; j < o.count[1]; ++j)
-    for (PetscInt i = 0; i < o.count[0]; ++i)
-      w.view()(0, j, i) = natural[(o.start[1] + j) * grid_.spec().cells[0] + o.start[0] + i];
+  for (PetscInt k = 0; k < o.count[2]; ++k)
+    for (PetscInt j = 0; j < o.count[1]; ++j)
+      for (PetscInt i = 0; i < o.count[0]; ++i)
+        w.view()(k, j, i) = natural[((o.start[2] + k) * n[1] + o.start[1] + j) * n[0] + o.start[0] + i];
 }
 
 void DynamicOtEulerian::select_time(double t) {

@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "measureflow/errors.hpp"
 #include "measureflow/petsc_check.hpp"
 #include "measureflow/petsc_handle.hpp"
 
 namespace mf::dynamic_ot {
 
 PetscInt geometric_levels(const SpaceTimeGrid& grid) {
+  if (grid.time_is_dof()) return 1;  // the DMDA of d = 3 is space only: no space-time hierarchy
   PetscInt procs[3] = {1, 1, 1};
   PetscCallThrow(DMDAGetInfo(grid.dm(), nullptr, nullptr, nullptr, nullptr, &procs[0], &procs[1], &procs[2], nullptr,
                              nullptr, nullptr, nullptr, nullptr, nullptr));
@@ -33,6 +35,9 @@ bool prepare_geometric_mg(KSP ksp, Mat A, const SpaceTimeGrid& grid) {
   PetscBool set = PETSC_FALSE;
   PetscCallThrow(PetscOptionsGetString(nullptr, "dot_", "-pc_type", type, sizeof type, &set));
   if (!set || std::string(type) != PCMG) return false;
+  if (grid.time_is_dof())
+    throw InputError("-dot_pc_type mg: geometric multigrid needs the space-time DMDA of d = 1, 2; for domain.dim 3 "
+                     "time is the DMDA's dof and would not be coarsened (allowed there: the default gamg, or hypre)");
   PetscInt levels = geometric_levels(grid), asked = 0;
   PetscCallThrow(PetscOptionsGetInt(nullptr, "dot_", "-pc_mg_levels", &asked, &set));
   if (set) levels = std::max<PetscInt>(1, std::min(levels, asked));

@@ -12,22 +12,24 @@ namespace mf::dynamic_ot {
 
 namespace {
 
-MatStencil stencil(const std::array<PetscInt, 3>& g) {
-  MatStencil s{};
-  s.i = g[0];
-  s.j = g[1];
-  s.k = g[2];
-  s.c = 0;
-  return s;
-}
+using Index4 = std::array<PetscInt, 4>;
 
-// Calls f(global index) for every owned cell.
+// Calls f(global logical index) for every owned cell.
 template <class F>
 void each_owned(const SpaceTimeGrid& grid, F&& f) {
-  const IndexBox& o = grid.owned();
+  const Box4& o = grid.owned();
   for (PetscInt k = 0; k < o.count[2]; ++k)
     for (PetscInt j = 0; j < o.count[1]; ++j)
-      for (PetscInt i = 0; i < o.count[0]; ++i) f(std::array<PetscInt, 3>{o.start[0] + i, o.start[1] + j, o.start[2] + k});
+      for (PetscInt i = 0; i < o.count[0]; ++i)
+        for (PetscInt t = 0; t < o.count[3]; ++t)
+          f(Index4{o.start[0] + i, o.start[1] + j, o.start[2] + k, o.start[3] + t});
+}
+
+// Adds `value` at (row cell, column cell) of A; both are owned or ghosted cells of this rank.
+void add_entry(const SpaceTimeGrid& grid, Mat A, const Index4& row, const Index4& col, PetscScalar value) {
+  const PetscInt r = grid.local_to_global()[grid.local_offset(row)];
+  const PetscInt c = grid.local_to_global()[grid.local_offset(col)];
+  PetscCallThrow(MatSetValues(A, 1, &r, 1, &c, &value, ADD_VALUES));
 }
 
 }  // namespace
@@ -35,20 +37,18 @@ void each_owned(const SpaceTimeGrid& grid, F&& f) {
 ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
   const SpaceTimeGrid& grid = ops.grid();
   const int nc = ops.components();
-  PetscCallThrow(DMCreateMatrix(grid.dm(), A_.out()));
-  // Assembly is a host loop at set-up only.
-  each_owned(grid, [&](const std::array<PetscInt, 3>& g) {
-    const MatStencil row = stencil(g);
+  A_ = grid.create_matrix(2 * nc + 1);
+  // Assembly is a host loop at set-up only. A periodic neighbour is a ghost slot of the DMDA (its
+  // global index wraps); on the dof (time) axis of d = 3 neighbours are other dofs of the same point.
+  each_owned(grid, [&](const Index4& g) {
     for (int c = 0; c < nc; ++c) {
       const double w = 1.0 / (grid.h(c) * grid.h(c));
       for (int side = -1; side <= 1; side += 2) {
-        std::array<PetscInt, 3> nb = g;
+        Index4 nb = g;
         nb[c] += side;
         if (!grid.periodic(c) && (nb[c] < 0 || nb[c] >= grid.cells(c))) continue;  // fixed boundary face
-        const MatStencil col = stencil(nb);
-        const PetscScalar off = -w, diag = w;
-        PetscCallThrow(MatSetValuesStencil(A_, 1, &row, 1, &row, &diag, ADD_VALUES));
-        PetscCallThrow(MatSetValuesStencil(A_, 1, &row, 1, &col, &off, ADD_VALUES));
+        add_entry(grid, A_, g, g, w);
+        add_entry(grid, A_, g, nb, -w);
       }
     }
   });
@@ -110,23 +110,18 @@ InterpolationProjection::InterpolationProjection(StaggeredOps& ops) : ops_(ops) 
   const SpaceTimeGrid& grid = ops.grid();
   const int nc = ops.components();
   for (int c = 0; c < nc; ++c) {
-    MatHandle M;
-    PetscCallThrow(DMCreateMatrix(grid.dm(), M.out()));
-    each_owned(grid, [&](const std::array<PetscInt, 3>& g) {
-      const MatStencil row = stencil(g);
+    MatHandle M = grid.create_matrix(3);
+    each_owned(grid, [&](const Index4& g) {
       if (!grid.periodic(c) && g[c] == 0) {  // unused boundary slot: identity keeps it at zero
-        const PetscScalar one = 1.0;
-        PetscCallThrow(MatSetValuesStencil(M, 1, &row, 1, &row, &one, ADD_VALUES));
+        add_entry(grid, M, g, g, 1.0);
         return;
       }
-      const PetscScalar diag = 1.5, off = 0.25;
-      PetscCallThrow(MatSetValuesStencil(M, 1, &row, 1, &row, &diag, ADD_VALUES));
+      add_entry(grid, M, g, g, 1.5);
       for (int side = -1; side <= 1; side += 2) {
-        std::array<PetscInt, 3> nb = g;
+        Index4 nb = g;
         nb[c] += side;
         if (!grid.periodic(c) && (nb[c] < 1 || nb[c] >= grid.cells(c))) continue;  // boundary face: fixed
-        const MatStencil col = stencil(nb);
-        PetscCallThrow(MatSetValuesStencil(M, 1, &row, 1, &col, &off, ADD_VALUES));
+        add_entry(grid, M, g, nb, 0.25);
       }
     });
     PetscCallThrow(MatAssemblyBegin(M, MAT_FINAL_ASSEMBLY));

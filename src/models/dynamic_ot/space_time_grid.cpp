@@ -1,5 +1,7 @@
 #include "space_time_grid.hpp"
 
+#include <petscdmda.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -7,9 +9,8 @@ namespace mf::dynamic_ot {
 
 SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time_cells)
     : comm_(comm), space_(space), d_(space.dim) {
-  if (d_ < 1 || d_ > 2)
-    throw std::invalid_argument("dynamic_ot: domain.dim must be 1 or 2 (time is the extra DMDA axis), got " +
-                                std::to_string(d_));
+  if (d_ < 1 || d_ > 3)
+    throw std::invalid_argument("dynamic_ot: domain.dim must be 1, 2 or 3, got " + std::to_string(d_));
   if (time_cells < 2) throw std::invalid_argument("dynamic_ot: time.cells must be at least 2");
   for (int a = 0; a < d_; ++a) {
     n_[a] = space.cells[a];
@@ -25,8 +26,10 @@ SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time
     PetscCallThrow(DMDACreate2d(comm, bt(0), bt(1), DMDA_STENCIL_STAR, n_[0], n_[1], PETSC_DECIDE, PETSC_DECIDE, 1,
                                 1, nullptr, nullptr, dm_.out()));
   } else {
+    // d = 3: time is the dof (the DMDA has no fourth axis); a star stencil of width 1 ghosts exactly
+    // the six space neighbours the staggered operators read, with all their time levels.
     PetscCallThrow(DMDACreate3d(comm, bt(0), bt(1), bt(2), DMDA_STENCIL_STAR, n_[0], n_[1], n_[2], PETSC_DECIDE,
-                                PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, nullptr, dm_.out()));
+                                PETSC_DECIDE, PETSC_DECIDE, n_[3], 1, nullptr, nullptr, nullptr, dm_.out()));
   }
   // Unknowns are cell averages: piecewise-constant (Q0) transfer, under which DMCoarsen halves the cell
   // count (the default Q1 treats the points as vertices and needs 2^k + 1 of them on walls).
@@ -43,6 +46,15 @@ SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time
     ghosted_.start[a] = gs[a];
     ghosted_.count[a] = gm[a];
   }
+  owned_.count[3] = ghosted_.count[3] = n_[3];
+  ISLocalToGlobalMapping ltog;
+  PetscCallThrow(DMGetLocalToGlobalMapping(dm_, &ltog));
+  const PetscInt* idx;
+  PetscInt n;
+  PetscCallThrow(ISLocalToGlobalMappingGetSize(ltog, &n));
+  PetscCallThrow(ISLocalToGlobalMappingGetIndices(ltog, &idx));
+  local_to_global_.assign(idx, idx + n);
+  PetscCallThrow(ISLocalToGlobalMappingRestoreIndices(ltog, &idx));
 }
 
 double SpaceTimeGrid::space_cell_volume() const {
@@ -79,6 +91,18 @@ VecHandle SpaceTimeGrid::create_local() const {
 void SpaceTimeGrid::to_local(Vec global, Vec local) const {
   PetscCallThrow(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));
   PetscCallThrow(DMGlobalToLocalEnd(dm_, global, INSERT_VALUES, local));
+}
+
+MatHandle SpaceTimeGrid::create_matrix(PetscInt per_row) const {
+  MatHandle A;
+  const PetscInt local = owned_.size();
+  PetscCallThrow(MatCreate(comm_, A.out()));
+  PetscCallThrow(MatSetSizes(A, local, local, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCallThrow(MatSetType(A, MATAIJ));
+  // Star stencil: at most 2 couplings per distributed axis leave the rank.
+  PetscCallThrow(MatSeqAIJSetPreallocation(A, per_row, nullptr));
+  PetscCallThrow(MatMPIAIJSetPreallocation(A, per_row, nullptr, 2 * (d_ + 1), nullptr));
+  return A;
 }
 
 }  // namespace mf::dynamic_ot

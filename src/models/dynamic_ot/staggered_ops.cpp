@@ -2,23 +2,23 @@
 
 #include <cmath>
 
-#include "measureflow/grid_field.hpp"
+#include "space_time_field.hpp"
 #include "measureflow/kokkos_math.hpp"
 
 namespace mf::dynamic_ot {
 
 namespace {
 
-// Owned-block geometry handed to kernels by value.
+// Owned-block geometry over the four logical axes, handed to kernels by value.
 struct Block {
-  int os[3], oc[3], gs[3], n[3];
-  bool per[3];
+  int os[4], oc[4], gs[4], n[4];
+  bool per[4];
   int d;
 };
 
 Block make_block(const SpaceTimeGrid& g) {
   Block b{};
-  for (int a = 0; a < 3; ++a) {
+  for (int a = 0; a < 4; ++a) {
     b.os[a] = static_cast<int>(g.owned().start[a]);
     b.oc[a] = static_cast<int>(g.owned().count[a]);
     b.gs[a] = static_cast<int>(g.ghosted().start[a]);
@@ -31,31 +31,46 @@ Block make_block(const SpaceTimeGrid& g) {
 
 template <class Exec = Kokkos::DefaultExecutionSpace, class F>
 void for_owned(const char* label, const Block& b, const F& f) {
-  Kokkos::parallel_for(label,
-                       Kokkos::MDRangePolicy<Exec, Kokkos::Rank<3>>({0, 0, 0}, {b.oc[2], b.oc[1], b.oc[0]}), f);
-}
-
-template <class Exec = Kokkos::DefaultExecutionSpace, class F>
-double sum_owned(const char* label, const Block& b, const F& f) {
-  double s = 0.0;
-  Kokkos::parallel_reduce(label,
-                          Kokkos::MDRangePolicy<Exec, Kokkos::Rank<3>>({0, 0, 0}, {b.oc[2], b.oc[1], b.oc[0]}), f,
-                          s);
-  return s;
+  Kokkos::parallel_for(
+      label, Kokkos::MDRangePolicy<Exec, Kokkos::Rank<4>>({0, 0, 0, 0}, {b.oc[2], b.oc[1], b.oc[0], b.oc[3]}), f);
 }
 
 struct ConstViews {
-  ConstHostBlockView v[3];
+  ConstStView v[4];
 };
 struct Views {
-  HostBlockView v[3];
+  StView v[4];
 };
 
-// Spatial slice index and time index of an owned cell (local owned indices l0, l1, l2).
-KOKKOS_INLINE_FUNCTION void split(const Block& b, int l2, int l1, int l0, int& sy, int& sx, int& t) {
+// Local owned indices (l0..l3) → global (g) and ghosted-local (q) logical indices.
+struct Index {
+  int g[4], q[4];
+};
+
+KOKKOS_INLINE_FUNCTION Index locate(const Block& b, int l2, int l1, int l0, int l3) {
+  const int l[4] = {l0, l1, l2, l3};
+  Index x;
+  for (int a = 0; a < 4; ++a) {
+    x.g[a] = b.os[a] + l[a];
+    x.q[a] = x.g[a] - b.gs[a];
+  }
+  return x;
+}
+
+// Spatial slice index [z][y][x] of an owned cell (local owned indices), for the boundary densities.
+KOKKOS_INLINE_FUNCTION void slice_of(const Block& b, int l2, int l1, int l0, int& sz, int& sy, int& sx) {
   sx = l0;
-  sy = b.d == 2 ? l1 : 0;
-  t = b.d == 2 ? l2 : l1;
+  sy = b.d >= 2 ? l1 : 0;
+  sz = b.d >= 3 ? l2 : 0;
+}
+
+// Value of face slot q shifted by `shift` along axis c (reads only when the caller knows it exists:
+// the dof axis has no ghost slots).
+template <class V>
+KOKKOS_INLINE_FUNCTION double shifted(const V& v, const int q[4], int c, int shift) {
+  int u[4] = {q[0], q[1], q[2], q[3]};
+  u[c] += shift;
+  return v(u[2], u[1], u[0], u[3]);
 }
 
 }  // namespace
@@ -76,29 +91,21 @@ void StaggeredOps::interp(const Field& V, Field& U, bool affine) {
   const int nc = components();
   for (int c = 0; c < nc; ++c) grid_.to_local(V[c], local_[c]);
   for (int c = 0; c < nc; ++c) {
-    VecBlockRead in(local_[c], grid_.ghosted());
-    VecBlockWrite out(U[c], grid_.owned());
+    StBlockRead in(local_[c], grid_.ghosted());
+    StBlockWrite out(U[c], grid_.owned());
     const auto vin = in.view();
     const auto vout = out.view();
     const SliceView a0 = alpha0_, a1 = alpha1_;
     const bool density = c == b.d;
     const bool add = affine && density;
-    for_owned("dynamic_ot::interp", b, KOKKOS_LAMBDA(int l2, int l1, int l0) {
-      const int l[3] = {l0, l1, l2};
-      int g[3], q[3];
-      for (int a = 0; a < 3; ++a) {
-        g[a] = b.os[a] + l[a];
-        q[a] = g[a] - b.gs[a];
-      }
-      int sy, sx, t;
-      split(b, l2, l1, l0, sy, sx, t);
-      double lo = vin(q[2], q[1], q[0]);
-      int u[3] = {q[0], q[1], q[2]};
-      u[c] += 1;
-      double hi = vin(u[2], u[1], u[0]);
-      if (!b.per[c] && g[c] == 0) lo = add ? a0(sy, sx) : 0.0;
-      if (!b.per[c] && g[c] == b.n[c] - 1) hi = add ? a1(sy, sx) : 0.0;
-      vout(l2, l1, l0) = 0.5 * (lo + hi);
+    for_owned("dynamic_ot::interp", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+      const Index x = locate(b, l2, l1, l0, l3);
+      int sz, sy, sx;
+      slice_of(b, l2, l1, l0, sz, sy, sx);
+      const bool first = !b.per[c] && x.g[c] == 0, last = !b.per[c] && x.g[c] == b.n[c] - 1;
+      const double lo = first ? (add ? a0(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 0);
+      const double hi = last ? (add ? a1(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 1);
+      vout(l2, l1, l0, l3) = 0.5 * (lo + hi);
     });
   }
 }
@@ -107,24 +114,17 @@ void StaggeredOps::interp_adjoint(const Field& U, Field& V) {
   const Block b = make_block(grid_);
   for (int c = 0; c < components(); ++c) {
     grid_.to_local(U[c], local_[c]);
-    VecBlockRead in(local_[c], grid_.ghosted());
-    VecBlockWrite out(V[c], grid_.owned());
+    StBlockRead in(local_[c], grid_.ghosted());
+    StBlockWrite out(V[c], grid_.owned());
     const auto vin = in.view();
     const auto vout = out.view();
-    for_owned("dynamic_ot::interp_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0) {
-      const int l[3] = {l0, l1, l2};
-      int g[3], q[3];
-      for (int a = 0; a < 3; ++a) {
-        g[a] = b.os[a] + l[a];
-        q[a] = g[a] - b.gs[a];
-      }
-      if (!b.per[c] && g[c] == 0) {
-        vout(l2, l1, l0) = 0.0;
+    for_owned("dynamic_ot::interp_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+      const Index x = locate(b, l2, l1, l0, l3);
+      if (!b.per[c] && x.g[c] == 0) {
+        vout(l2, l1, l0, l3) = 0.0;
         return;
       }
-      int m[3] = {q[0], q[1], q[2]};
-      m[c] -= 1;
-      vout(l2, l1, l0) = 0.5 * (vin(q[2], q[1], q[0]) + vin(m[2], m[1], m[0]));
+      vout(l2, l1, l0, l3) = 0.5 * (shifted(vin, x.q, c, 0) + shifted(vin, x.q, c, -1));
     });
   }
 }
@@ -133,31 +133,23 @@ void StaggeredOps::divergence(const Field& V, Vec out_vec) {
   const Block b = make_block(grid_);
   const int nc = components();
   for (int c = 0; c < nc; ++c) grid_.to_local(V[c], local_[c]);
-  VecBlockWrite out(out_vec, grid_.owned());
+  StBlockWrite out(out_vec, grid_.owned());
   const auto vout = out.view();
   Kokkos::deep_copy(vout, 0.0);
   for (int c = 0; c < nc; ++c) {
-    VecBlockRead in(local_[c], grid_.ghosted());
+    StBlockRead in(local_[c], grid_.ghosted());
     const auto vin = in.view();
     const SliceView a0 = alpha0_, a1 = alpha1_;
     const double inv_h = 1.0 / grid_.h(c);
     const bool density = c == b.d;
-    for_owned("dynamic_ot::divergence", b, KOKKOS_LAMBDA(int l2, int l1, int l0) {
-      const int l[3] = {l0, l1, l2};
-      int g[3], q[3];
-      for (int a = 0; a < 3; ++a) {
-        g[a] = b.os[a] + l[a];
-        q[a] = g[a] - b.gs[a];
-      }
-      int sy, sx, t;
-      split(b, l2, l1, l0, sy, sx, t);
-      double lo = vin(q[2], q[1], q[0]);
-      int u[3] = {q[0], q[1], q[2]};
-      u[c] += 1;
-      double hi = vin(u[2], u[1], u[0]);
-      if (!b.per[c] && g[c] == 0) lo = density ? a0(sy, sx) : 0.0;
-      if (!b.per[c] && g[c] == b.n[c] - 1) hi = density ? a1(sy, sx) : 0.0;
-      vout(l2, l1, l0) += (hi - lo) * inv_h;
+    for_owned("dynamic_ot::divergence", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+      const Index x = locate(b, l2, l1, l0, l3);
+      int sz, sy, sx;
+      slice_of(b, l2, l1, l0, sz, sy, sx);
+      const bool first = !b.per[c] && x.g[c] == 0, last = !b.per[c] && x.g[c] == b.n[c] - 1;
+      const double lo = first ? (density ? a0(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 0);
+      const double hi = last ? (density ? a1(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 1);
+      vout(l2, l1, l0, l3) += (hi - lo) * inv_h;
     });
   }
 }
@@ -166,23 +158,16 @@ void StaggeredOps::subtract_divergence_adjoint(Vec phi, Field& V) {
   const Block b = make_block(grid_);
   VecHandle phi_local = grid_.create_local();
   grid_.to_local(phi, phi_local);
-  VecBlockRead in(phi_local, grid_.ghosted());
+  StBlockRead in(phi_local, grid_.ghosted());
   const auto vin = in.view();
   for (int c = 0; c < components(); ++c) {
-    VecBlockWrite out(V[c], grid_.owned());
+    StBlockWrite out(V[c], grid_.owned());
     const auto vout = out.view();
     const double inv_h = 1.0 / grid_.h(c);
-    for_owned("dynamic_ot::divergence_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0) {
-      const int l[3] = {l0, l1, l2};
-      int g[3], q[3];
-      for (int a = 0; a < 3; ++a) {
-        g[a] = b.os[a] + l[a];
-        q[a] = g[a] - b.gs[a];
-      }
-      if (!b.per[c] && g[c] == 0) return;
-      int m[3] = {q[0], q[1], q[2]};
-      m[c] -= 1;
-      vout(l2, l1, l0) -= (vin(m[2], m[1], m[0]) - vin(q[2], q[1], q[0])) * inv_h;
+    for_owned("dynamic_ot::divergence_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+      const Index x = locate(b, l2, l1, l0, l3);
+      if (!b.per[c] && x.g[c] == 0) return;
+      vout(l2, l1, l0, l3) -= (shifted(vin, x.q, c, -1) - shifted(vin, x.q, c, 0)) * inv_h;
     });
   }
 }
@@ -191,15 +176,15 @@ void StaggeredOps::prox_kinetic(Field& U, double gamma) {
   const Block b = make_block(grid_);
   const int d = b.d;
   Views w;
-  std::vector<std::unique_ptr<VecBlockWrite>> access;
+  std::vector<std::unique_ptr<StBlockWrite>> access;
   for (int c = 0; c <= d; ++c) {
-    access.push_back(std::make_unique<VecBlockWrite>(U[c], grid_.owned()));
+    access.push_back(std::make_unique<StBlockWrite>(U[c], grid_.owned()));
     w.v[c] = access.back()->view();
   }
-  for_owned("dynamic_ot::prox_kinetic", b, KOKKOS_LAMBDA(int l2, int l1, int l0) {
-    const double r0 = w.v[d](l2, l1, l0);
+  for_owned("dynamic_ot::prox_kinetic", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+    const double r0 = w.v[d](l2, l1, l0, l3);
     double m2 = 0.0;
-    for (int c = 0; c < d; ++c) m2 += w.v[c](l2, l1, l0) * w.v[c](l2, l1, l0);
+    for (int c = 0; c < d; ++c) m2 += w.v[c](l2, l1, l0, l3) * w.v[c](l2, l1, l0, l3);
     // Optimality: m = ρ m0/(ρ + γ) with ρ the largest real root of P(ρ) = (ρ − ρ0)(ρ + γ)² − γ|m0|²/2.
     // P is convex and increasing right of that root; Newton from a point where P ≥ 0 converges
     // monotonically from above.
@@ -217,13 +202,13 @@ void StaggeredOps::prox_kinetic(Field& U, double gamma) {
       r = r0;
     }
     if (r <= 0.0) {
-      w.v[d](l2, l1, l0) = 0.0;
-      for (int c = 0; c < d; ++c) w.v[c](l2, l1, l0) = 0.0;
+      w.v[d](l2, l1, l0, l3) = 0.0;
+      for (int c = 0; c < d; ++c) w.v[c](l2, l1, l0, l3) = 0.0;
       return;
     }
-    w.v[d](l2, l1, l0) = r;
+    w.v[d](l2, l1, l0, l3) = r;
     const double s = r / (r + gamma);
-    for (int c = 0; c < d; ++c) w.v[c](l2, l1, l0) *= s;
+    for (int c = 0; c < d; ++c) w.v[c](l2, l1, l0, l3) *= s;
   });
 }
 
@@ -231,9 +216,9 @@ double StaggeredOps::kinetic_energy(const Field& U, std::vector<double>* per_sli
   const Block b = make_block(grid_);
   const int d = b.d;
   ConstViews v;
-  std::vector<std::unique_ptr<VecBlockRead>> access;
+  std::vector<std::unique_ptr<StBlockRead>> access;
   for (int c = 0; c <= d; ++c) {
-    access.push_back(std::make_unique<VecBlockRead>(U[c], grid_.owned()));
+    access.push_back(std::make_unique<StBlockRead>(U[c], grid_.owned()));
     v.v[c] = access.back()->view();
   }
   const PetscInt nt = grid_.cells(d);
@@ -242,15 +227,15 @@ double StaggeredOps::kinetic_energy(const Field& U, std::vector<double>* per_sli
   // Serial over the owned block: slices accumulate by time index (a reduction into an array).
   for (int l2 = 0; l2 < b.oc[2]; ++l2)
     for (int l1 = 0; l1 < b.oc[1]; ++l1)
-      for (int l0 = 0; l0 < b.oc[0]; ++l0) {
-        int sy, sx, t;
-        split(b, l2, l1, l0, sy, sx, t);
-        const double r = v.v[d](l2, l1, l0);
-        if (r <= 0.0) continue;
-        double m2 = 0.0;
-        for (int c = 0; c < d; ++c) m2 += v.v[c](l2, l1, l0) * v.v[c](l2, l1, l0);
-        slices(b.os[d] + t) += vol * 0.5 * m2 / r;
-      }
+      for (int l0 = 0; l0 < b.oc[0]; ++l0)
+        for (int l3 = 0; l3 < b.oc[3]; ++l3) {
+          const Index x = locate(b, l2, l1, l0, l3);
+          const double r = v.v[d](l2, l1, l0, l3);
+          if (r <= 0.0) continue;
+          double m2 = 0.0;
+          for (int c = 0; c < d; ++c) m2 += v.v[c](l2, l1, l0, l3) * v.v[c](l2, l1, l0, l3);
+          slices(x.g[d]) += vol * 0.5 * m2 / r;
+        }
   std::vector<double> global(nt, 0.0);
   MPI_Allreduce(slices.data(), global.data(), static_cast<int>(nt), MPI_DOUBLE, MPI_SUM, grid_.comm());
   double e = 0.0;

@@ -14,8 +14,8 @@ namespace mf::dynamic_ot {
 // axis slot 0 is the boundary face (α0 at t = 0 for the density, zero flux at a wall) and is unused.
 using Field = std::vector<VecHandle>;
 
-// Boundary densities on this rank's spatial block, [y][x] (y extent 1 in 1D), unit discrete mass.
-using SliceView = Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace>;
+// Boundary densities on this rank's spatial block, [z][y][x] (unused axes extent 1), unit discrete mass.
+using SliceView = Kokkos::View<double***, Kokkos::LayoutRight, Kokkos::HostSpace>;
 
 class StaggeredOps {
  public:
