@@ -4,6 +4,8 @@
 // DOT_BENCH=tolerance: the same grids solved to DOT_TOL (cap DOT_MAXIT): iterations to tolerance as well.
 // The Poisson preconditioner comes from the options (PETSC_OPTIONS="-dot_pc_type mg"); DOT_PC_LABEL names it.
 // DOT_BENCH=accuracy: translated 2D bump solved to tolerance on 16²×8, 32²×16, 64²×32: W2² error, rate.
+//                   DOT_CASE=gaussian: 2D Gaussians (Bures); DOT_CASE=bump3d: translated 3D bump on N³×N/2,
+//                   N from DOT_NS (default 8,16,24).
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 
@@ -79,8 +82,16 @@ TEST(DynamicOtBench, Run) {
     const double tol = std::atof(env("DOT_TOL", "1e-5"));
     // DOT_CASE=gaussian: elliptical Gaussians on [−1, 1]² (Bures), else the translated bump.
     const bool gaussian = std::string(env("DOT_CASE", "bump")) == "gaussian";
+    const bool bump3d = std::string(env("DOT_CASE", "bump")) == "bump3d";
     auto make = [&](int n) {
       DynamicOtConfig c = bump2d(n, n / 2, method);
+      if (bump3d) {
+        c.space.dim = c.initial.dim = c.target.dim = 3;
+        c.space.cells = {n, n, n};
+        c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
+        c.initial.mean = {0.3, 0.3, 0.3};
+        c.target.mean = {0.6, 0.5, 0.5};
+      }
       if (gaussian) {
         c.space.lower = {-1, -1, 0};
         c.space.upper = {1, 1, 1};
@@ -94,28 +105,37 @@ TEST(DynamicOtBench, Run) {
     };
     const double exact = gaussian ? bures_w2sq(Moments{1.0, {-0.3, -0.2}, Matrix::from_rows({{0.012, 0.004}, {0.004, 0.008}})},
                                                Moments{1.0, {0.3, 0.25}, Matrix::from_rows({{0.008, -0.003}, {-0.003, 0.015}})})
-                              : 0.4 * 0.4 + 0.3 * 0.3;
+                              : bump3d ? 0.3 * 0.3 + 0.2 * 0.2 + 0.2 * 0.2 : 0.4 * 0.4 + 0.3 * 0.3;
     double prev = 0.0;
+    int prev_n = 0;
+    std::vector<int> ns;
+    for (const char* p = env("DOT_NS", bump3d ? "8,16,24" : "16,32,64"); *p;) {
+      ns.push_back(std::atoi(p));
+      while (*p && *p != ',') ++p;
+      if (*p == ',') ++p;
+    }
     if (rank == 0)
       std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds |\n"
                   "|---|---|---|---|---|---|---|---|---|\n");
-    for (int n : {16, 32, 64}) {
+    for (int n : ns) {
       DynamicOtConfig c = make(n);
       c.tolerance = tol;
       c.max_iterations = std::atoi(env("DOT_MAXIT", "4000"));
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
       const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
       const double err = std::abs(st.w2sq - exact) / exact;
-      if (rank == 0 && n == 16)
+      if (rank == 0 && prev_n == 0)
         std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
                     static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
       if (rank == 0)
-        std::printf("| %d²×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, n / 2, to_string(method).c_str(),
-                    st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
-                    prev > 0 ? std::to_string(std::log2(prev / err)).substr(0, 4).c_str() : "–", st.residual,
-                    st.seconds_total);
+        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, bump3d ? "³" : "²", n / 2,
+                    to_string(method).c_str(), st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
+                    prev > 0 ? std::to_string(std::log(prev / err) / std::log(double(n) / prev_n)).substr(0, 4).c_str()
+                             : "–",
+                    st.residual, st.seconds_total);
       std::fflush(stdout);
       prev = err;
+      prev_n = n;
     }
   }
 }

@@ -16,9 +16,10 @@ namespace {
 DynamicOtConfig bump_config(int dim, Method method) {
   DynamicOtConfig c;
   c.space.dim = dim;
-  c.space.cells = {16, dim == 2 ? 16 : 1, 1};
+  // 3D: 8³ × 4 (time is the dof there; ranks split space only).
+  c.space.cells = dim == 3 ? std::array<PetscInt, 3>{8, 8, 8} : std::array<PetscInt, 3>{16, dim == 2 ? 16 : 1, 1};
   c.space.boundary = Boundary::NoFlux;
-  c.time_cells = 8;
+  c.time_cells = dim == 3 ? 4 : 8;
   c.method = method;
   c.tolerance = 0.0;  // a fixed iteration count: the comparison is between identical algorithms
   c.max_iterations = 60;
@@ -54,10 +55,10 @@ void compare(const DynamicOtConfig& c) {
   EXPECT_DOUBLE_EQ(p->particle_view->w2sq(), s->particle_view->w2sq());
   p->particle_view->move_to(0.5);
   EXPECT_EQ(global_count(p->particle_view->particles(), MPI_COMM_WORLD), c.particles);
-  // Cross-view W2 over every face (2D: debiased Sinkhorn on the reduced clouds, which do not depend
+  // Cross-view W2 over every face (2D, 3D: debiased Sinkhorn on the reduced clouds, which do not depend
   // on the decomposition): differences come from the Poisson tolerance and summation order only.
   double cross_p = -1.0, cross_s = -1.0;
-  if (c.space.dim == 2) {
+  if (c.space.dim >= 2) {
     Metrics mp, ms;
     p->add_metrics(0.5, mp);
     s->add_metrics(0.5, ms);
@@ -67,7 +68,7 @@ void compare(const DynamicOtConfig& c) {
   }
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (rank == 0 && c.space.dim == 2) std::printf("cross W2 world %.12e self %.12e\n", cross_p, cross_s);
+  if (rank == 0 && c.space.dim >= 2) std::printf("cross W2 world %.12e self %.12e\n", cross_p, cross_s);
   if (rank == 0)
     std::printf("dim %d method %s: W2² world %.12e self %.12e, max |Δα_t| / max α = %.2e\n", c.space.dim,
                 to_string(c.method).c_str(), wp, ws, worst / scale);
@@ -78,4 +79,5 @@ void compare(const DynamicOtConfig& c) {
 TEST(DynamicOtRanks, Bump1DPrimalDual) { compare(bump_config(1, Method::PrimalDual)); }
 TEST(DynamicOtRanks, Bump2DPrimalDual) { compare(bump_config(2, Method::PrimalDual)); }
 TEST(DynamicOtRanks, Bump2DDouglasRachford) { compare(bump_config(2, Method::DouglasRachford)); }
+TEST(DynamicOtRanks, Bump3DPrimalDual) { compare(bump_config(3, Method::PrimalDual)); }
 TEST(DynamicOtRanks, Bump1DAlg2) { compare(bump_config(1, Method::Alg2)); }
