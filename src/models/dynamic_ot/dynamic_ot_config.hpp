@@ -10,6 +10,10 @@
 namespace mf::dynamic_ot {
 
 enum class Method { Alg2, DouglasRachford, PrimalDual };
+// How the Lagrangian view pairs α0 and α1 samples (lagrangian.coupling).
+enum class Coupling { Auto, Exact, Entropic };
+Coupling parse_coupling(const std::string& s);  // "auto" | "exact" | "entropic"
+std::string to_string(Coupling c);
 Method parse_method(const std::string& s);  // "alg2" | "douglas_rachford" | "primal_dual"
 std::string to_string(Method m);
 
@@ -29,6 +33,8 @@ struct DynamicOtConfig {
   bool lagrangian = true;         // lagrangian.enabled
   std::int64_t particles = 1000;  // lagrangian.particles
   std::uint64_t seed = 1;         // lagrangian.seed
+  Coupling coupling = Coupling::Auto;  // lagrangian.coupling: auto = exact in 1D, entropic in d ≥ 2
+  double coupling_eps = 0.0;      // lagrangian.coupling_eps: Sinkhorn ε (length²); 0 = min(h², λ_min(Σ)/16)
   double velocity_threshold = 1e-8;  // α below which v = m/α is reported as 0
   // Core diagnostics keys, read here because the cross-view W2 runs over every time face (model metric).
   bool cross_w2 = true;           // diagnostics.w2 != none

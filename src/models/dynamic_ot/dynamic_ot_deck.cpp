@@ -1,5 +1,6 @@
 // Deck keys of the dynamic_ot model (pinned: initial = α0, target = α1, time.cells, solver.{method,
-// tolerance, max_iterations}, lagrangian.{enabled, particles, seed}), the deck → DynamicOtConfig
+// tolerance, max_iterations}, lagrangian.{enabled, particles, seed}; not pinned: lagrangian.{coupling,
+// coupling_eps}), the deck → DynamicOtConfig
 // mapping, and the model's registration.
 #include "dynamic_ot_views.hpp"
 #include "measureflow/deck.hpp"
@@ -22,8 +23,26 @@ void declare_dynamic_ot_keys(Schema& s) {
   solver.integer("max_iterations", 2000LL, "iteration cap").min(1);
   solver.real("step", 1.0, "γ (douglas_rachford), 1/r (alg2), τ (primal_dual)").positive();
   solver.real("velocity_threshold", 1e-8, "where α is below it, v = m/α is written as 0").positive();
+  Schema& lagrangian = s.section("lagrangian");
+  lagrangian.enumeration("coupling", {"auto", "exact", "entropic"}, "auto",
+                         "pairing of the α0 and α1 samples: exact (sorting in 1D, Hungarian O(n³) in d ≥ 2, n ≤ 2000) | "
+                         "entropic (Sinkhorn + barycentric projection) | auto (exact in 1D, entropic in d ≥ 2)");
+  lagrangian.real("coupling_eps", 0.0,
+                  "Sinkhorn ε of the entropic coupling, in length² (0: min(h² of the coarsest grid axis, smallest sample variance / 16))")
+      .non_negative();
   s.cross_check([](const YAML::Node& root, Errors& e) {
     require_grid_keys(root, e, "dynamic_ot solves on a space-time grid");
+    const YAML::Node dim = root["domain"] ? root["domain"]["dim"] : YAML::Node();
+    // The Hungarian's O(n³) limit, caught here rather than after the Eulerian solve. An absent
+    // lagrangian.particles means the core default (10 000), above the limit too.
+    const YAML::Node lag = root["lagrangian"];
+    const YAML::Node coupling = lag ? lag["coupling"] : YAML::Node();
+    const YAML::Node count = lag ? lag["particles"] : YAML::Node();
+    const bool many = !count.IsDefined() || (count.IsScalar() && count.as<double>() > 2000);
+    if (coupling.IsDefined() && coupling.IsScalar() && coupling.as<std::string>() == "exact" && dim.IsDefined() &&
+        dim.IsScalar() && dim.as<std::string>() != "1" && many)
+      e.add("lagrangian.coupling", "exact in d >= 2 is the O(n^3) Hungarian, limited to 2000 particles (use entropic)",
+            coupling);
     const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
     if (end.IsDefined())
       e.add("time.end", "does not apply to dynamic_ot (the path runs over t in [0, 1]; give time.cells)", end);
@@ -45,6 +64,8 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.lagrangian = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
+  c.coupling = parse_coupling(deck.text("lagrangian.coupling"));
+  c.coupling_eps = deck.real("lagrangian.coupling_eps");
   c.cross_w2 = deck.text("diagnostics.w2") != "none";
   c.cross_w2_eps = deck.real("diagnostics.w2_eps");
   c.cross_w2_points = deck.integer("diagnostics.w2_points");

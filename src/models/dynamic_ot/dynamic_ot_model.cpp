@@ -26,6 +26,21 @@ std::string to_string(Method m) {
   }
 }
 
+Coupling parse_coupling(const std::string& s) {
+  if (s == "auto") return Coupling::Auto;
+  if (s == "exact") return Coupling::Exact;
+  if (s == "entropic") return Coupling::Entropic;
+  throw std::invalid_argument("unknown lagrangian.coupling '" + s + "' (allowed: auto, exact, entropic)");
+}
+
+std::string to_string(Coupling c) {
+  switch (c) {
+    case Coupling::Auto: return "auto";
+    case Coupling::Exact: return "exact";
+    default: return "entropic";
+  }
+}
+
 bool has_closed_form(const MeasureSpec& a, const MeasureSpec& b) {
   if (a.type == "gaussian" && b.type == "gaussian") return true;
   return a.type == "bump" && b.type == "bump" && a.power == b.power;
@@ -62,7 +77,7 @@ void DynamicOtModel::compare_views(double t) {
       const double w2sq = w2sq_density_vs_points_1d(grid_view->slice_density(k), g.spec().lower[0], g.h(0),
                                                     particle_view->positions_at(tk));
       cross_w2_.push_back(std::sqrt(std::max(w2sq, 0.0)));
-      cross_particle_kinetic_.push_back(0.5 * particle_view->w2sq());
+      cross_particle_kinetic_.push_back(particle_view->kinetic_energy());
     }
     return;
   }
@@ -92,7 +107,10 @@ void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
   }
   if (particle_view) {
     metrics["lagrangian.w2sq"] = particle_view->w2sq();
-    metrics["lagrangian.kinetic_energy"] = 0.5 * particle_view->w2sq();
+    metrics["lagrangian.kinetic_energy"] = particle_view->kinetic_energy();
+    metrics["lagrangian.coupling_eps"] = particle_view->coupling_eps();
+    metrics["lagrangian.coupling_iterations"] = particle_view->coupling_iterations();
+    metrics["lagrangian.coupling_seconds"] = particle_view->coupling_seconds();
   }
   if (grid_view && particle_view && (grid_view->grid().dim() == 1 || sinkhorn_cross)) {
     if (cross_w2_.empty()) compare_views(t);
@@ -134,7 +152,7 @@ std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI
     model->to = make_measure(config.target);
     if (config.lagrangian) {
       auto lag = std::make_unique<DynamicOtLagrangian>(*model->from, *model->to, config.particles, config.seed,
-                                                        eulerian->grid());
+                                                        eulerian->grid(), config.coupling, config.coupling_eps);
       model->particle_view = lag.get();
       model->lagrangian = std::move(lag);
     }

@@ -49,19 +49,32 @@ class DynamicOtEulerian : public EulerianView {
   PetscInt face_ = 0;
 };
 
+// Default Sinkhorn ε of the entropic particle coupling of the n × dim clouds x → y:
+// min(h² of the grid's coarsest axis, λ_min(sample covariances) / 16).
+double default_coupling_eps(const Grid& grid, const std::vector<double>& x, const std::vector<double>& y, int dim);
+
 class DynamicOtLagrangian : public LagrangianView {
  public:
   // Samples `particles` points of each measure (counter-based, rank-count independent), couples them
-  // exactly and starts at t = 0. Every rank computes the same coupling.
+  // (`coupling`: exact permutation, or Sinkhorn at ε = `coupling_eps` with the barycentric projection
+  // as T; Auto = exact in 1D, entropic in d ≥ 2; ε ≤ 0 means default_coupling_eps) and starts at
+  // t = 0. Every rank ends up with the same end points.
   DynamicOtLagrangian(const Measure& from, const Measure& to, std::int64_t particles, std::uint64_t seed,
-                      const Grid& decomposition);
+                      const Grid& decomposition, Coupling coupling = Coupling::Auto, double coupling_eps = 0.0);
   const ParticleSet& particles() const override { return particles_; }
   ParticleSet& mutable_particles() override { return particles_; }
   const Grid* decomposition() const override { return &decomposition_; }
   void advance(double t, double dt) override { move_to(t + dt); }
   // Positions (1 − t) x + t T(x) for every particle, then migration (collective).
   void move_to(double t);
-  double w2sq() const { return w2sq_; }  // Σ w |T(x) − x|², also 2 × the (constant) kinetic energy
+  // W2² estimate: exact coupling Σ w |T(x) − x|²; entropic the debiased divergence S_ε (see the .cpp).
+  double w2sq() const { return w2sq_; }
+  // ½ Σ w |T(x) − x|²: the particles' (constant) kinetic energy on their straight lines.
+  double kinetic_energy() const { return kinetic_; }
+  Coupling coupling() const { return coupling_; }  // Exact or Entropic (Auto resolved)
+  double coupling_eps() const { return eps_; }     // ε used (0 for exact)
+  double coupling_seconds() const { return coupling_seconds_; }
+  int coupling_iterations() const { return coupling_iterations_; }  // Sinkhorn iterations (0 for exact)
   // Every particle's position at time t (n × dim, by id), identical on every rank.
   std::vector<double> positions_at(double t) const;
 
@@ -70,7 +83,10 @@ class DynamicOtLagrangian : public LagrangianView {
   const Grid& decomposition_;
   int dim_;
   std::vector<double> start_, end_;  // n × dim, by global id
-  double w2sq_ = 0.0;
+  double w2sq_ = 0.0, kinetic_ = 0.0;
+  Coupling coupling_ = Coupling::Exact;
+  double eps_ = 0.0, coupling_seconds_ = 0.0;
+  int coupling_iterations_ = 0;
 };
 
 class DynamicOtClosedForm : public ClosedFormView {

@@ -1,7 +1,8 @@
 // The Lagrangian view's static coupling of α0 and α1 samples: exact OT between two equal-size uniform
 // point clouds (a permutation), by sorting in 1D and by the Hungarian algorithm in 2D (n ≤ 2000).
-// Exact (not entropic) on purpose: the straight-line particle geodesic then has no ε bias; the cost is
-// the O(n³) Hungarian oracle of the static-OT subsystem, which bounds n (see docs/dynamic_ot.md).
+// `lagrangian.coupling: exact` (and `auto` in 1D): the straight-line particle geodesic then has no ε bias;
+// the cost in d ≥ 2 is the O(n³) Hungarian oracle of the static-OT subsystem, which bounds n, hence the
+// entropic coupling (entropic_coupling.hpp) as the d ≥ 2 default (see docs/dynamic_ot.md).
 #pragma once
 #include <vector>
 

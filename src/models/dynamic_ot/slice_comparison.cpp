@@ -60,7 +60,7 @@ SliceComparison compare_slices(DynamicOtEulerian& grid_view, DynamicOtLagrangian
     c.time.push_back(tk);
     c.w2.push_back(slice_w2(grid_view, particle_view, k, tk, options, &eps));
     c.eps.push_back(eps);
-    c.particle_kinetic.push_back(0.5 * particle_view.w2sq());
+    c.particle_kinetic.push_back(particle_view.kinetic_energy());
   }
   return c;
 }
