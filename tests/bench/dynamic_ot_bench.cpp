@@ -1,6 +1,7 @@
 // Benchmark of the Benamou–Brenier solver (not a ctest; built and run by dynamic_ot_bench.sh).
 // DOT_BENCH=timing: time per iteration split into Poisson / pointwise / interpolation for 32³, 64²×32,
-//                   128²×64 (fixed DOT_ITERS iterations; DOT_SIZES=32x32,64x32 picks a subset).
+//                   128²×64 (fixed DOT_ITERS iterations; DOT_SIZES=32x32,64x32 picks a subset; 3D space rows
+//                   16x16x8, 24x24x12, 32x32x16 = N³ × N_t when named).
 // DOT_BENCH=tolerance: the same grids solved to DOT_TOL (cap DOT_MAXIT): iterations to tolerance as well.
 // The Poisson preconditioner comes from the options (PETSC_OPTIONS="-dot_pc_type mg"); DOT_PC_LABEL names it.
 // DOT_BENCH=accuracy: translated 2D bump solved to tolerance on 16²×8, 32²×16, 64²×32: W2² error, rate.
@@ -42,6 +43,17 @@ DynamicOtConfig bump2d(int n, int nt, Method m) {
   c.target.mean = {0.7, 0.6};
   return c;
 }
+
+// The 3D translated bump (W2² = |s|² = 0.17), the shipped deck's case on N³ × N_t.
+DynamicOtConfig bump3d(int n, int nt, Method m) {
+  DynamicOtConfig c = bump2d(n, nt, m);
+  c.space.dim = c.initial.dim = c.target.dim = 3;
+  c.space.cells = {n, n, n};
+  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
+  c.initial.mean = {0.3, 0.3, 0.3};
+  c.target.mean = {0.6, 0.5, 0.5};
+  return c;
+}
 }  // namespace
 
 TEST(DynamicOtBench, Run) {
@@ -57,23 +69,30 @@ TEST(DynamicOtBench, Run) {
     const int iters = std::atoi(env("DOT_ITERS", "20"));
     const std::string pc = env("DOT_PC_LABEL", "gamg");
     const std::string only = env("DOT_SIZES", "32x32,64x32,128x64");
-    const int sizes[3][2] = {{32, 32}, {64, 32}, {128, 64}};
+    // {N, N_t, d}: N^d × N_t. The 3D rows (3D translated bump, W2² = 0.17) run only when named in
+    // DOT_SIZES, e.g. DOT_SIZES=16x16x8,32x32x16.
+    const int sizes[6][3] = {{32, 32, 2}, {64, 32, 2}, {128, 64, 2}, {16, 8, 3}, {24, 12, 3}, {32, 16, 3}};
     if (rank == 0)
       std::printf("| grid | ranks | PC | unknowns | iterations | converged | W2² rel. error | s/iter | Poisson share | "
                   "pointwise share | interp share | KSP its/iter |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& s : sizes) {
-      if (only.find(std::to_string(s[0]) + "x" + std::to_string(s[1])) == std::string::npos) continue;
-      DynamicOtConfig c = bump2d(s[0], s[1], method);
+      const std::string tag = s[2] == 3 ? std::to_string(s[0]) + "x" + std::to_string(s[0]) + "x" + std::to_string(s[1])
+                                        : std::to_string(s[0]) + "x" + std::to_string(s[1]);
+      const std::string list = "," + only + ",";
+      if (list.find("," + tag + ",") == std::string::npos) continue;
+      DynamicOtConfig c = s[2] == 3 ? bump3d(s[0], s[1], method) : bump2d(s[0], s[1], method);
+      const double exact = s[2] == 3 ? 0.17 : 0.25;
       c.tolerance = to_tol ? std::atof(env("DOT_TOL", "1e-5")) : 0.0;
       c.max_iterations = to_tol ? std::atoi(env("DOT_MAXIT", "4000")) : iters;
       c.progress = std::string(env("DOT_PROGRESS", "0")) == "1";  // rank-0 progress lines on long runs
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
       const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
       const double per = st.seconds_total / st.iterations;
+      const long long cells = s[2] == 3 ? 1LL * s[0] * s[0] * s[0] * s[1] : 1LL * s[0] * s[0] * s[1];
       if (rank == 0)
-        std::printf("| %d²×%d | %d | %s | %lld | %d | %s | %.2e | %.4f | %.0f %% | %.0f %% | %.0f %% | %.1f |\n", s[0], s[1],
-                    size, pc.c_str(), static_cast<long long>(s[0]) * s[0] * s[1] * 3, st.iterations,
-                    to_tol ? (st.converged ? "yes" : "no") : "(fixed)", std::abs(st.w2sq - 0.25) / 0.25, per,
+        std::printf("| %d%s×%d | %d | %s | %lld | %d | %s | %.2e | %.4f | %.0f %% | %.0f %% | %.0f %% | %.1f |\n", s[0],
+                    s[2] == 3 ? "³" : "²", s[1], size, pc.c_str(), cells * (s[2] + 1), st.iterations,
+                    to_tol ? (st.converged ? "yes" : "no") : "(fixed)", std::abs(st.w2sq - exact) / exact, per,
                     100 * st.seconds_poisson / st.seconds_total, 100 * st.seconds_pointwise / st.seconds_total,
                     100 * st.seconds_interp / st.seconds_total, static_cast<double>(st.poisson_iterations) / st.iterations);
       std::fflush(stdout);
@@ -82,16 +101,9 @@ TEST(DynamicOtBench, Run) {
     const double tol = std::atof(env("DOT_TOL", "1e-5"));
     // DOT_CASE=gaussian: elliptical Gaussians on [−1, 1]² (Bures), else the translated bump.
     const bool gaussian = std::string(env("DOT_CASE", "bump")) == "gaussian";
-    const bool bump3d = std::string(env("DOT_CASE", "bump")) == "bump3d";
+    const bool three_d = std::string(env("DOT_CASE", "bump")) == "bump3d";
     auto make = [&](int n) {
-      DynamicOtConfig c = bump2d(n, n / 2, method);
-      if (bump3d) {
-        c.space.dim = c.initial.dim = c.target.dim = 3;
-        c.space.cells = {n, n, n};
-        c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
-        c.initial.mean = {0.3, 0.3, 0.3};
-        c.target.mean = {0.6, 0.5, 0.5};
-      }
+      DynamicOtConfig c = three_d ? bump3d(n, n / 2, method) : bump2d(n, n / 2, method);
       if (gaussian) {
         c.space.lower = {-1, -1, 0};
         c.space.upper = {1, 1, 1};
@@ -105,11 +117,11 @@ TEST(DynamicOtBench, Run) {
     };
     const double exact = gaussian ? bures_w2sq(Moments{1.0, {-0.3, -0.2}, Matrix::from_rows({{0.012, 0.004}, {0.004, 0.008}})},
                                                Moments{1.0, {0.3, 0.25}, Matrix::from_rows({{0.008, -0.003}, {-0.003, 0.015}})})
-                              : bump3d ? 0.3 * 0.3 + 0.2 * 0.2 + 0.2 * 0.2 : 0.4 * 0.4 + 0.3 * 0.3;
+                              : three_d ? 0.3 * 0.3 + 0.2 * 0.2 + 0.2 * 0.2 : 0.4 * 0.4 + 0.3 * 0.3;
     double prev = 0.0;
     int prev_n = 0;
     std::vector<int> ns;
-    for (const char* p = env("DOT_NS", bump3d ? "8,16,24" : "16,32,64"); *p;) {
+    for (const char* p = env("DOT_NS", three_d ? "8,16,24" : "16,32,64"); *p;) {
       ns.push_back(std::atoi(p));
       while (*p && *p != ',') ++p;
       if (*p == ',') ++p;
@@ -128,7 +140,7 @@ TEST(DynamicOtBench, Run) {
         std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
                     static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
       if (rank == 0)
-        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, bump3d ? "³" : "²", n / 2,
+        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, three_d ? "³" : "²", n / 2,
                     to_string(method).c_str(), st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
                     prev > 0 ? std::to_string(std::log(prev / err) / std::log(double(n) / prev_n)).substr(0, 4).c_str()
                              : "–",

@@ -129,16 +129,22 @@ TEST(DynamicOtEntropicCoupling, BiasFallsWithEps) {
   }
 }
 
+namespace {
+// The 2D bump of bump_translation_2d.yaml (power 2, radius 0.2) centred at `mean`.
+MeasureSpec bump_at(Vector mean) {
+  MeasureSpec m;
+  m.type = "bump";
+  m.dim = 2;
+  m.power = 2.0;
+  m.shape = Matrix::diagonal({0.04, 0.04});
+  m.mean = std::move(mean);
+  return m;
+}
+}  // namespace
+
 // Translated bump (the deck bump_translation_2d.yaml): T(x) ≈ x + s with s = (0.4, 0.3).
 TEST(DynamicOtEntropicCoupling, TranslatedBump2D) {
-  MeasureSpec a;
-  a.type = "bump";
-  a.dim = 2;
-  a.power = 2.0;
-  a.shape = Matrix::diagonal({0.04, 0.04});
-  a.mean = {0.3, 0.3};
-  MeasureSpec b = a;
-  b.mean = {0.7, 0.6};
+  const MeasureSpec a = bump_at({0.3, 0.3}), b = bump_at({0.7, 0.6});
   const std::int64_t n = 1000;
   const auto x = samples(a, n, 7);
   const auto y = samples(b, n, 7 + 0x9e3779b97f4a7c15ULL);
@@ -195,14 +201,7 @@ TEST(DynamicOtEntropicCoupling, SelfCostMatchesTwoSidedSinkhorn) {
 // Timing at larger n (MF_MEASURE=1 only): the translated bump at ε = h² of a 64² grid.
 TEST(DynamicOtEntropicCoupling, TimingLargerN) {
   if (!measuring()) GTEST_SKIP() << "MF_MEASURE=1 runs the timing";
-  MeasureSpec a;
-  a.type = "bump";
-  a.dim = 2;
-  a.power = 2.0;
-  a.shape = Matrix::diagonal({0.04, 0.04});
-  a.mean = {0.3, 0.3};
-  MeasureSpec b = a;
-  b.mean = {0.7, 0.6};
+  const MeasureSpec a = bump_at({0.3, 0.3}), b = bump_at({0.7, 0.6});
   for (std::int64_t n : {4000, 10000}) {
     const auto x = samples(a, n, 7);
     const auto y = samples(b, n, 7 + 0x9e3779b97f4a7c15ULL);

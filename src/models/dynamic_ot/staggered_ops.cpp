@@ -73,6 +73,20 @@ KOKKOS_INLINE_FUNCTION double shifted(const V& v, const int q[4], int c, int shi
   return v(u[2], u[1], u[0], u[3]);
 }
 
+// The lower and upper face values of a cell along axis c (slots q and q + 1). On a non-periodic axis the
+// end faces are not unknowns: they carry α0 / α1 when `data` (the density with its boundary values),
+// else 0 (walls, or the linear part of an affine operator).
+template <class V>
+KOKKOS_INLINE_FUNCTION void cell_faces(const Block& b, const V& vin, const Index& x, int c, bool data,
+                                       const SliceView& a0, const SliceView& a1, int l2, int l1, int l0,
+                                       double& lo, double& hi) {
+  int sz, sy, sx;
+  slice_of(b, l2, l1, l0, sz, sy, sx);
+  const bool first = !b.per[c] && x.g[c] == 0, last = !b.per[c] && x.g[c] == b.n[c] - 1;
+  lo = first ? (data ? a0(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 0);
+  hi = last ? (data ? a1(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 1);
+}
+
 }  // namespace
 
 StaggeredOps::StaggeredOps(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1)
@@ -100,11 +114,8 @@ void StaggeredOps::interp(const Field& V, Field& U, bool affine) {
     const bool add = affine && density;
     for_owned("dynamic_ot::interp", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
-      int sz, sy, sx;
-      slice_of(b, l2, l1, l0, sz, sy, sx);
-      const bool first = !b.per[c] && x.g[c] == 0, last = !b.per[c] && x.g[c] == b.n[c] - 1;
-      const double lo = first ? (add ? a0(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 0);
-      const double hi = last ? (add ? a1(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 1);
+      double lo, hi;
+      cell_faces(b, vin, x, c, add, a0, a1, l2, l1, l0, lo, hi);
       vout(l2, l1, l0, l3) = 0.5 * (lo + hi);
     });
   }
@@ -144,11 +155,8 @@ void StaggeredOps::divergence(const Field& V, Vec out_vec) {
     const bool density = c == b.d;
     for_owned("dynamic_ot::divergence", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
-      int sz, sy, sx;
-      slice_of(b, l2, l1, l0, sz, sy, sx);
-      const bool first = !b.per[c] && x.g[c] == 0, last = !b.per[c] && x.g[c] == b.n[c] - 1;
-      const double lo = first ? (density ? a0(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 0);
-      const double hi = last ? (density ? a1(sz, sy, sx) : 0.0) : shifted(vin, x.q, c, 1);
+      double lo, hi;
+      cell_faces(b, vin, x, c, density, a0, a1, l2, l1, l0, lo, hi);
       vout(l2, l1, l0, l3) += (hi - lo) * inv_h;
     });
   }
