@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "measureflow/errors.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 #include "models/dynamic_ot/poisson_multigrid.hpp"
 
@@ -74,4 +75,23 @@ TEST(DynamicOtMultigrid, SameGeodesicAsAlgebraicMultigrid) {
   EXPECT_NEAR(plain.w2sq, gamg.w2sq, 1e-8 * gamg.w2sq);
   // Multigrid must actually precondition: well below unpreconditioned CG's iteration count.
   EXPECT_LT(3 * mg.ksp_iterations, plain.ksp_iterations);
+}
+
+// d = 3 stores time as the DMDA's dof: there is no space-time hierarchy, so PCMG is refused as an input
+// error (exit status 2 from the CLI) rather than coarsening space only.
+TEST(DynamicOtMultigrid, RefusedInThreeDimensions) {
+  GridSpec space;
+  space.dim = 3;
+  space.cells = {8, 8, 8};
+  EXPECT_EQ(geometric_levels(SpaceTimeGrid(MPI_COMM_WORLD, space, 4)), 1);
+  DynamicOtConfig c = bump2d();
+  c.space = space;
+  c.time_cells = 4;
+  c.initial.dim = c.target.dim = 3;
+  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
+  c.initial.mean = {0.3, 0.3, 0.3};
+  c.target.mean = {0.6, 0.5, 0.5};
+  PetscCallThrow(PetscOptionsSetValue(nullptr, "-dot_pc_type", "mg"));
+  EXPECT_THROW(build_dynamic_ot_model(c, MPI_COMM_WORLD), InputError);
+  PetscCallThrow(PetscOptionsClearValue(nullptr, "-dot_pc_type"));
 }
