@@ -74,6 +74,10 @@ class Model {
   virtual void add_metrics(double t, Metrics& metrics) {}
   // A fixed output time grid for models that are not time evolutions (empty: use output.every).
   virtual std::vector<double> output_times() const { return {}; }
+  // Small text files the model publishes in output.dir beside the standard ones (file name → contents),
+  // e.g. an iterative solver's convergence history. The Driver writes them atomically on rank 0 at every
+  // publication; the contents must be the same on every rank.
+  virtual std::vector<std::pair<std::string, std::string>> extra_text_files() const { return {}; }
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>(const Deck& deck, MPI_Comm comm)>;

@@ -91,7 +91,11 @@ int check_command(const std::vector<std::string>& args) {
 int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision) {
   const DeckArguments a = parse_deck_arguments(args, {"--restart"});
   reject_sweep_decks(a.deck);
-  const Deck deck = load_deck(a.deck, a.overrides);
+  // --quiet means output.quiet: true, so models that print their own progress (read from the deck) go
+  // quiet as well as the Driver.
+  std::vector<std::string> overrides = a.overrides;
+  if (a.quiet) overrides.push_back("output.quiet=true");
+  const Deck deck = load_deck(a.deck, overrides);
   RunOptions options;
   options.quiet = a.quiet;
   options.version = version;

@@ -218,6 +218,7 @@ io::Summary run_deck(const Deck& deck, MPI_Comm comm, const RunOptions& options)
     if (rank == 0) {
       io::write_xdmf((out_dir / "run.xmf").string(), fields.get(), particles.get());
       io::write_text_atomically((out_dir / "diagnostics.csv").string(), history_csv(history));
+      for (const auto& [name, text] : model->extra_text_files()) io::write_text_atomically((out_dir / name).string(), text);
     }
     io::Summary s;
     s.model = deck.model();

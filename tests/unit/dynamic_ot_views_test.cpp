@@ -1,7 +1,9 @@
 // The model's three views on a translated 1D bump: slices, velocity, particles, closed form, metrics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 #include "models/dynamic_ot/w2_1d.hpp"
@@ -76,6 +78,16 @@ TEST(DynamicOtViews, TranslatedBumpAllViews) {
   EXPECT_LT(metrics.at("eulerian.constraint_residual"), 1e-5);
   EXPECT_LT(metrics.at("eulerian.continuity_residual"), 1e-8);
   EXPECT_EQ(m->output_times().size(), 17u);
+  // convergence.csv (published by the Driver): header + one row per iteration, last W2² = the metric.
+  const auto files = m->extra_text_files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].first, "convergence.csv");
+  const std::string& csv = files[0].second;
+  EXPECT_EQ(csv.rfind("iteration,energy,w2sq,constraint_residual,energy_change,ksp_iterations\n", 0), 0u);
+  EXPECT_EQ(static_cast<int>(std::count(csv.begin(), csv.end(), '\n')), m->grid_view->stats().iterations + 1);
+  const std::string last = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+  EXPECT_NEAR(std::stod(last.substr(last.find(',', last.find(',') + 1) + 1)), metrics.at("eulerian.w2sq"),
+              1e-12 * metrics.at("eulerian.w2sq"));
   // Cross-view W2 (exact in 1D): grid slices against the particles, bounded by sampling error + h.
   EXPECT_GT(metrics.at("cross.w2_eulerian_lagrangian"), 0.0);
   EXPECT_LT(metrics.at("cross.w2_eulerian_lagrangian"), 0.02);

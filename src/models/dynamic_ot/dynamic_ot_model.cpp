@@ -67,6 +67,18 @@ std::vector<double> DynamicOtModel::output_times() const {
   return t;
 }
 
+std::vector<std::pair<std::string, std::string>> DynamicOtModel::extra_text_files() const {
+  if (!grid_view) return {};
+  std::string csv = "iteration,energy,w2sq,constraint_residual,energy_change,ksp_iterations\n";
+  char line[160];
+  for (const IterationRecord& r : grid_view->solver().history()) {
+    std::snprintf(line, sizeof line, "%d,%.17g,%.17g,%.17g,%.17g,%d\n", r.iteration, r.energy, 2.0 * r.energy,
+                  r.residual, r.energy_change, r.ksp_iterations);
+    csv += line;
+  }
+  return {{"convergence.csv", csv}};
+}
+
 void DynamicOtModel::compare_views(double t) {
   if (grid_view->grid().dim() == 1) {
     // 1D: the exact W2 (quantile functions) between the piecewise-constant slice and the particles.

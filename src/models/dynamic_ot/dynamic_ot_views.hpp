@@ -106,6 +106,8 @@ class DynamicOtModel : public Model {
  public:
   void add_metrics(double t, Metrics& metrics) override;
   std::vector<double> output_times() const override;
+  // convergence.csv: the splitting's history (iteration, energy, W2² = 2 × energy, residuals, KSP its).
+  std::vector<std::pair<std::string, std::string>> extra_text_files() const override;
 
   DynamicOtEulerian* grid_view = nullptr;
   DynamicOtLagrangian* particle_view = nullptr;
