@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 
 using namespace mf;
@@ -28,30 +29,15 @@ const char* env(const char* k, const char* dflt) {
 }
 
 DynamicOtConfig bump2d(int n, int nt, Method m) {
-  DynamicOtConfig c;
-  c.space.dim = 2;
-  c.space.cells = {n, n, 1};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = nt;
-  c.method = m;
+  DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3}, {0.7, 0.6}, {n, n, 1}, nt, m);
   c.lagrangian = false;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = 2;
-  c.initial.power = c.target.power = 2.0;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04});
-  c.initial.mean = {0.3, 0.3};
-  c.target.mean = {0.7, 0.6};
   return c;
 }
 
 // The 3D translated bump (W2² = |s|² = 0.17), the shipped deck's case on N³ × N_t.
 DynamicOtConfig bump3d(int n, int nt, Method m) {
-  DynamicOtConfig c = bump2d(n, nt, m);
-  c.space.dim = c.initial.dim = c.target.dim = 3;
-  c.space.cells = {n, n, n};
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
-  c.initial.mean = {0.3, 0.3, 0.3};
-  c.target.mean = {0.6, 0.5, 0.5};
+  DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3, 0.3}, {0.6, 0.5, 0.5}, {n, n, n}, nt, m);
+  c.lagrangian = false;
   return c;
 }
 }  // namespace

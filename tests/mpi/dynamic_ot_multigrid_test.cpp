@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "measureflow/errors.hpp"
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 #include "models/dynamic_ot/poisson_multigrid.hpp"
 
@@ -15,21 +16,10 @@ using namespace mf::dynamic_ot;
 namespace {
 
 DynamicOtConfig bump2d() {
-  DynamicOtConfig c;
-  c.space.dim = 2;
-  c.space.cells = {32, 32, 1};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = 16;
-  c.method = Method::PrimalDual;
+  DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3}, {0.7, 0.6}, {32, 32, 1}, 16, Method::PrimalDual);
   c.tolerance = 0.0;  // fixed iteration count: both preconditioners run the same algorithm
   c.max_iterations = 40;
   c.lagrangian = false;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = 2;
-  c.initial.power = c.target.power = 2.0;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04});
-  c.initial.mean = {0.3, 0.3};
-  c.target.mean = {0.7, 0.6};
   return c;
 }
 
@@ -84,13 +74,8 @@ TEST(DynamicOtMultigrid, RefusedInThreeDimensions) {
   space.dim = 3;
   space.cells = {8, 8, 8};
   EXPECT_EQ(geometric_levels(SpaceTimeGrid(MPI_COMM_WORLD, space, 4)), 1);
-  DynamicOtConfig c = bump2d();
-  c.space = space;
-  c.time_cells = 4;
-  c.initial.dim = c.target.dim = 3;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
-  c.initial.mean = {0.3, 0.3, 0.3};
-  c.target.mean = {0.6, 0.5, 0.5};
+  DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3, 0.3}, {0.6, 0.5, 0.5}, {8, 8, 8}, 4, Method::PrimalDual);
+  c.lagrangian = false;
   PetscCallThrow(PetscOptionsSetValue(nullptr, "-dot_pc_type", "mg"));
   EXPECT_THROW(build_dynamic_ot_model(c, MPI_COMM_WORLD), InputError);
   PetscCallThrow(PetscOptionsClearValue(nullptr, "-dot_pc_type"));

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 
 using namespace mf;
@@ -15,22 +16,13 @@ using namespace mf::dynamic_ot;
 namespace {
 
 DynamicOtConfig bump_config(int dim, Method method) {
-  DynamicOtConfig c;
-  c.space.dim = dim;
   // 3D: 8³ × 4 (time is the dof there; ranks split space only).
-  c.space.cells = dim == 3 ? std::array<PetscInt, 3>{8, 8, 8} : std::array<PetscInt, 3>{16, dim == 2 ? 16 : 1, 1};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = dim == 3 ? 4 : 8;
-  c.method = method;
+  const std::array<PetscInt, 3> cells =
+      dim == 3 ? std::array<PetscInt, 3>{8, 8, 8} : std::array<PetscInt, 3>{16, dim == 2 ? 16 : 1, 1};
+  DynamicOtConfig c = mf::testing::translated_bump(Vector(dim, 0.3), Vector(dim, 0.65), cells, dim == 3 ? 4 : 8, method);
   c.tolerance = 0.0;  // a fixed iteration count: the comparison is between identical algorithms
   c.max_iterations = 60;
   c.particles = 300;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = dim;
-  c.initial.power = c.target.power = 2.0;
-  c.initial.shape = c.target.shape = Matrix::diagonal(Vector(dim, 0.04));
-  c.initial.mean = Vector(dim, 0.3);
-  c.target.mean = Vector(dim, 0.65);
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 
 using namespace mf;
@@ -16,23 +17,13 @@ constexpr double kShift[3] = {0.3, 0.2, 0.2};
 constexpr double kExact = 0.3 * 0.3 + 0.2 * 0.2 + 0.2 * 0.2;
 
 DynamicOtConfig bump3d(int n, bool particles) {
-  DynamicOtConfig c;
-  c.space.dim = 3;
-  c.space.cells = {n, n, n};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = n / 2;
-  c.method = Method::PrimalDual;
+  DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3, 0.3}, {0.3 + kShift[0], 0.3 + kShift[1], 0.3 + kShift[2]},
+                                               {n, n, n}, n / 2, Method::PrimalDual);
   c.tolerance = 1e-5;
   c.max_iterations = 3000;
   c.lagrangian = particles;
   c.particles = 500;
   c.seed = 11;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = 3;
-  c.initial.power = c.target.power = 2.0;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04, 0.04, 0.04});
-  c.initial.mean = {0.3, 0.3, 0.3};
-  c.target.mean = {0.3 + kShift[0], 0.3 + kShift[1], 0.3 + kShift[2]};
   return c;
 }
 
