@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <algorithm>
 
+#include "continuity_fixtures.hpp"
 #include "measureflow/measures.hpp"
 #include "measureflow/ot/gaussian.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
@@ -42,15 +43,6 @@ CloudMoments moments(const std::vector<double>& p, int d) {
   return m;
 }
 
-MeasureSpec gaussian(const Vector& mean, const Matrix& cov) {
-  MeasureSpec s;
-  s.type = "gaussian";
-  s.dim = static_cast<int>(mean.size());
-  s.mean = mean;
-  s.cov = cov;
-  return s;
-}
-
 // The shipped deck inputs/dynamic_ot/gaussian_2d.yaml: elliptical Gaussians, W2² by Bures.
 const Vector kM0{-0.3, -0.2}, kM1{0.3, 0.25};
 const Matrix kS0 = Matrix::from_rows({{0.012, 0.004}, {0.004, 0.008}});
@@ -64,8 +56,8 @@ bool measuring() { return std::getenv("MF_MEASURE") != nullptr; }
 TEST(DynamicOtEntropicCoupling, GaussiansMatchBuresMap) {
   const int d = 2;
   const std::int64_t n = 1000;
-  const auto x = samples(gaussian(kM0, kS0), n, 13);
-  const auto y = samples(gaussian(kM1, kS1), n, 13 + 0x9e3779b97f4a7c15ULL);
+  const auto x = samples(mf::testing::gaussian_spec(kM0, kS0), n, 13);
+  const auto y = samples(mf::testing::gaussian_spec(kM1, kS1), n, 13 + 0x9e3779b97f4a7c15ULL);
   const double exact = ot::w2_squared_gaussian(kM0, kS0, kM1, kS1);
   const Matrix M = ot::brenier_map_matrix(kS0, kS1);
   // The Monge map of the samples: T(x) = m1 + M(x − m0), whose image has mean m1 + M(x̄ − m0) and
@@ -107,8 +99,8 @@ TEST(DynamicOtEntropicCoupling, GaussiansMatchBuresMap) {
 TEST(DynamicOtEntropicCoupling, BiasFallsWithEps) {
   const int d = 2;
   const std::int64_t n = measuring() ? 1500 : 600;
-  const auto x = samples(gaussian(kM0, kS0), n, 5);
-  const auto y = samples(gaussian(kM1, kS1), n, 5 + 0x9e3779b97f4a7c15ULL);
+  const auto x = samples(mf::testing::gaussian_spec(kM0, kS0), n, 5);
+  const auto y = samples(mf::testing::gaussian_spec(kM1, kS1), n, 5 + 0x9e3779b97f4a7c15ULL);
   const double bures = ot::w2_squared_gaussian(kM0, kS0, kM1, kS1);
   const double empirical = assignment_cost(x, y, d, exact_assignment(x, y, d));
   std::printf("n %lld: exact empirical W2² %.5f, Bures %.5f\n", static_cast<long long>(n), empirical, bures);
@@ -178,7 +170,7 @@ TEST(DynamicOtEntropicCoupling, TranslatedBump2D) {
 // (x, x): both are OT_ε(a, a), to the marginal tolerance.
 TEST(DynamicOtEntropicCoupling, SelfCostMatchesTwoSidedSinkhorn) {
   const std::int64_t n = 300;
-  const auto x = samples(gaussian(kM0, kS0), n, 3);
+  const auto x = samples(mf::testing::gaussian_spec(kM0, kS0), n, 3);
   WeightedPoints w;
   w.dim = 2;
   w.positions = PointsView("x", n, 2);
