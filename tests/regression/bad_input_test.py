@@ -19,7 +19,17 @@ lagrangian: {enabled: true, particles: 100, seed: 1}
 output: {dir: OUTDIR, every: 0.05}
 """
 
-# (name, transformation of the good deck, list of fragments the message must contain)
+# A good dynamic_ot deck (3D space) for that model's own checks.
+GOOD_DOT = """model: dynamic_ot
+domain: {dim: 3, lower: [0, 0, 0], upper: [1, 1, 1], cells: [4, 4, 4], boundary: noflux}
+initial: {type: bump, mean: [0.4, 0.4, 0.4], shape: [[0.04, 0, 0], [0, 0.04, 0], [0, 0, 0.04]], power: 2}
+target: {type: bump, mean: [0.6, 0.5, 0.5], shape: [[0.04, 0, 0], [0, 0.04, 0], [0, 0, 0.04]], power: 2}
+time: {cells: 2}
+lagrangian: {enabled: true, particles: 100, seed: 1}
+output: {dir: OUTDIR, every: 1}
+"""
+
+# (name, transformation of the good deck, list of fragments the message must contain[, good deck])
 CASES = [
     ("yaml_syntax", lambda d: d.replace("cells: [16, 16]", "cells: [16, 16"), ["YAML", ":"]),
     ("unknown_key", lambda d: d.replace("particles: 100", "particels: 100"),
@@ -36,6 +46,13 @@ CASES = [
                                          "initial: {type: file, path: no_such_file.h5}"),
      ["initial.path", "no_such_file.h5"]),
     ("unknown_model", lambda d: d.replace("model: continuity", "model: continuum"), ["continuum", "continuity"]),
+    ("dot_bad_coupling", lambda d: d.replace("seed: 1}", "seed: 1, coupling: sinkhorn}"),
+     ["lagrangian.coupling", "sinkhorn", "auto", "exact", "entropic"], GOOD_DOT),
+    # The Hungarian's O(n³) limit, also when lagrangian.particles is left at its default (10 000).
+    ("dot_exact_too_many", lambda d: d.replace("particles: 100, seed: 1}", "seed: 1, coupling: exact}"),
+     ["lagrangian.coupling", "2000", "entropic"], GOOD_DOT),
+    ("dot_time_end", lambda d: d.replace("time: {cells: 2}", "time: {cells: 2, end: 1.0}"),
+     ["time.end", "time.cells"], GOOD_DOT),
 ]
 
 
@@ -45,11 +62,13 @@ def main():
     failures = 0
     work = tempfile.mkdtemp(prefix="mf_bad_input_")
     try:
-        for name, change, fragments in CASES:
+        for case in CASES:
+            name, change, fragments = case[:3]
+            good = case[3] if len(case) > 3 else GOOD
             outdir = os.path.join(work, "out_" + name)
             deck = os.path.join(work, name + ".yaml")
             with open(deck, "w") as f:
-                f.write(change(GOOD.replace("OUTDIR", outdir)))
+                f.write(change(good.replace("OUTDIR", outdir)))
             proc = subprocess.run(["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run", deck],
                                   env=env, capture_output=True, text=True, timeout=120)
             text = proc.stderr + proc.stdout
