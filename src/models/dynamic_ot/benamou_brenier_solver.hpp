@@ -59,6 +59,7 @@ class BenamouBrenierSolver {
   InterpolationProjection interpolation_;
   Options opt_;
   Field U_, V_;
+  Field residual_work_;  // I(V) − U in record(), kept to avoid allocating every iteration
   std::vector<IterationRecord> history_;
   double last_energy_ = 0.0;
   double t_poisson_ = 0.0, t_pointwise_ = 0.0, t_interp_ = 0.0;

@@ -92,6 +92,7 @@ KOKKOS_INLINE_FUNCTION void cell_faces(const Block& b, const V& vin, const Index
 StaggeredOps::StaggeredOps(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1)
     : grid_(grid), alpha0_(alpha0), alpha1_(alpha1) {
   for (int c = 0; c < components(); ++c) local_.push_back(grid_.create_local());
+  phi_local_ = grid_.create_local();
 }
 
 Field StaggeredOps::make_field() const {
@@ -164,9 +165,8 @@ void StaggeredOps::divergence(const Field& V, Vec out_vec) {
 
 void StaggeredOps::subtract_divergence_adjoint(Vec phi, Field& V) {
   const Block b = make_block(grid_);
-  VecHandle phi_local = grid_.create_local();
-  grid_.to_local(phi, phi_local);
-  StBlockRead in(phi_local, grid_.ghosted());
+  grid_.to_local(phi, phi_local_);
+  StBlockRead in(phi_local_, grid_.ghosted());
   const auto vin = in.view();
   for (int c = 0; c < components(); ++c) {
     StBlockWrite out(V[c], grid_.owned());

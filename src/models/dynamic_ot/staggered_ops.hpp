@@ -44,6 +44,7 @@ class StaggeredOps {
   const SpaceTimeGrid& grid_;
   SliceView alpha0_, alpha1_;
   std::vector<VecHandle> local_;  // ghosted work vectors, one per component
+  VecHandle phi_local_;           // ghosted potential in subtract_divergence_adjoint (every iteration)
 };
 
 // Field algebra (collective where a norm is involved).
