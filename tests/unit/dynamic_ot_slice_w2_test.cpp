@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/slice_comparison.hpp"
 
 using namespace mf;
@@ -13,23 +14,14 @@ using namespace mf::dynamic_ot;
 
 namespace {
 DynamicOtConfig bump2d() {
-  DynamicOtConfig c;
-  c.space.dim = 2;
+  // s = (0.4, 0.3), |s| = 0.5, W2² = 0.25; a wider bump (radius 0.3) on [−1, 1]².
+  DynamicOtConfig c = mf::testing::translated_bump({-0.2, -0.15}, {0.2, 0.15}, {24, 24, 1}, 8, Method::PrimalDual);
   c.space.lower = {-1.0, -1.0, 0.0};
   c.space.upper = {1.0, 1.0, 1.0};
-  c.space.cells = {24, 24, 1};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = 8;
-  c.method = Method::PrimalDual;
+  c.initial.shape = c.target.shape = Matrix::diagonal({0.09, 0.09});
   c.tolerance = 1e-4;
   c.max_iterations = 1500;
   c.particles = 800;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = 2;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.09, 0.09});
-  c.initial.power = c.target.power = 2.0;
-  c.initial.mean = {-0.2, -0.15};
-  c.target.mean = {0.2, 0.15};  // s = (0.4, 0.3), |s| = 0.5, W2² = 0.25
   return c;
 }
 }  // namespace

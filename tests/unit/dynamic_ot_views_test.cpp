@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "dynamic_ot_cases.hpp"
 #include "models/dynamic_ot/dynamic_ot_views.hpp"
 #include "models/dynamic_ot/w2_1d.hpp"
 
@@ -13,21 +14,10 @@ using namespace mf::dynamic_ot;
 
 namespace {
 DynamicOtConfig bump1d() {
-  DynamicOtConfig c;
-  c.space.dim = 1;
-  c.space.cells = {48, 1, 1};
-  c.space.boundary = Boundary::NoFlux;
-  c.time_cells = 16;
-  c.method = Method::PrimalDual;
+  DynamicOtConfig c = mf::testing::translated_bump({0.3}, {0.65}, {48, 1, 1}, 16, Method::PrimalDual);
   c.tolerance = 1e-6;
   c.max_iterations = 3000;
   c.particles = 4000;
-  c.initial.type = c.target.type = "bump";
-  c.initial.dim = c.target.dim = 1;
-  c.initial.shape = c.target.shape = Matrix::diagonal({0.04});
-  c.initial.power = c.target.power = 2.0;
-  c.initial.mean = {0.3};
-  c.target.mean = {0.65};
   return c;
 }
 }  // namespace
