@@ -37,6 +37,20 @@ inline void set_gaussian(gradient_flow::GradientFlowConfig& c, const Vector& mea
   c.initial.cov = cov;
 }
 
+// A log gas confined by x²/2 (interaction −½log(|x|² + softening²), no internal energy) started from a
+// Gaussian: the semicircle deck's energy, relaxing to the semicircle (1D) or the disk (2D).
+inline void set_log_gas(gradient_flow::GradientFlowConfig& c, double softening, const Vector& mean, const Matrix& cov) {
+  c.energy.internal = gradient_flow::Internal::None;
+  c.energy.potential = gradient_flow::Potential::Quadratic;
+  c.energy.potential_strength = 1.0;
+  c.energy.interaction = gradient_flow::Interaction::Log;
+  c.energy.softening = softening;
+  c.initial.type = "gaussian";
+  c.initial.dim = c.domain.dim;
+  c.initial.mean = mean;
+  c.initial.cov = cov;
+}
+
 inline double observed_order(double coarse, double fine, double ratio = 2.0) {
   return std::log(coarse / fine) / std::log(ratio);
 }

@@ -18,15 +18,7 @@ namespace {
 // 1D log gas confined by x²/2 (the semicircle deck at a coarse step where the frozen repulsion overshoots).
 GradientFlowConfig log_gas(double dt, int halvings) {
   auto c = mf::testing::gf_config(1, 2.0, 200);
-  c.energy.internal = Internal::None;
-  c.energy.potential = Potential::Quadratic;
-  c.energy.potential_strength = 1.0;
-  c.energy.interaction = Interaction::Log;
-  c.energy.softening = 0.01;
-  c.initial.type = "gaussian";
-  c.initial.dim = 1;
-  c.initial.mean = {0.3};
-  c.initial.cov = Matrix(1, 1, 0.2);
+  mf::testing::set_log_gas(c, 0.01, {0.3}, Matrix(1, 1, 0.2));
   c.t_end = 4.0;
   c.dt = dt;
   c.max_step_halvings = halvings;

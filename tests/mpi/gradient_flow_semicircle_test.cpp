@@ -13,15 +13,7 @@ using namespace mf::gradient_flow;
 
 TEST(GradientFlowSemicircle, BothViewsRelaxToTheSemicircle) {
   auto c = mf::testing::gf_config(1, 2.0, 200);
-  c.energy.internal = Internal::None;
-  c.energy.potential = Potential::Quadratic;
-  c.energy.potential_strength = 1.0;
-  c.energy.interaction = Interaction::Log;
-  c.energy.softening = 0.01;
-  c.initial.type = "gaussian";
-  c.initial.dim = 1;
-  c.initial.mean = {0.3};
-  c.initial.cov = Matrix(1, 1, 0.2);
+  mf::testing::set_log_gas(c, 0.01, {0.3}, Matrix(1, 1, 0.2));
   c.dt = 0.02;
   c.particles = 400;
   c.particle_substeps = 10;
@@ -51,15 +43,7 @@ TEST(GradientFlowSemicircle, BothViewsRelaxToTheSemicircle) {
 TEST(GradientFlowSemicircle, TwoDimensionalLogGasRelaxesToTheDiskOfRadiusOneOverRootK) {
   // The same kernel in 2D is 2π × the Newtonian potential: ρ∞ = k/π on the disk of radius 1/√k about 0.
   auto c = mf::testing::gf_config(2, 2.0, 24);
-  c.energy.internal = Internal::None;
-  c.energy.potential = Potential::Quadratic;
-  c.energy.potential_strength = 1.0;
-  c.energy.interaction = Interaction::Log;
-  c.energy.softening = 0.05;
-  c.initial.type = "gaussian";
-  c.initial.dim = 2;
-  c.initial.mean = {0.2, 0.0};
-  c.initial.cov = 0.1 * Matrix::identity(2);
+  mf::testing::set_log_gas(c, 0.05, {0.2, 0.0}, 0.1 * Matrix::identity(2));
   c.dt = 0.05;
   c.particles = 1024;
   auto model = build_gradient_flow_model(c, MPI_COMM_WORLD);
