@@ -6,7 +6,7 @@
 #pragma once
 #include <mpi.h>
 
-#include "streaming_softmax.hpp"
+#include "measureflow/streaming_softmax.hpp"
 #include "transformer_config.hpp"
 
 namespace mf::transformer {

@@ -1,6 +1,8 @@
 // Streaming (online log-sum-exp) softmax averages over blocks of weighted sources: for each target i,
 //   Z_i = Σ_j exp(a_i·b_j + c_j),  mean_i = Σ_j exp(a_i·b_j + c_j) v_j / Z_i,  ⟨s⟩_i likewise for the score,
 // accumulated block by block with a running maximum so no score matrix is stored and nothing overflows.
+// Shared by every softmax-weighted all-pairs sum: attention (transformer), the flow-matching field of a
+// data set (a softmax over data points), and entropic OT.
 #pragma once
 #include <Kokkos_Core.hpp>
 #include <cmath>
@@ -9,9 +11,9 @@
 #include "measureflow/fast_exp.hpp"
 #include "measureflow/ring_exchange.hpp"
 
-namespace mf::transformer {
+namespace mf {
 
-using TokenView = Kokkos::View<double**, Kokkos::LayoutRight>;  // n_local × width
+using TokenView = Kokkos::View<double**, Kokkos::LayoutRight>;  // n_local × width (tokens, queries, data points)
 using ScalarView = Kokkos::View<double*>;
 
 // Layout of a source row: [ b (score_dim) | v (value_dim) | c ]; c = log weight + any potential.
@@ -56,7 +58,7 @@ void accumulate_softmax_block(const TokenView& a, const RingBlock& block, Source
   const int tiles = (nt + kSoftmaxTargetTile - 1) / kSoftmaxTargetTile;
   auto b = block;
   Kokkos::parallel_for(
-      "attention_stream_block", Kokkos::RangePolicy<ExecSpace>(0, tiles), KOKKOS_LAMBDA(const int tile) {
+      "mf::softmax::accumulate_block", Kokkos::RangePolicy<ExecSpace>(0, tiles), KOKKOS_LAMBDA(const int tile) {
         const int i0 = tile * kSoftmaxTargetTile;
         const int tn = nt - i0 < kSoftmaxTargetTile ? nt - i0 : kSoftmaxTargetTile;
         double m[kSoftmaxTargetTile], l[kSoftmaxTargetTile], es[kSoftmaxTargetTile];
@@ -131,4 +133,4 @@ SoftmaxState streaming_softmax(MPI_Comm comm, const TokenView& a, const RingBloc
   return st;
 }
 
-}  // namespace mf::transformer
+}  // namespace mf
