@@ -95,7 +95,14 @@ void declare_core_keys(Schema& s) {
   domain.enumeration("boundary", {"periodic", "noflux"}, Optional, "what happens at the box faces (required with a grid)");
   domain.cross_check([](const YAML::Node& sec, Errors& e) { check_box(sec, "lower", "upper", e); });
 
-  declare_measure(s, "initial", true);
+  // Required for every model except a reconstruction of observed snapshots (path.type: run), whose
+  // particles start from the first observation.
+  declare_measure(s, "initial", false);
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    const bool observed = root["path"] && root["path"]["type"].IsDefined() && root["path"]["type"].IsScalar() &&
+                          root["path"]["type"].as<std::string>() == "run";
+    if (!root["initial"].IsDefined() && !observed) e.add_message("missing required key 'initial' (a probability measure on the domain)", root);
+  });
 
   auto& time = s.section("time", "how far and in what steps to evolve");
   time.real("end", Optional, "final time (required, except for models solving for a whole path on [0, 1], "
@@ -118,9 +125,14 @@ void declare_core_keys(Schema& s) {
             dt);
   });
 
-  time.cross_check([](const YAML::Node& sec, Errors& e) {
-    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined())
-      e.add_message("missing required key '" + e.full_key("end") + "' (final time, > 0)", sec);
+  // time.end is required, except for models whose run spans a path given otherwise: dynamic_ot
+  // (time.cells on [0, 1]) and reconstruction (the observation times path.times).
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    const YAML::Node sec = root["time"];
+    const bool has_end = sec && sec["end"].IsDefined(), has_cells = sec && sec["cells"].IsDefined();
+    const bool path_times = root["path"] && root["path"]["times"].IsDefined();
+    if (!has_end && !has_cells && !path_times)
+      e.add_message("missing required key 'time.end' (final time, > 0)", sec ? sec : root);
   });
 
   auto& eulerian = s.section("eulerian", "the grid view (finite volumes on a PETSc DMDA)");
