@@ -23,7 +23,7 @@ struct ReconstructionOptions {
   ReconstructionMethod method = ReconstructionMethod::LeastSquares;
   // Face densities below this (relative to the largest cell density) are raised to it, so the
   // weighted operator stays invertible where α vanishes; velocities there are then bounded.
-  double density_floor = 1e-8;
+  double density_floor = 1e-6;
   double rtol = 1e-10;
   std::string options_prefix = "recon_";  // -recon_ksp_type, -recon_pc_type, ...
 };

@@ -26,7 +26,7 @@ void declare_reconstruction_keys(Schema& s) {
   s.enumeration("method", {"least_squares", "dacorogna_moser"}, "least_squares",
                 "least_squares: v = ∇φ, div(ρ∇φ) = −∂_t ρ (least kinetic energy) | dacorogna_moser: ρv = −∇Δ⁻¹∂_t ρ");
   Schema& solver = s.section("solver", "the weighted Poisson solves (KSP options: -recon_ksp_type, -recon_pc_type, ...)");
-  solver.real("density_floor", 1e-8, "face densities below this fraction of the largest density are raised to it").positive();
+  solver.real("density_floor", 1e-6, "face densities below this fraction of the largest density are raised to it").positive();
   solver.real("rtol", 1e-10, "relative residual tolerance of each solve").positive();
   s.cross_check([](const YAML::Node& root, Errors& e) {
     require_grid_keys(root, e, "the reconstruction solves on the grid");
