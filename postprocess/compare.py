@@ -168,7 +168,14 @@ def summary_text(report):
         if not rows:
             continue
         if kind == "parameter":
-            lines.append(f"{mk.TITLES[kind]}: " + "   ".join(f"{r['name']} = {_num(r['final'])}" for r in rows))
+            line = f"{mk.TITLES[kind]}:"
+            for r in rows:                                   # wrapped at about 100 characters
+                item = f"{r['name']} = {_num(r['final'])}"
+                if len(line) + len(item) > 100:
+                    lines.append(line)
+                    line = " "
+                line += "  " + item
+            lines.append(line)
             continue
         head = mk.TITLES[kind] + (" (relative unless _abs)" if kind == "view_vs_exact" else "")
         lines.append(f"{head:<{width + 2}}{'final':>12}{'max |.| over t':>16}")

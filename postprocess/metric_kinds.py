@@ -17,7 +17,7 @@ TITLES = {"view_vs_exact": "view vs exact", "view_vs_view": "view vs view",
 
 # The quantity part (after the first dot) of settings, counts and timings.
 _PARAMETER = re.compile(r"(^|_)(particles|seed|eps|epsilon|iterations?|seconds|substeps|steps|nfe|nodes|count|"
-                        r"clusters|converged|monotone|halvings|blob_width|moment_match)(_|$)")
+                        r"clusters|converged|completed|monotone|halvings|blob_width|moment_match)(_|$)")
 # The quantity part of a distance to the exact answer.
 _ERROR = re.compile(r"(error|drift|residual|steady_state|w2_target)")
 

@@ -3,8 +3,8 @@
 
 Usage: postprocess/panels.py OUTDIR [--no-animation] [--fps 3]
 Each figure OUTDIR/plots/panel_NNNNNN.png shows, on one colour scale, the grid density (Eulerian view), the
-particle density (Lagrangian view, a weighted histogram of the particles on the grid's cells, or on cells 2x or
-4x coarser when there are too few particles per cell), the exact density where this package knows it
+particle density (Lagrangian view, a weighted histogram of the particles on the grid's cells, or on cells 2x,
+4x or 8x coarser until there are 10 particles per bin on average), the exact density where this package knows it
 (exact_density.py: evaluated at the cell centres), and the difference grid - exact (grid - particles when no
 exact density is known). OUTDIR/plots/animation.mp4 and animation.gif join the frames (ffmpeg).
 Prints each file it wrote and one line `panels: {...}` with the L1 distances and colour ranges it used.
@@ -24,11 +24,11 @@ import numpy as np  # noqa: E402
 import exact_density as ed  # noqa: E402
 import mf_outputs as mo  # noqa: E402
 
-MIN_PARTICLES_PER_BIN = 4.0
+MIN_PARTICLES_PER_BIN = 10.0
 
 
 def histogram_coarsening(cells, particles):
-    """Smallest factor f in 1, 2, 4, 8 (dividing both cell counts) with particles / bins >= 4: finer bins
+    """Smallest factor f in 1, 2, 4, 8 (dividing both cell counts) with particles / bins >= 10: finer bins
     than that show mostly sampling noise."""
     f = 1
     while (particles / (np.prod(cells) / f ** 2) < MIN_PARTICLES_PER_BIN and f < 8

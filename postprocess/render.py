@@ -28,7 +28,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD_FLAG = "MF_RENDER_CHILD"
 GRID_VIEW_FRACTION = 0.5          # the layout splits the window in two equal views
 PARTICLE_RGB = [0.05, 0.05, 0.40]
-PARTICLE_OPACITY = 0.5
+# Opacity per point: overlapping points add up (depth peeling off), so a dense cloud darkens where the
+# density is high; fainter points for larger clouds keep the core from saturating.
+def particle_opacity(count):
+    return min(0.5, max(0.06, 3000.0 / max(count, 1)))
 
 
 def x_connection_failed(output, status):
@@ -182,17 +185,20 @@ def render(outdir, size, state_only):
         simple.ColorBy(pdisp, None)
         pdisp.SetRepresentationType("Points")
         pdisp.AmbientColor = pdisp.DiffuseColor = PARTICLE_RGB
-        pdisp.PointSize = 2.0
-        pdisp.Opacity = PARTICLE_OPACITY
+        count = max((s["blocks"][n]["points"] for s in info["steps"] for n in s["blocks"] if n.startswith("particles")),
+                    default=0)
+        pdisp.Opacity = particle_opacity(count)
+        pdisp.PointSize = 1.0 if count > 20000 else 2.0
+        # depth peeling keeps only the few nearest layers of points at one depth, so a cloud of any density
+        # looks uniform; plain blending lets overlapping points accumulate
+        pview.DepthPeeling = 0
         if has_grid:
             # the domain's outline, so the particle view has the grid's frame
             outline = simple.Show(simple.Outline(Input=extract(simple, reader, "grid")), pview)
             outline.AmbientColor = outline.DiffuseColor = [0.3, 0.3, 0.3]
             pdisp.Position = [0.0, 0.0, bounds[5] + 1e-3 * max(bounds[1] - bounds[0], bounds[3] - bounds[2])]
-        count = max((s["blocks"][n]["points"] for s in info["steps"] for n in s["blocks"] if n.startswith("particles")),
-                    default=0)
         time_label(simple, reader, pview, f"particles ({count})")
-        drawn["particle_opacity"] = PARTICLE_OPACITY
+        drawn["particle_opacity"] = pdisp.Opacity
         views.append(pview)
 
     layout = simple.CreateLayout("measureflow")

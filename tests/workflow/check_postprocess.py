@@ -331,6 +331,9 @@ def check_convergence(tmp):
     assert g["n"] == [100.0, 200.0, 400.0] and g["error"] == errs, f"read {g['n']} {g['error']}, summaries say {errs}"
     close(g["order"], -np.polyfit(np.log([100, 200, 400]), np.log(errs), 1)[0], 1e-12, what="fitted order of the real sweep")
     assert g["order"] >= 1.8, f"translation_convergence.yaml: observed order {g['order']} < 1.8"
+    # the overview: the grid's errors (the view domain.cells refines), not the particles'
+    assert "eulerian.l1_error" in r["overview"] and not any(m.startswith("lagrangian.") for m in r["overview"])
+    picture(os.path.join(real, "plots", "convergence.png"))
     assert r["missing"] == [], r["missing"]
     print(f"convergence.py: fitted orders (2 for the midpoint rule, 0.5 in particles) and the missing variant are "
           f"reported; real sweep of translation_convergence.yaml: order {g['order']:.4f}")
