@@ -34,9 +34,13 @@ def particle_opacity(count):
     return min(0.5, max(0.06, 3000.0 / max(count, 1)))
 
 
+X_FAILURES = ("bad X server connection", "cannot open display", "Could not open display")
+
+
 def x_connection_failed(output, status):
-    """ParaView aborts (status 134 or -6) with this message when its X connection fails."""
-    return status in (134, -6) or "bad X server connection" in output
+    """ParaView aborts (SIGABRT: status 134 from xvfb-run, -6 directly) saying its X connection failed; other
+    failures (a bad file, a Python error) are not retried."""
+    return status != 0 and any(m in output for m in X_FAILURES)
 
 
 def relaunch(argv):

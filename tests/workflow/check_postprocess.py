@@ -519,6 +519,11 @@ def check_render(tmp):
 
 FAKE_PVPYTHON = """#!/bin/sh
 # First call: fail the way ParaView does when its X connection fails on a fresh machine; then the real one.
+# MF_FAKE_MODE=other: fail in another way (not to be retried).
+if [ "$MF_FAKE_MODE" = other ]; then
+  echo "Traceback (most recent call last): ValueError" >&2
+  exit 1
+fi
 if [ ! -e "$MF_FAKE_MARK" ]; then
   touch "$MF_FAKE_MARK"
   echo "vtkXOpenGLRenderWindow.:465    ERR| bad X server connection. DISPLAY=:99. Aborting." >&2
@@ -549,8 +554,14 @@ def check_render_retry(tmp):
     p = subprocess.run([PY, os.path.join(POST, "render.py"), d, "--state-only"], capture_output=True, text=True,
                        env=env, timeout=200)
     assert p.returncode != 0, "with one try the abort must be reported"
+    env["MF_RENDER_TRIES"] = "3"
+    env["MF_FAKE_MODE"] = "other"
+    p = subprocess.run([PY, os.path.join(POST, "render.py"), d, "--state-only"], capture_output=True, text=True,
+                       env=env, timeout=200)
+    assert p.returncode != 0 and "starting it again" not in p.stderr and "ValueError" in p.stderr, \
+        f"a failure that is not the X connection is reported at once: exit {p.returncode}, {p.stderr}"
     print("render.py: an aborted first ParaView start (bad X server connection, SIGABRT) is retried and succeeds; "
-          "with MF_RENDER_TRIES=1 it is reported")
+          "with MF_RENDER_TRIES=1 it is reported; another failure is reported at once, not retried")
 
 
 def main():
