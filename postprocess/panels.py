@@ -5,7 +5,8 @@ Usage: postprocess/panels.py OUTDIR [--no-animation] [--fps 3]
 Each figure OUTDIR/plots/panel_NNNNNN.png shows, on one colour scale, the grid density (Eulerian view), the
 particle density (Lagrangian view, a weighted histogram of the particles on the grid's cells, or on cells 2x,
 4x or 8x coarser until there are 10 particles per bin on average), the exact density where this package knows it
-(exact_density.py: evaluated at the cell centres), and the difference grid - exact (grid - particles when no
+(the run's snapshots/NNNNNN/exact_density cell averages where it writes them, else exact_density.py
+evaluated at the cell centres), and the difference grid - exact (grid - particles when no
 exact density is known). OUTDIR/plots/animation.mp4 and animation.gif join the frames (ffmpeg).
 Prints each file it wrote and one line `panels: {...}` with the L1 distances and colour ranges it used.
 Called by compare.py for every 2D run.
@@ -53,6 +54,23 @@ def exact_on_cells(fields, state):
     xx, yy = np.meshgrid(xc, yc)                             # [ny][nx]
     pts = np.column_stack([xx.ravel(), yy.ravel()])
     return ed.gaussian_density(pts, *state).reshape(xx.shape)
+
+
+EXACT_DATASET = "exact_density"
+
+
+def read_written_exact(fields):
+    """{snapshot index: exact cell averages} where fields.h5 holds snapshots/NNNNNN/exact_density (same shape
+    as density): the closed form of models whose exact answer is not Gaussian (e.g. Barenblatt)."""
+    import h5py
+    out = {}
+    with h5py.File(fields["path"], "r") as f:
+        for k, name in enumerate(sorted(f["snapshots"].keys())):
+            if EXACT_DATASET in f["snapshots"][name]:
+                d = np.array(f["snapshots"][name][EXACT_DATASET], dtype=float)
+                if d.shape == fields["snapshots"][k][1].shape:
+                    out[k] = d
+    return out
 
 
 def draw(fields, t, panels, diff, diff_label, title, path):
@@ -130,6 +148,7 @@ def make_panels(outdir, animation=True, fps=3):
     plots = os.path.join(outdir, "plots")
     os.makedirs(plots, exist_ok=True)
     h2 = mo.cell_volume(fields)
+    written_exact = read_written_exact(fields)
     frames, report = [], {"frames": [], "exact": None}
     for k, (t, dens) in enumerate(fields["snapshots"]):
         entry = {"time": t}
@@ -144,12 +163,20 @@ def make_panels(outdir, animation=True, fps=3):
             entry.update(histogram_factor=f, particles=len(psnap[1]),
                          l1_grid_particles=float(np.abs(dens - pdens).sum() * h2))
         state = ed.gaussian_state(deck, t)
-        exact = None
-        if state is not None:
+        exact = written_exact.get(k)
+        if exact is not None:
+            # the program's own closed form as cell averages, where the model writes it
+            panels.append(("exact (closed form, cell averages)", exact))
+            report["exact"] = f"{EXACT_DATASET} written by the run"
+            state = state or (None, None)
+        elif state is not None:
             exact = exact_on_cells(fields, state)
             panels.append(("exact (closed form, at cell centres)", exact))
             report["exact"] = ed.describe(deck)
-            entry.update(l1_grid_exact=float(np.abs(dens - exact).sum() * h2), exact_mean=state[0].tolist())
+        if exact is not None:
+            entry.update(l1_grid_exact=float(np.abs(dens - exact).sum() * h2))
+            if state[0] is not None:
+                entry["exact_mean"] = state[0].tolist()
             if pdens is not None:
                 entry["l1_particles_exact"] = float(np.abs(pdens - exact).sum() * h2)
             diff, diff_label = dens - exact, "grid - exact"
