@@ -270,7 +270,7 @@ def main(argv=None):
         path = os.path.join(plots, "moments_over_time.png")
         plot_moments(report["snapshots"], path, title.replace("metrics over time", "moments of each view over time"))
         written.append(path)
-    if fields is not None and fields["dim"] == 2:
+    if fields is not None and fields["dim"] in (2, 3):
         frames, report["panels"] = panels.make_panels(outdir, animation=not args.no_animation)
         written += frames
     report["exact"] = panels.ed.describe(deck) if deck and mo.closed_form_gaussian(deck, 0.0) is not None else None

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Panel figures of a 2D run, one per output time, and an animation of them.
+"""Panel figures of a 2D run (of a 3D run's (x, y) marginal), one per output time, and an animation of them.
 
 Usage: postprocess/panels.py OUTDIR [--no-animation] [--fps 3]
 Each figure OUTDIR/plots/panel_NNNNNN.png shows, on one colour scale, the grid density (Eulerian view), the
@@ -133,11 +133,26 @@ def animate(frames, plots, fps):
     return written
 
 
+def marginal_xy(fields, psnaps, written_exact):
+    """A 3D run seen as its (x, y) marginal: densities summed over z times dz, particles' (x, y) positions;
+    the marginal of a Gaussian is the Gaussian of the first two coordinates (_marginal_state)."""
+    dz = (fields["upper"][2] - fields["lower"][2]) / fields["cells"][2]
+    flat = dict(fields, dim=2, lower=fields["lower"][:2], upper=fields["upper"][:2], cells=fields["cells"][:2],
+                snapshots=[(t, d.sum(axis=0) * dz) for t, d in fields["snapshots"]], marginal=True)
+    parts = {key: (s[0], s[1][:, :2], s[2], s[3]) for key, s in psnaps.items()}
+    exact = {k: d.sum(axis=0) * dz for k, d in written_exact.items()}
+    return flat, parts, exact
+
+
+def _marginal_state(state):
+    return None if state is None else (state[0][:2], state[1][:2, :2])
+
+
 def make_panels(outdir, animation=True, fps=3):
     """Writes the panel figures (and the animation); returns (written paths, report) or (None, reason)."""
     fields = mo.read_fields(outdir)
-    if fields is None or fields["dim"] != 2:
-        return None, "panels need a 2D fields.h5"
+    if fields is None or fields["dim"] not in (2, 3):
+        return None, "panels need a 2D or 3D fields.h5"
     parts = mo.read_particles(outdir)
     psnaps = {round(s[0], 12): s for s in (parts["snapshots"] if parts else [])}
     deck = fields["deck"]
@@ -147,8 +162,13 @@ def make_panels(outdir, animation=True, fps=3):
         title += ", exact: " + ed.describe(deck)
     plots = os.path.join(outdir, "plots")
     os.makedirs(plots, exist_ok=True)
-    h2 = mo.cell_volume(fields)
     written_exact = read_written_exact(fields)
+    if fields["dim"] == 3:
+        fields, psnaps, written_exact = marginal_xy(fields, psnaps, written_exact)
+        title += ", marginal over z"
+    h2 = mo.cell_volume(fields)
+    gaussian_state = (lambda d, t: _marginal_state(ed.gaussian_state(d, t))) if fields.get("marginal") else \
+        ed.gaussian_state
     frames, report = [], {"frames": [], "exact": None}
     for k, (t, dens) in enumerate(fields["snapshots"]):
         entry = {"time": t}
@@ -162,7 +182,7 @@ def make_panels(outdir, animation=True, fps=3):
             panels.append((f"particles (Lagrangian), {len(psnap[1])} in {bins[0]}x{bins[1]} bins", pdens))
             entry.update(histogram_factor=f, particles=len(psnap[1]),
                          l1_grid_particles=float(np.abs(dens - pdens).sum() * h2))
-        state = ed.gaussian_state(deck, t)
+        state = gaussian_state(deck, t)
         exact = written_exact.get(k)
         if exact is not None:
             # the program's own closed form as cell averages, where the model writes it

@@ -400,6 +400,41 @@ def check_panels_models(tmp):
               f"of both views at {len(rows)} outputs (worst relative difference {worst:.1e}); {len(rows)} panels")
 
 
+def check_panels_3d(tmp):
+    """A 3D run's panels show the (x, y) marginal: the grid summed over z, the particles' (x, y), and the
+    marginal of the exact Gaussian (the flow of x' = A x + b written out here with scipy's expm)."""
+    import h5py
+    import yaml
+    from scipy.linalg import expm
+    d = os.path.join(tmp, "linear_3d")
+    run([BIN, "run", os.path.join(SRC, "inputs/continuity/linear_3d.yaml"), "--quiet", "--set", f"output.dir={d}",
+         "--set", "domain.cells=[16,12,8]", "--set", "lagrangian.particles=4000", "--set", "time.end=0.4"])
+    pr = tagged_json(run([PY, os.path.join(POST, "panels.py"), d, "--no-animation"]), "panels")
+    deck = yaml.safe_load(open(os.path.join(d, "deck.resolved.yaml")))
+    a, b = np.array(deck["velocity"]["A"]), np.array(deck["velocity"]["b"])
+    m0, c0 = np.array(deck["initial"]["mean"]), np.array(deck["initial"]["cov"])
+    with h5py.File(os.path.join(d, "fields.h5"), "r") as f:
+        g = f["grid"].attrs
+        lo, hi, cells = (np.array(g[k], dtype=float) for k in ("lower", "upper", "cells"))
+        h = (hi - lo) / cells
+        snaps = [(float(f["snapshots"][n].attrs["time"]), f["snapshots"][n]["density"][()]) for n in sorted(f["snapshots"])]
+    assert len(pr["frames"]) == len(snaps) >= 3
+    xx, yy = np.meshgrid(*[lo[i] + h[i] * (np.arange(int(cells[i])) + 0.5) for i in range(2)])
+    for f, (t, rho) in zip(pr["frames"], snaps):
+        aug = np.zeros((4, 4))
+        aug[:3, :3], aug[:3, 3] = a, b
+        flow = expm(aug * t)
+        m, c = (flow[:3, :3] @ m0 + flow[:3, 3])[:2], (flow[:3, :3] @ c0 @ flow[:3, :3].T)[:2, :2]
+        diff = np.column_stack([xx.ravel(), yy.ravel()]) - m
+        ex = (np.exp(-0.5 * np.einsum("ni,ij,nj->n", diff, np.linalg.inv(c), diff)) /
+              (2 * math.pi * math.sqrt(np.linalg.det(c)))).reshape(xx.shape)
+        marginal = rho.sum(axis=0) * h[2]
+        close(f["l1_grid_exact"], np.abs(marginal - ex).sum() * h[0] * h[1], 1e-10, what=f"3D marginal L1 t={t}")
+        close(f["exact_mean"], m, 1e-10, what=f"3D marginal exact mean t={t}")
+        picture(f["path"], (250, 900))
+    print(f"panels.py on a 3D run: {len(snaps)} panels of the (x, y) marginal; L1 to the exact marginal recomputed")
+
+
 def need(tool):
     if shutil.which(tool) is None:
         print(f"SKIP: {tool} not installed (scripts/setup.sh installs paraview, xvfb)")
@@ -578,7 +613,7 @@ def check_render_retry(tmp):
 
 def main():
     checks = {"compare": check_compare, "convergence": check_convergence, "inspect": check_inspect, "render": check_render,
-              "render_retry": check_render_retry, "panels": check_panels_models}
+              "render_retry": check_render_retry, "panels": check_panels_models, "panels_3d": check_panels_3d}
     if len(sys.argv) < 2 or sys.argv[1] not in checks:
         sys.stderr.write(__doc__)
         return 2
