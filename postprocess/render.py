@@ -2,7 +2,8 @@
 """ParaView frames of a run and a ParaView state file that opens it ready to play.
 
 Usage: postprocess/render.py OUTDIR [--size=1200x560] [--state-only]
-Opens OUTDIR/run.xmf and lays out two linked views: the grid density as a coloured field (left; one colour
+Opens OUTDIR/run.xmf and lays out two linked views: the grid density as a coloured field (left; a 3D grid
+through its plane z = centre of the domain; one colour
 scale for all frames, its range taken from the data, a titled colour bar with numbers) and the particles as
 small translucent points over the domain's outline (right). Both show the time as a text annotation.
 Writes OUTDIR/plots/render_NNNNNN.png (one per time step) and OUTDIR/run.pvsm beside run.xmf:
@@ -163,6 +164,18 @@ def render(outdir, size, state_only):
     if has_grid:
         gview = white_view(simple, half)
         grid = extract(simple, reader, "grid")
+        gblock = next(s["blocks"][n] for s in info["steps"] for n in s["blocks"] if n.startswith("grid"))
+        grid_label = "grid"
+        if gblock.get("dimensions", [0, 0, 2])[2] > 2:
+            # a 3D grid: its outer faces hold the lowest densities; show the plane z = centre of the domain
+            zb = gblock["bounds"]
+            zc = 0.5 * (zb[4] + zb[5])
+            grid = simple.Slice(Input=grid)
+            grid.SliceType = "Plane"
+            grid.SliceType.Origin = [0.5 * (zb[0] + zb[1]), 0.5 * (zb[2] + zb[3]), zc]
+            grid.SliceType.Normal = [0.0, 0.0, 1.0]
+            grid_label = f"grid, slice z = {zc:.3g}"
+            drawn["grid_slice_z"] = zc
         gdisp = simple.Show(grid, gview)
         gdisp.SetRepresentationType("Surface")      # 3D image blocks default to an outline
         simple.ColorBy(gdisp, ("CELLS", "density"))
@@ -177,7 +190,7 @@ def render(outdir, size, state_only):
         simple.GetOpacityTransferFunction("density").RescaleTransferFunction(lo, hi)
         gdisp.SetScalarBarVisibility(gview, True)
         style_bar(simple.GetScalarBar(lut, gview), "density")
-        time_label(simple, reader, gview, "grid")
+        time_label(simple, reader, gview, grid_label)
         drawn["density_range"] = [lo, hi]
         views.append(gview)
         b = [s["blocks"][n]["bounds"] for s in info["steps"] for n in s["blocks"] if n.startswith("grid")][0]
