@@ -78,7 +78,7 @@ def plot_slice(line, t, path):
     ax.set_xlabel("x")
     ax.set_ylabel("density")
     where = ", ".join(f"{'yz'[a] if a < 2 else a} = {c:.3g}" for a, c in enumerate(line["at"]))
-    ax.set_title(f"density along x" + (f" through the grid mean's row ({where})" if where else "") + f",  t = {t:.4g}",
+    ax.set_title("density along x" + (f" through the grid mean's row ({where})" if where else "") + f",  t = {t:.4g}",
                  fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend()

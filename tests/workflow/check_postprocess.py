@@ -162,7 +162,6 @@ def check_metrics_layout(r):
 def check_panels(d, T, report, exact_of):
     """One panel figure per output time; its L1 distances are recomputed here from the HDF5 files and a closed
     form written in this test; the animation has one frame per output time."""
-    import h5py
     h = (T["upper"] - T["lower"]) / T["cells"]
     xc = [T["lower"][a] + h[a] * (np.arange(T["cells"][a].astype(int)) + 0.5) for a in range(2)]
     xx, yy = np.meshgrid(*xc)
