@@ -103,10 +103,10 @@ TransformerConfig config_from_deck(const Deck& deck) {
   c.t_end = deck.real("time.end");
   c.dt = deck.has("time.dt") ? deck.real("time.dt") : 0.0;
   c.cfl = deck.has("time.cfl") ? deck.real("time.cfl") : 0.4;
-  c.limiter = deck.text("eulerian.limiter");
+  c.limiter = parse_limiter(deck.text("eulerian.limiter"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
-  c.integrator = deck.text("lagrangian.integrator");
+  c.integrator = parse_integrator(deck.text("lagrangian.integrator"));
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
   c.moment_match = deck.flag("lagrangian.moment_match");
   c.cluster_radius = deck.real("lagrangian.cluster_radius");

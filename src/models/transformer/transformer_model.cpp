@@ -31,7 +31,7 @@ class TransformerModel : public Model {
 
     if (cfg.eulerian_enabled) {
       auto e = std::make_unique<TransformerEulerian>(cfg.domain, comm, *measure_, cfg.layers, opt,
-                                                     parse_limiter(cfg.limiter), cfg.cfl);
+                                                     cfg.limiter, cfg.cfl);
       euler_ = e.get();
       eulerian = std::move(e);
     }
@@ -43,7 +43,7 @@ class TransformerModel : public Model {
       const Grid* decomposition = euler_ ? &euler_->grid() : nullptr;
       if (decomposition) migrate(tokens, *decomposition);
       auto l = std::make_unique<TransformerLagrangian>(comm, std::move(tokens), cfg.layers, opt,
-                                                       parse_integrator(cfg.integrator), cfg.dt, decomposition);
+                                                       cfg.integrator, cfg.dt, decomposition);
       lagr_ = l.get();
       lagrangian = std::move(l);
     }
