@@ -61,6 +61,13 @@ void declare_transformer_keys(Schema& s) {
         if (!l["preset"].IsDefined() && !l["Q"].IsDefined())
           e.add("layers", "item " + std::to_string(i) + " gives neither Q, K, V nor a preset", l);
       }
+    // Tokens on the unit sphere have no density on a box grid.
+    const YAML::Node variant = root["variant"];
+    const YAML::Node enabled = root["eulerian"] ? root["eulerian"]["enabled"] : YAML::Node();
+    if (variant.IsDefined() && variant.IsScalar() && variant.as<std::string>() == "sphere" &&
+        !(enabled.IsDefined() && enabled.IsScalar() && enabled.as<std::string>() == "false"))
+      e.add("variant", "sphere has no grid view; allowed: variant sphere with eulerian.enabled: false, or softmax | "
+            "sinkhorn with a grid", variant);
   });
 }
 

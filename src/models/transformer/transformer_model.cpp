@@ -16,16 +16,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class TransformerModel : public Model {
  public:
   TransformerModel(const TransformerConfig& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm) {
-    const int d = cfg.initial.dim;
-    if (cfg.layers.empty()) throw InputError("transformer: `attention` (or `layers`) gives no parameter set");
-    for (const auto& l : cfg.layers)
-      if (l.Q.rows() != d || l.Q.cols() != d || l.K.rows() != d || l.K.cols() != d || l.V.rows() != d || l.V.cols() != d)
-        throw InputError("transformer: attention.Q, K, V must be " + std::to_string(d) + "×" + std::to_string(d) +
-                         " (initial.dim = " + std::to_string(d) + ")");
-    if (cfg.variant == Variant::Sphere && cfg.eulerian_enabled)
-      throw InputError("transformer: variant: sphere has no grid view (set eulerian.enabled: false)");
-    if (cfg.eulerian_enabled && (d < 1 || d > 3))
-      throw InputError("transformer: eulerian.enabled needs domain.dim 1, 2 or 3 (got " + std::to_string(d) + ")");
     const AttentionOptions opt{cfg.variant, cfg.beta, cfg.sinkhorn_iterations};
     measure_ = make_measure(cfg.initial);
 
