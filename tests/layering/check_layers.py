@@ -143,11 +143,23 @@ def self_test():
     return 0
 
 
+def quoted_in_docs(root):
+    """docs/architecture.md quotes the level and forbid lines of the table; they must not drift apart."""
+    doc = root / "docs" / "architecture.md"
+    if not doc.is_file():
+        return []
+    quoted = {" ".join(line.split()) for line in doc.read_text().splitlines()}
+    table = [" ".join(line.split("#", 1)[0].split()) for line in (root / "src" / "layers.txt").read_text().splitlines()]
+    return [f"docs/architecture.md: does not quote '{line}' of src/layers.txt"
+            for line in table if line.startswith(("level ", "forbid ")) and line not in quoted]
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--self-test":
         return self_test()
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     problems, checked, files = check(root)
+    problems += quoted_in_docs(root)
     for p in problems:
         print(p)
     print(f"{checked} includes checked in {files} files, {len(problems)} problems")
