@@ -49,7 +49,13 @@ std::shared_ptr<const Measure> measure_from_deck(const Deck& deck, const std::st
   const MeasureSpec spec = measure_spec_from_deck(deck, section);
   if (spec.type != "file") return std::shared_ptr<const Measure>(make_measure(spec));
   const std::string key = section + ".path";
-  std::shared_ptr<const Measure> m = read_file_measure(spec.path, spec.snapshot);
+  std::shared_ptr<const Measure> m;
+  try {
+    m = read_file_measure(spec.path, spec.snapshot);
+  } catch (const InputError& e) {
+    // The readers name the file and the dataset; the deck file and key are added here.
+    throw InputError(deck.path() + ": key '" + key + "': " + e.what());
+  }
   if (!m)
     throw InputError(deck.path() + ": key '" + key + "': " + spec.path +
                      " holds neither grid snapshots (snapshots/*/density) nor a point set (positions)");

@@ -1,5 +1,5 @@
 // Plain configuration of the continuity model, one field per deck key it reads (built from the
-// validated deck in continuity_deck.cpp, the one place that reads the deck).
+// validated deck by config_from_deck, continuity_deck.hpp: the one place that reads the deck).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -9,10 +9,6 @@
 #include "measureflow/measures.hpp"
 #include "measureflow/particle_integrator.hpp"
 #include "measureflow/prescribed_fields.hpp"
-
-namespace mf {
-class Deck;
-}
 
 namespace mf::continuity {
 
@@ -29,7 +25,5 @@ struct ContinuityConfig {
   ParticleIntegrator integrator = ParticleIntegrator::RK4;  // lagrangian.integrator: rk4 | euler
   double substep_dt = 0.0;                   // lagrangian.dt (absent, ≤ 0: one step per Driver step)
 };
-
-ContinuityConfig config_from_deck(const Deck& deck);
 
 }  // namespace mf::continuity

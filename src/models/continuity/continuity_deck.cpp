@@ -1,6 +1,7 @@
 // Deck keys of the continuity model (beside the core keys: the prescribed velocity field), the
 // deck → ContinuityConfig mapping, and the model's registration.
-#include "continuity_config.hpp"
+#include "continuity_deck.hpp"
+
 #include "continuity_model.hpp"
 #include "measureflow/deck.hpp"
 #include "measureflow/model.hpp"
@@ -9,8 +10,6 @@
 #include "models/model_list.hpp"
 
 namespace mf::continuity {
-
-namespace {
 
 void declare_continuity_keys(Schema& s) {
   VariantRef velocity = s.variant("velocity", Required, "the prescribed velocity field v_t(x)");
@@ -35,6 +34,8 @@ void declare_continuity_keys(Schema& s) {
                  root["velocity"]["type"]);
   });
 }
+
+namespace {
 
 fields::PrescribedField velocity_from_deck(const Deck& deck, const GridSpec& domain) {
   const int d = domain.dim;
