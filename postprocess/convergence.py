@@ -7,8 +7,9 @@ swept key among domain.cells, lagrangian.particles (override with --key); every 
 the variants into separate lines. Error metrics default to every metric whose name ends in `_error` or
 `_error_abs`. Resolution n is cells along x (domain.cells) or the value itself; the observed order p is
 the least-squares slope of log(error) against log(1/n), so error ~ n^-p.
-Writes SWEEPDIR/plots/convergence_<metric>.png and SWEEPDIR/plots/convergence.json, prints each file it
-wrote, lists missing variants, and ends with one line `convergence: {...}`.
+Writes SWEEPDIR/plots/convergence_<metric>.png, an overview SWEEPDIR/plots/convergence.png (the errors of the
+view the key refines, with fitted orders in the legend and reference slopes 1 and 2) and
+SWEEPDIR/plots/convergence.json, prints each file it wrote, lists missing variants, and ends with one line `convergence: {...}`.
 """
 import argparse
 import json
@@ -46,6 +47,51 @@ def is_error_metric(name):
     return name.endswith("_error") or name.endswith("_error_abs")
 
 
+def overview_metrics(key, per_metric):
+    """The metrics of the view the resolution key refines (grid errors for domain.cells, particle errors for
+    lagrangian.particles) that have a fitted order: the figure a reader wants first."""
+    view = {"domain.cells": "eulerian.", "lagrangian.particles": "lagrangian."}.get(key, "")
+    return [m for m, groups in per_metric.items()
+            if m.startswith(view) and any(g["order"] is not None for g in groups.values())]
+
+
+def style_axes(ax, xlabel, ylabel, title, ns):
+    from matplotlib.ticker import NullFormatter
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ticks = sorted(set(ns))
+    ax.set_xticks(ticks)                                  # the resolutions run: 100, 200, 400
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def plot_overview(per_metric, names, others, xlabel, title, path):
+    """Every overview metric on one log-log axis, the fitted order in each legend entry, and dashed
+    reference slopes of order 1 and 2 through the first point of the first line."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    first = None
+    for i, m in enumerate(names):
+        for group, g in per_metric[m].items():
+            if g["order"] is None:
+                continue
+            pretty = ", ".join(f"{k}={v}" for k, v in json.loads(group).items())
+            label = m + (f" [{pretty}]" if others else "") + f"  (order {g['order']:.2f})"
+            ax.loglog(g["n"], g["error"], "os^vD"[i % 5] + "-", label=label, ms=5)
+            first = first or (g["n"], g["error"])
+    n0, e0 = first[0][0], first[1][0]
+    nn = np.array([min(first[0]), max(first[0])])
+    for p, style in ((1, "--"), (2, ":")):
+        ax.loglog(nn, e0 * (nn / n0) ** (-p), "k" + style, lw=0.8, label=f"slope {p} (reference)")
+    style_axes(ax, xlabel, "error", title, [n for m in names for g in per_metric[m].values() for n in g["n"]])
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sweepdir")
@@ -77,6 +123,8 @@ def main(argv=None):
     plots = os.path.join(args.sweepdir, "plots")
     os.makedirs(plots, exist_ok=True)
     written, result = [], {"resolution_key": key, "missing": missing, "metrics": {}}
+    deck_name = os.path.basename(str(index.get("deck", ""))) or os.path.basename(os.path.normpath(args.sweepdir))
+    xlabel = key + (" (cells along x)" if key == "domain.cells" else "")
     for metric in metrics:
         fig, ax = plt.subplots(figsize=(6, 4.5))
         per_group = {}
@@ -94,16 +142,19 @@ def main(argv=None):
                 nn = np.array([min(n), max(n)])
                 ax.loglog(nn, np.exp(intercept) * nn ** (-order), "k:", lw=0.8)
             per_group[group] = {"n": n, "error": err, "order": order}
-        ax.set_xlabel(key + (" (cells along x)" if key == "domain.cells" else ""))
-        ax.set_ylabel(metric)
-        ax.set_title(f"{metric} vs {key}")
-        ax.legend(fontsize=8)
+        style_axes(ax, xlabel, metric, f"{deck_name}: {metric} vs {key}", [r["n"] for r in rows])
         fig.tight_layout()
         path = os.path.join(plots, f"convergence_{metric}.png")
         fig.savefig(path, dpi=100)
         plt.close(fig)
         written.append(path)
         result["metrics"][metric] = per_group
+    overview = overview_metrics(key, result["metrics"])
+    if overview:
+        path = os.path.join(plots, "convergence.png")
+        plot_overview(result["metrics"], overview, others, xlabel, f"{deck_name}: errors vs {key}", path)
+        written.insert(0, path)
+        result["overview"] = overview
     json_path = os.path.join(plots, "convergence.json")
     with open(json_path, "w") as f:
         json.dump(result, f, indent=2)

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "measureflow/cloud_sampling.hpp"
-#include "measureflow/deposit.hpp"
+#include "measureflow/deposit_cic.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/ot/gaussian.hpp"

@@ -5,12 +5,11 @@
 #include <stdexcept>
 
 #include "measureflow/counter_rng.hpp"
-#include "measureflow/deck.hpp"
-#include "measureflow/deposit.hpp"
+#include "measureflow/deposit_cic.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/io/readers.hpp"
-#include "measureflow/setup_from_deck.hpp"
+#include "measureflow/file_measure.hpp"
 
 namespace mf {
 
@@ -118,22 +117,10 @@ class PointFileMeasure : public Measure {
 
 }  // namespace
 
-std::shared_ptr<const Measure> measure_from_deck(const Deck& deck, const std::string& section) {
-  const MeasureSpec spec = measure_spec_from_deck(deck, section);
-  if (spec.type != "file") return std::shared_ptr<const Measure>(make_measure(spec));
-  const std::string key = section + ".path";
-  std::shared_ptr<const Measure> m;
-  if (io::has_grid_snapshots(spec.path))
-    m = std::make_shared<GridFileMeasure>(io::read_grid_snapshot(spec.path, spec.snapshot));
-  else if (io::has_particle_data(spec.path))
-    m = std::make_shared<PointFileMeasure>(io::read_point_set(spec.path, spec.snapshot));
-  else
-    throw InputError(deck.path() + ": key '" + key + "': " + spec.path +
-                     " holds neither grid snapshots (snapshots/*/density) nor a point set (positions)");
-  if (m->dim() != spec.dim)
-    throw InputError(deck.path() + ": key '" + key + "': " + spec.path + " is " + std::to_string(m->dim()) +
-                     "-dimensional, domain.dim is " + std::to_string(spec.dim));
-  return m;
+std::shared_ptr<const Measure> read_file_measure(const std::string& path, int snapshot) {
+  if (io::has_grid_snapshots(path)) return std::make_shared<GridFileMeasure>(io::read_grid_snapshot(path, snapshot));
+  if (io::has_particle_data(path)) return std::make_shared<PointFileMeasure>(io::read_point_set(path, snapshot));
+  return nullptr;
 }
 
 }  // namespace mf

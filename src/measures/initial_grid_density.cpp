@@ -1,6 +1,6 @@
 #include <vector>
 
-#include "measureflow/deposit.hpp"
+#include "measureflow/deposit_cic.hpp"
 #include "measureflow/measures.hpp"
 
 namespace mf {

@@ -1,4 +1,4 @@
-#include "measureflow/deposit.hpp"
+#include "measureflow/deposit_cic.hpp"
 
 #include <cmath>
 

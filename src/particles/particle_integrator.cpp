@@ -1,7 +1,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "measureflow/particle_rk4.hpp"
+#include "measureflow/particle_integrator.hpp"
 
 namespace mf {
 

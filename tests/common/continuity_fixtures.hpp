@@ -7,14 +7,8 @@
 
 namespace mf::testing {
 
-inline continuity::VelocitySpec linear_velocity(const Matrix& A, const Vector& b) {
-  continuity::VelocitySpec v;
-  v.kind = continuity::VelocitySpec::Kind::Linear;
-  v.linear = continuity::make_linear_field(A, b);
-  v.A = A;
-  v.b = b;
-  v.A_rate = Matrix(A.rows(), A.rows());
-  return v;
+inline fields::PrescribedField linear_velocity(const Matrix& A, const Vector& b) {
+  return fields::linear_prescribed_field(A, b);
 }
 
 inline GridSpec box_grid(int dim, double lo, double hi, PetscInt n, Boundary bc) {

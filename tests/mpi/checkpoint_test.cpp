@@ -8,6 +8,7 @@
 #include "continuity_fixtures.hpp"
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/environment.hpp"
+#include "measureflow/particle_sampling.hpp"
 #include "measureflow/setup_from_deck.hpp"
 
 using namespace mf;
@@ -16,7 +17,7 @@ namespace {
 
 struct Fixture {
   std::shared_ptr<const Measure> initial;
-  continuity::VelocitySpec velocity;
+  fields::PrescribedField velocity;
   GridSpec spec;
 };
 

@@ -21,7 +21,7 @@ struct Outcome {
 };
 
 // Runs the Eulerian view from t = 0 to t_end and measures it against the exact solution.
-Outcome run_fv(MPI_Comm comm, const GridSpec& spec, const MeasureSpec& initial, const continuity::VelocitySpec& v,
+Outcome run_fv(MPI_Comm comm, const GridSpec& spec, const MeasureSpec& initial, const fields::PrescribedField& v,
                Limiter limiter, double t_end, bool returns_to_start = false) {
   const double cfl = 0.4;
   auto measure = std::shared_ptr<const Measure>(make_measure(initial));

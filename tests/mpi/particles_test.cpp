@@ -7,9 +7,9 @@
 #include <map>
 
 #include "continuity_fixtures.hpp"
-#include "measureflow/deposit.hpp"
+#include "measureflow/deposit_cic.hpp"
 #include "measureflow/environment.hpp"
-#include "measureflow/setup_from_deck.hpp"
+#include "measureflow/particle_sampling.hpp"
 
 using namespace mf;
 
@@ -142,9 +142,7 @@ TEST(Particles, Rk4ConvergesAtFourthOrderInATimeDependentField) {
   const Matrix A = Matrix::from_rows({{-0.2, -1.0}, {1.0, 0.1}});
   const Matrix A_rate = Matrix::from_rows({{0.0, 0.6}, {-0.3, -0.4}});
   const Vector b{0.1, -0.2};
-  continuity::VelocitySpec v = mf::testing::linear_velocity(A, b);
-  v.A_rate = A_rate;
-  v.linear = continuity::make_linear_field(A, b, A_rate);
+  const fields::PrescribedField v = fields::linear_prescribed_field(A, b, A_rate);
   const Grid grid(MPI_COMM_WORLD, mf::testing::box_grid(2, -20, 20, 8, Boundary::NoFlux));
   const auto spec = mf::testing::gaussian_spec({0.3, 0.0}, Matrix::from_rows({{0.05, 0.01}, {0.01, 0.03}}));
   const auto measure = make_measure(spec);

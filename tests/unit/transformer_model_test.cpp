@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "measureflow/deck.hpp"
 #include "measureflow/errors.hpp"
+#include "measureflow/model.hpp"
 #include "measureflow/moments.hpp"
 #include "models/transformer/transformer_views.hpp"
 
@@ -88,15 +93,27 @@ TEST(TransformerModel, SphereVariantStartsOnTheSphereAndClusters) {
   for (std::size_t i = 0; i < x.extent(0); ++i) ASSERT_NEAR(x(i, 0) * x(i, 0) + x(i, 1) * x(i, 1), 1.0, 1e-6);
 }
 
+// The rules live in the deck schema (transformer_deck.cpp): a bad deck is rejected before anything is
+// built, with the key named.
 TEST(TransformerModel, RejectsInconsistentInput) {
-  TransformerConfig c = blowup_config();
-  c.layers[0].Q = Matrix::identity(3);
-  EXPECT_THROW(build_transformer_model(c, MPI_COMM_SELF), InputError);
-  c = blowup_config();
-  c.variant = Variant::Sphere;
-  EXPECT_THROW(build_transformer_model(c, MPI_COMM_SELF), InputError);  // sphere has no grid view
-  c = blowup_config();
-  c.layers.clear();
-  EXPECT_THROW(build_transformer_model(c, MPI_COMM_SELF), InputError);
+  register_all_models();
+  auto error_of = [](const std::vector<std::string>& sets) -> std::string {
+    const char* root = std::getenv("MF_SOURCE_DIR");
+    try {
+      load_deck(std::string(root ? root : ".") + "/inputs/transformer/blowup_2d.yaml", sets);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of({}), "");
+  const std::string q3 = error_of({"attention.Q=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]"});
+  EXPECT_NE(q3.find("attention.Q"), std::string::npos) << q3;
+  const std::string sphere = error_of({"variant=sphere"});  // sphere has no grid view
+  EXPECT_NE(sphere.find("variant"), std::string::npos) << sphere;
+  EXPECT_NE(sphere.find("eulerian.enabled: false"), std::string::npos) << sphere;
+  EXPECT_EQ(error_of({"variant=sphere", "eulerian.enabled=false"}), "");
+  const std::string none = error_of({"attention=null"});
+  EXPECT_NE(none.find("attention"), std::string::npos) << none;
   EXPECT_THROW(parse_variant("softmx"), std::invalid_argument);
 }

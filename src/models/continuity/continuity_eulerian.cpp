@@ -5,7 +5,7 @@
 namespace mf::continuity {
 
 ContinuityEulerian::ContinuityEulerian(const GridSpec& spec, MPI_Comm comm, const Measure& initial,
-                                       const VelocitySpec& velocity, Limiter limiter, double cfl)
+                                       const fields::PrescribedField& velocity, Limiter limiter, double cfl)
     : grid_(comm, spec, 2), density_(grid_.create_global()), cfl_(cfl) {
   initial_grid_density(initial, grid_, density_);
   const Grid* g = &grid_;

@@ -6,7 +6,7 @@
 namespace mf::continuity {
 
 ContinuityLagrangian::ContinuityLagrangian(ParticleSet particles, const Grid& decomposition,
-                                           const VelocitySpec& velocity, ParticleIntegrator integrator,
+                                           const fields::PrescribedField& velocity, ParticleIntegrator integrator,
                                            double substep_dt)
     : particles_(std::move(particles)),
       decomposition_(decomposition),

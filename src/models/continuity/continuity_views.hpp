@@ -6,33 +6,14 @@
 #include "affine_closed_form.hpp"
 #include "measureflow/fv_advection.hpp"
 #include "measureflow/model.hpp"
-#include "measureflow/particle_rk4.hpp"
-#include "velocity_fields.hpp"
+#include "measureflow/particle_integrator.hpp"
+#include "measureflow/prescribed_fields.hpp"
 
 namespace mf::continuity {
 
-// The deck's `velocity:` section: one of the analytic fields.
-struct VelocitySpec {
-  enum class Kind { Linear, Swirl } kind = Kind::Linear;
-  LinearField linear;
-  SwirlField swirl;
-  Matrix A;  // linear: kept for the closed form
-  Vector b;
-  Matrix A_rate;  // linear: A(t) = A + t A_rate
-  // Calls f(field) with the concrete field type, so kernels are instantiated per field.
-  template <class F>
-  void visit(F&& f) const {
-    if (kind == Kind::Linear)
-      f(linear);
-    else
-      f(swirl);
-  }
-};
-VelocitySpec velocity_from_deck(const Deck& deck);
-
 class ContinuityEulerian : public EulerianView {
  public:
-  ContinuityEulerian(const GridSpec& spec, MPI_Comm comm, const Measure& initial, const VelocitySpec& velocity,
+  ContinuityEulerian(const GridSpec& spec, MPI_Comm comm, const Measure& initial, const fields::PrescribedField& velocity,
                      Limiter limiter, double cfl);
   const Grid& grid() const override { return grid_; }
   Vec density() const override { return density_; }
@@ -49,7 +30,7 @@ class ContinuityEulerian : public EulerianView {
 class ContinuityLagrangian : public LagrangianView {
  public:
   // substep_dt ≤ 0: one integrator step per Driver step.
-  ContinuityLagrangian(ParticleSet particles, const Grid& decomposition, const VelocitySpec& velocity,
+  ContinuityLagrangian(ParticleSet particles, const Grid& decomposition, const fields::PrescribedField& velocity,
                        ParticleIntegrator integrator, double substep_dt);
   const ParticleSet& particles() const override { return particles_; }
   ParticleSet& mutable_particles() override { return particles_; }
@@ -60,7 +41,7 @@ class ContinuityLagrangian : public LagrangianView {
  private:
   ParticleSet particles_;
   const Grid& decomposition_;
-  VelocitySpec velocity_;
+  fields::PrescribedField velocity_;
   ParticleIntegrator integrator_;
   double substep_dt_;
 };

@@ -38,8 +38,8 @@ Mollifier make_mollifier(int dim, double delta);
 
 // F'(ρ) of the blob energy.
 KOKKOS_INLINE_FUNCTION double blob_dF(const LocalEnergy& e, double rho) {
-  if (e.internal == 2) return kmath::pow(rho, e.m - 2.0);
-  if (e.internal == 1) return 1.0 / rho;
+  if (e.internal == Internal::Porous) return kmath::pow(rho, e.m - 2.0);
+  if (e.internal == Internal::Entropy) return 1.0 / rho;
   return 0.0;
 }
 

@@ -7,15 +7,15 @@
 namespace mf::gradient_flow {
 
 struct LocalEnergy {
-  int internal = 0;  // 0 none, 1 entropy, 2 porous
+  Internal internal = Internal::None;
   double m = 2.0;
   double k = 0.0;    // V(x) = k|x|²/2
 
   // U(ρ): ρ log ρ or ρ^m/(m−1).
   KOKKOS_INLINE_FUNCTION double U(double rho) const {
     if (rho <= 0.0) return 0.0;
-    if (internal == 1) return rho * kmath::log(rho);
-    if (internal == 2) return kmath::pow(rho, m) / (m - 1.0);
+    if (internal == Internal::Entropy) return rho * kmath::log(rho);
+    if (internal == Internal::Porous) return kmath::pow(rho, m) / (m - 1.0);
     return 0.0;
   }
   // U'(ρ) for the porous medium, m ρ^{m−1}/(m−1); Newton may visit ρ < 0, where it is continued
@@ -35,7 +35,7 @@ struct LocalEnergy {
 
 inline LocalEnergy make_local_energy(const EnergyConfig& e) {
   LocalEnergy l;
-  l.internal = e.internal == Internal::Entropy ? 1 : e.internal == Internal::Porous ? 2 : 0;
+  l.internal = e.internal;
   l.m = e.m;
   l.k = e.potential == Potential::Quadratic ? e.potential_strength : 0.0;
   return l;

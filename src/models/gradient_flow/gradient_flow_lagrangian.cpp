@@ -8,7 +8,7 @@
 #include "blob_pairwise.hpp"
 #include "measureflow/counter_rng.hpp"
 #include "measureflow/ring_pairs.hpp"
-#include "measureflow/setup_from_deck.hpp"
+#include "measureflow/particle_sampling.hpp"
 
 namespace mf::gradient_flow {
 
@@ -77,7 +77,7 @@ GradientFlowLagrangian::GradientFlowLagrangian(const GradientFlowConfig& config,
       throw std::invalid_argument("gradient_flow: lagrangian.method = stochastic needs energy.internal = entropy");
     // The entropy becomes Brownian noise; the deterministic drift keeps only V and W.
     stochastic_ = true;
-    energy_.internal = 0;
+    energy_.internal = Internal::None;
   }
   const double hp = lattice_spacing(config.domain, config.particles);
   phi_ = make_mollifier(config.domain.dim, config.blob_width > 0.0 ? config.blob_width : 4.0 * hp);
@@ -96,11 +96,11 @@ struct InteractionPair {
 
 void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, PointsView v) {
   const int d = p.dim();
-  if (energy_.internal != 0 && config_.method == ParticleMethod::Pairwise) {
+  if (energy_.internal != Internal::None && config_.method == ParticleMethod::Pairwise) {
     // All pairs over the ring: no halo, so a predictor's reach needs no widening.
     max_rho_ = blob_velocities_pairwise(p, grid_.comm(), energy_, phi_, v);
     halo_last_ = 0;
-  } else if (energy_.internal != 0) {
+  } else if (energy_.internal != Internal::None) {
     const BlobStats st = blob_velocities(p, grid_, energy_, phi_, reach, v);
     max_rho_ = st.max_rho_delta;
     halo_last_ = st.halo_particles;
@@ -127,8 +127,8 @@ void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, Poin
 // Explicit steps resolve the regularised diffusion on the blob scale: dt ≲ δ² / (effective diffusivity).
 double GradientFlowLagrangian::stable_dt(double /*t*/) {
   double D = 0.0;
-  if (energy_.internal == 2) D = energy_.m * std::pow(std::max(max_rho_, 1e-300), energy_.m - 1.0);
-  if (energy_.internal == 1) D = 1.0;
+  if (energy_.internal == Internal::Porous) D = energy_.m * std::pow(std::max(max_rho_, 1e-300), energy_.m - 1.0);
+  if (energy_.internal == Internal::Entropy) D = 1.0;
   double dt = D > 0.0 ? 0.05 * phi_.delta * phi_.delta / D : std::numeric_limits<double>::infinity();
   if (stochastic_) dt = std::min(dt, 0.01);  // Euler–Maruyama: weak order 1, dt sets the bias
   if (energy_.k > 0.0) dt = std::min(dt, 0.2 / energy_.k);

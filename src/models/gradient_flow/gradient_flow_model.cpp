@@ -3,54 +3,12 @@
 #include <cmath>
 
 #include "measureflow/diagnostics.hpp"
-#include "measureflow/errors.hpp"
 #include "steady_states.hpp"
 
 namespace mf::gradient_flow {
 
-namespace {
-[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& allowed) {
-  throw InputError("gradient_flow deck: key '" + key + "' has value '" + value + "'; allowed: " + allowed);
-}
-}  // namespace
-
-void validate(const GradientFlowConfig& c) {
-  if (c.domain.boundary != Boundary::NoFlux) bad("domain.boundary", to_string(c.domain.boundary), "noflux");
-  if (c.energy.internal == Internal::Porous && !(c.energy.m > 1.0))
-    bad("energy.internal.m", std::to_string(c.energy.m), "a number > 1");
-  if (c.energy.potential == Potential::Quadratic && !(c.energy.potential_strength > 0.0))
-    bad("energy.potential.strength", std::to_string(c.energy.potential_strength), "a number > 0");
-  if (c.energy.interaction == Interaction::LogQuadratic && c.domain.dim != 2)
-    bad("energy.interaction.type", "log_quadratic (dim " + std::to_string(c.domain.dim) + ")",
-        "log_quadratic in 2D only; abs_quadratic | power | gaussian in any dimension");
-  if (c.energy.interaction != Interaction::None && !(c.energy.softening > 0.0))
-    bad("energy.interaction.softening", std::to_string(c.energy.softening), "a number > 0");
-  if (c.energy.interaction != Interaction::None && c.domain.cells[0] * c.domain.cells[1] * c.domain.cells[2] > 65536 &&
-      c.eulerian_enabled)
-    bad("domain.cells", "more than 65536 cells with an interaction",
-        "at most 65536 cells (W∗ρ is a direct sum), or eulerian.enabled: false");
-  if (c.energy.interaction == Interaction::Log && c.domain.dim > 2)
-    bad("energy.interaction.type", "log (dim 3)", "log in 1D and 2D; abs_quadratic | power | gaussian in any dimension");
-  if (c.eulerian_enabled && c.scheme == EulerianScheme::Jko) {
-    const bool heat_1d = c.domain.dim == 1 && c.energy.internal == Internal::Entropy &&
-                         c.energy.potential == Potential::None && c.energy.interaction == Interaction::None;
-    if (!heat_1d)
-      bad("eulerian.scheme", "jko (dim " + std::to_string(c.domain.dim) + ")",
-          "fv; or jko for the heat equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential, "
-          "no interaction)");
-    if (c.bdf2) bad("eulerian.time_integrator", "bdf2 (with scheme jko)", "backward_euler with scheme jko; bdf2 with scheme fv");
-    if (c.jko_nodes < 3) bad("eulerian.jko_nodes", std::to_string(c.jko_nodes), "an integer >= 3");
-  }
-  if (c.max_step_halvings < 0) bad("eulerian.max_step_halvings", std::to_string(c.max_step_halvings), "an integer >= 0");
-  if (c.lagrangian_enabled && c.method == ParticleMethod::Stochastic && c.energy.internal != Internal::Entropy)
-    bad("lagrangian.method", "stochastic", "blob, or stochastic with energy.internal.type: entropy");
-  if (!(c.dt > 0.0)) bad("time.dt", std::to_string(c.dt), "a number > 0");
-  if (c.lagrangian_enabled && c.particles < 1) bad("lagrangian.particles", std::to_string(c.particles), "an integer >= 1");
-}
-
 GradientFlowModel::GradientFlowModel(const GradientFlowConfig& config, MPI_Comm comm)
     : config_(config), initial_(make_measure(config.initial)) {
-  validate(config_);
   const Grid* decomposition = nullptr;
   if (config_.eulerian_enabled) {
     auto e = std::make_unique<GradientFlowEulerian>(config_, comm, *initial_);

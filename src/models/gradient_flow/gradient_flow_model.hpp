@@ -11,9 +11,6 @@
 
 namespace mf::gradient_flow {
 
-// Throws InputError naming the deck key for combinations this model does not solve.
-void validate(const GradientFlowConfig& config);
-
 class GradientFlowModel : public Model {
  public:
   GradientFlowModel(const GradientFlowConfig& config, MPI_Comm comm);

@@ -49,13 +49,13 @@ Geometry make_geometry(const Grid& g, bool second_order) {
 KOKKOS_INLINE_FUNCTION double face_flux(const LocalEnergy& e, double rl, double rr, double fl, double fr, double vl,
                                         double vr, double h) {
   double xl = vl, xr = vr;
-  if (e.internal == 2) {
+  if (e.internal == Internal::Porous) {
     xl += e.porous_pressure(rl);
     xr += e.porous_pressure(rr);
   }
   const double u = -(xr - xl) / h;
   double f = (u > 0.0 ? u * fl : u * fr);
-  if (e.internal == 1) f -= (rr - rl) / h;
+  if (e.internal == Internal::Entropy) f -= (rr - rl) / h;
   return f;
 }
 

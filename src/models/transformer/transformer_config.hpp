@@ -5,8 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "measureflow/fv_advection.hpp"
 #include "measureflow/grid.hpp"
 #include "measureflow/measures.hpp"
+#include "measureflow/particle_integrator.hpp"
 #include "measureflow/small_matrix.hpp"
 
 namespace mf::transformer {
@@ -45,10 +47,10 @@ struct TransformerConfig {
   double cfl = 0.4;    // time.cfl (Eulerian)
 
   bool eulerian_enabled = true;       // eulerian.enabled
-  std::string limiter = "mc";         // eulerian.limiter
+  Limiter limiter = Limiter::MC;      // eulerian.limiter: minmod | mc
   bool lagrangian_enabled = true;     // lagrangian.enabled
   long long particles = 10000;        // lagrangian.particles
-  std::string integrator = "rk4";     // lagrangian.integrator: rk4 | euler (euler = the T-layer map)
+  ParticleIntegrator integrator = ParticleIntegrator::RK4;  // lagrangian.integrator: rk4 | euler (euler = the T-layer map)
   std::uint64_t seed = 42;            // lagrangian.seed
   bool moment_match = false;          // lagrangian.moment_match: shift/whiten samples to the exact m0, Σ0
   double cluster_radius = 1e-2;       // lagrangian.cluster_radius (radius of lagrangian.clusters)

@@ -61,6 +61,13 @@ void declare_transformer_keys(Schema& s) {
         if (!l["preset"].IsDefined() && !l["Q"].IsDefined())
           e.add("layers", "item " + std::to_string(i) + " gives neither Q, K, V nor a preset", l);
       }
+    // Tokens on the unit sphere have no density on a box grid.
+    const YAML::Node variant = root["variant"];
+    const YAML::Node enabled = root["eulerian"] ? root["eulerian"]["enabled"] : YAML::Node();
+    if (variant.IsDefined() && variant.IsScalar() && variant.as<std::string>() == "sphere" &&
+        !(enabled.IsDefined() && enabled.IsScalar() && enabled.as<std::string>() == "false"))
+      e.add("variant", "sphere has no grid view; allowed: variant sphere with eulerian.enabled: false, or softmax | "
+            "sinkhorn with a grid", variant);
   });
 }
 
@@ -103,10 +110,10 @@ TransformerConfig config_from_deck(const Deck& deck) {
   c.t_end = deck.real("time.end");
   c.dt = deck.has("time.dt") ? deck.real("time.dt") : 0.0;
   c.cfl = deck.has("time.cfl") ? deck.real("time.cfl") : 0.4;
-  c.limiter = deck.text("eulerian.limiter");
+  c.limiter = parse_limiter(deck.text("eulerian.limiter"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
-  c.integrator = deck.text("lagrangian.integrator");
+  c.integrator = parse_integrator(deck.text("lagrangian.integrator"));
   c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
   c.moment_match = deck.flag("lagrangian.moment_match");
   c.cluster_radius = deck.real("lagrangian.cluster_radius");

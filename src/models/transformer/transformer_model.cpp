@@ -16,22 +16,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class TransformerModel : public Model {
  public:
   TransformerModel(const TransformerConfig& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm) {
-    const int d = cfg.initial.dim;
-    if (cfg.layers.empty()) throw InputError("transformer: `attention` (or `layers`) gives no parameter set");
-    for (const auto& l : cfg.layers)
-      if (l.Q.rows() != d || l.Q.cols() != d || l.K.rows() != d || l.K.cols() != d || l.V.rows() != d || l.V.cols() != d)
-        throw InputError("transformer: attention.Q, K, V must be " + std::to_string(d) + "×" + std::to_string(d) +
-                         " (initial.dim = " + std::to_string(d) + ")");
-    if (cfg.variant == Variant::Sphere && cfg.eulerian_enabled)
-      throw InputError("transformer: variant: sphere has no grid view (set eulerian.enabled: false)");
-    if (cfg.eulerian_enabled && (d < 1 || d > 3))
-      throw InputError("transformer: eulerian.enabled needs domain.dim 1, 2 or 3 (got " + std::to_string(d) + ")");
     const AttentionOptions opt{cfg.variant, cfg.beta, cfg.sinkhorn_iterations};
     measure_ = make_measure(cfg.initial);
 
     if (cfg.eulerian_enabled) {
       auto e = std::make_unique<TransformerEulerian>(cfg.domain, comm, *measure_, cfg.layers, opt,
-                                                     parse_limiter(cfg.limiter), cfg.cfl);
+                                                     cfg.limiter, cfg.cfl);
       euler_ = e.get();
       eulerian = std::move(e);
     }
@@ -43,7 +33,7 @@ class TransformerModel : public Model {
       const Grid* decomposition = euler_ ? &euler_->grid() : nullptr;
       if (decomposition) migrate(tokens, *decomposition);
       auto l = std::make_unique<TransformerLagrangian>(comm, std::move(tokens), cfg.layers, opt,
-                                                       parse_integrator(cfg.integrator), cfg.dt, decomposition);
+                                                       cfg.integrator, cfg.dt, decomposition);
       lagr_ = l.get();
       lagrangian = std::move(l);
     }

@@ -10,7 +10,7 @@
 #include "gaussian_closure.hpp"
 #include "measureflow/fv_advection.hpp"
 #include "measureflow/model.hpp"
-#include "measureflow/particle_rk4.hpp"
+#include "measureflow/particle_integrator.hpp"
 #include "self_attention.hpp"
 #include "transformer_config.hpp"
 

@@ -1,6 +1,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "measureflow/deck.hpp"
+#include "measureflow/errors.hpp"
+#include "measureflow/file_measure.hpp"
 #include "measureflow/setup_from_deck.hpp"
 
 namespace mf {
@@ -41,6 +43,26 @@ MeasureSpec measure_spec_from_deck(const Deck& deck, const std::string& section)
     s.snapshot = static_cast<int>(deck.integer(p + "snapshot"));
   }
   return s;
+}
+
+std::shared_ptr<const Measure> measure_from_deck(const Deck& deck, const std::string& section) {
+  const MeasureSpec spec = measure_spec_from_deck(deck, section);
+  if (spec.type != "file") return std::shared_ptr<const Measure>(make_measure(spec));
+  const std::string key = section + ".path";
+  std::shared_ptr<const Measure> m;
+  try {
+    m = read_file_measure(spec.path, spec.snapshot);
+  } catch (const InputError& e) {
+    // The readers name the file and the dataset; the deck file and key are added here.
+    throw InputError(deck.path() + ": key '" + key + "': " + e.what());
+  }
+  if (!m)
+    throw InputError(deck.path() + ": key '" + key + "': " + spec.path +
+                     " holds neither grid snapshots (snapshots/*/density) nor a point set (positions)");
+  if (m->dim() != spec.dim)
+    throw InputError(deck.path() + ": key '" + key + "': " + spec.path + " is " + std::to_string(m->dim()) +
+                     "-dimensional, domain.dim is " + std::to_string(spec.dim));
+  return m;
 }
 
 }  // namespace mf

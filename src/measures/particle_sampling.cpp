@@ -1,6 +1,6 @@
 #include <vector>
 
-#include "measureflow/setup_from_deck.hpp"
+#include "measureflow/particle_sampling.hpp"
 
 namespace mf {
 
