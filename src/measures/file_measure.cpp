@@ -123,10 +123,18 @@ std::shared_ptr<const Measure> measure_from_deck(const Deck& deck, const std::st
   if (spec.type != "file") return std::shared_ptr<const Measure>(make_measure(spec));
   const std::string key = section + ".path";
   std::shared_ptr<const Measure> m;
+  // The readers name the file and the dataset; the deck file and key are added here.
+  auto from_deck = [&](auto read) {
+    try {
+      return read();
+    } catch (const InputError& e) {
+      throw InputError(deck.path() + ": key '" + key + "': " + e.what());
+    }
+  };
   if (io::has_grid_snapshots(spec.path))
-    m = std::make_shared<GridFileMeasure>(io::read_grid_snapshot(spec.path, spec.snapshot));
+    m = std::make_shared<GridFileMeasure>(from_deck([&] { return io::read_grid_snapshot(spec.path, spec.snapshot); }));
   else if (io::has_particle_data(spec.path))
-    m = std::make_shared<PointFileMeasure>(io::read_point_set(spec.path, spec.snapshot));
+    m = std::make_shared<PointFileMeasure>(from_deck([&] { return io::read_point_set(spec.path, spec.snapshot); }));
   else
     throw InputError(deck.path() + ": key '" + key + "': " + spec.path +
                      " holds neither grid snapshots (snapshots/*/density) nor a point set (positions)");
