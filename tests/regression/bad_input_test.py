@@ -348,7 +348,7 @@ def main():
     if sys.argv[1:] == ["--count"]:
         print(len(CASES) + 1)  # + the bad --set override below
         return
-    binary, _source, ranks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    binary, source, ranks = sys.argv[1], sys.argv[2], int(sys.argv[3])
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     mpirun = ["mpirun", "--oversubscribe", "-n", str(ranks), binary]
     work = tempfile.mkdtemp(prefix=f"mf_bad_input_{os.getpid()}_")
@@ -384,6 +384,12 @@ def main():
             results = list(pool.map(lambda job: job(), jobs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    # docs/decks.md states how many bad inputs are tested; keep it true.
+    with open(os.path.join(source, "docs", "decks.md")) as f:
+        stated = re.search(r"holds (\d+) bad\s+inputs", f.read())
+    doc_ok = stated is not None and int(stated.group(1)) == len(CASES) + 1
+    results.append((doc_ok, f"{'ok  ' if doc_ok else 'FAIL'} docs/decks.md states {stated.group(1) if stated else 'no'} "
+                            f"bad inputs, the table holds {len(CASES) + 1}"))
     failures = 0
     for ok, report in results:
         print(report)
