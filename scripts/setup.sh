@@ -4,6 +4,7 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
+  clang
   libopenmpi-dev openmpi-bin
   petsc-dev libhdf5-openmpi-dev
   libyaml-cpp-dev libgtest-dev

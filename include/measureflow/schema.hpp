@@ -159,8 +159,18 @@ class Schema {
   std::vector<SectionCheck> cross_checks_;
 };
 
-// Core keys pinned in DESIGN.md: model, domain, initial, time, eulerian, lagrangian, output.
+// The keys every model reads (pinned in DESIGN.md): model, domain, initial, the time section (empty),
+// lagrangian.{enabled, particles, seed}, output.{dir, quiet, checkpoint_*}, diagnostics.
 void declare_core_keys(Schema& s);
+// Keys only some models read; a model declares each group its views read, so that a key the chosen
+// model never reads is an unknown-key error (e.g. eulerian.limiter in a gradient_flow deck).
+void declare_time_end(Schema& s);             // time.end (required), output.every (default time.end / 10)
+void declare_fixed_time_step(Schema& s);      // time.dt
+void declare_explicit_time_step(Schema& s);   // time.cfl (default 0.4) or time.dt, not both
+void declare_eulerian_switch(Schema& s);      // eulerian.enabled; the grid keys are required when true
+void declare_limiter(Schema& s);              // eulerian.limiter
+void declare_particle_integrator(Schema& s);  // lagrangian.integrator
+void declare_particle_substep(Schema& s);     // lagrangian.dt
 // For cross-checks of models that need the grid: domain.lower/upper/cells/boundary present and
 // domain.dim <= 3; `why` ends the message ("... is required (why)").
 void require_grid_keys(const YAML::Node& root, Errors& e, const std::string& why);

@@ -104,10 +104,68 @@ void declare_core_keys(Schema& s) {
     if (!root["initial"].IsDefined() && !observed) e.add_message("missing required key 'initial' (a probability measure on the domain)", root);
   });
 
-  auto& time = s.section("time", "how far and in what steps to evolve");
-  time.real("end", Optional, "final time (required, except for models solving for a whole path on [0, 1], "
-            "which give time.cells instead)")
-      .positive();
+  // Every model has a time section; what it holds (end, cfl, dt, cells) depends on the model.
+  s.section("time", "how far and in what steps to evolve");
+
+  auto& lagrangian = s.section("lagrangian", "the particle view");
+  lagrangian.flag("enabled", true, "run the particle view");
+  lagrangian.integer("particles", 10000LL, "number of particles (over all ranks)").min(1);
+  lagrangian.integer("seed", 42LL, "random seed (sampling does not depend on the rank count)").min(0);
+
+  auto& output = s.section("output", "where and how often to write");
+  output.string("dir", Optional, "output folder, relative to the working directory")
+      .computed_default(
+          [](const YAML::Node&, const std::string& deck_path) {
+            return YAML::Node("out/" + std::filesystem::path(deck_path).stem().string());
+          },
+          "out/<deck file stem>");
+  output.flag("quiet", false, "no progress lines");
+  output.integer("checkpoint_steps", 0LL,
+                 "write checkpoint.h5 every N steps (0: never); with either checkpoint key set, also at every output")
+      .min(0);
+  output.real("checkpoint_minutes", 0.0, "write checkpoint.h5 every M minutes of wall-clock time (0: never)")
+      .non_negative();
+
+  auto& diagnostics = s.section("diagnostics", "cross-validation measures computed at output times");
+  diagnostics.enumeration("w2", {"final", "outputs", "none"}, "final",
+                          "when to compute the Sinkhorn W2 between views and against the closed form (costly)");
+  diagnostics.real("w2_eps", 0.0, "entropic regularisation ε of the W2 (squared length units); 0: max((2 h_max)², λ_min(Σ)/16)")
+      .non_negative();
+  diagnostics.integer("w2_points", 1000LL,
+                      "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
+      .min(50);
+}
+
+// The keys below are read by some models only; each model declares those its views read, so a key
+// that the chosen model would ignore is reported as unknown instead.
+
+void declare_time_end(Schema& s) {
+  s.section("time").real("end", Required, "final time").positive();
+  auto& output = s.section("output");
+  output.real("every", Optional, "time between snapshots")
+      .positive()
+      .computed_default(
+          [](const YAML::Node& root, const std::string&) {
+            auto end = as_real(find_path(root, "time.end"));
+            return end && *end > 0 ? deck_detail::real_node(*end / 10.0) : YAML::Node();
+          },
+          "time.end / 10");
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    auto every = as_real(find_path(root, "output.every"));
+    auto end = as_real(find_path(root, "time.end"));
+    if (every && end && *end > 0 && *every > *end)
+      e.add("output.every", flow(find_path(root, "output.every")) + " must be <= time.end = " +
+                                flow(find_path(root, "time.end")),
+            find_path(root, "output.every"));
+  });
+}
+
+void declare_fixed_time_step(Schema& s) {
+  s.section("time").real("dt", Optional, "fixed time step").positive();
+}
+
+void declare_explicit_time_step(Schema& s) {
+  auto& time = s.section("time");
   time.real("cfl", Optional, "CFL number of the Eulerian step (used when dt is not given)")
       .greater_than(0.0)
       .max(1.0)
@@ -124,59 +182,10 @@ void declare_core_keys(Schema& s) {
                       "; the override time.cfl=null removes cfl)",
             dt);
   });
+}
 
-  // time.end is required, except for models whose run spans a path given otherwise: dynamic_ot
-  // (time.cells on [0, 1]) and reconstruction (the observation times path.times).
-  s.cross_check([](const YAML::Node& root, Errors& e) {
-    const YAML::Node sec = root["time"];
-    const bool has_end = sec && sec["end"].IsDefined(), has_cells = sec && sec["cells"].IsDefined();
-    const bool path_times = root["path"] && root["path"]["times"].IsDefined();
-    if (!has_end && !has_cells && !path_times)
-      e.add_message("missing required key 'time.end' (final time, > 0)", sec ? sec : root);
-  });
-
-  auto& eulerian = s.section("eulerian", "the grid view (finite volumes on a PETSc DMDA)");
-  eulerian.flag("enabled", true, "run the grid view");
-  eulerian.enumeration("limiter", {"minmod", "mc"}, "mc", "slope limiter of the MUSCL reconstruction");
-
-  auto& lagrangian = s.section("lagrangian", "the particle view");
-  lagrangian.flag("enabled", true, "run the particle view");
-  lagrangian.integer("particles", 10000LL, "number of particles (over all ranks)").min(1);
-  lagrangian.enumeration("integrator", {"rk4", "euler"}, "rk4", "time integrator of the particle ODE");
-  lagrangian.integer("seed", 42LL, "random seed (sampling does not depend on the rank count)").min(0);
-  lagrangian.real("dt", Optional, "particle time step (default: the driver's step)").positive();
-
-  auto& output = s.section("output", "where and how often to write");
-  output.string("dir", Optional, "output folder, relative to the working directory")
-      .computed_default(
-          [](const YAML::Node&, const std::string& deck_path) {
-            return YAML::Node("out/" + std::filesystem::path(deck_path).stem().string());
-          },
-          "out/<deck file stem>");
-  output.real("every", Optional, "time between snapshots")
-      .positive()
-      .computed_default(
-          [](const YAML::Node& root, const std::string&) {
-            auto end = as_real(find_path(root, "time.end"));
-            return end && *end > 0 ? deck_detail::real_node(*end / 10.0) : YAML::Node();
-          },
-          "time.end / 10");
-  output.flag("quiet", false, "no progress lines");
-  output.integer("checkpoint_steps", 0LL,
-                 "write checkpoint.h5 every N steps (0: never); with either checkpoint key set, also at every output")
-      .min(0);
-  output.real("checkpoint_minutes", 0.0, "write checkpoint.h5 every M minutes of wall-clock time (0: never)")
-      .non_negative();
-
-  auto& diagnostics = s.section("diagnostics", "cross-validation measures computed at output times");
-  diagnostics.enumeration("w2", {"final", "outputs", "none"}, "final",
-                          "when to compute the Sinkhorn W2 between views and against the closed form (costly)");
-  diagnostics.real("w2_eps", 0.0, "entropic regularisation ε of the W2 (squared length units); 0: max((2 h_max)², λ_min(Σ)/16)")
-      .non_negative();
-  diagnostics.integer("w2_points", 1000LL,
-                      "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
-      .min(50);
-
+void declare_eulerian_switch(Schema& s) {
+  s.section("eulerian", "the grid view").flag("enabled", true, "run the grid view");
   // The grid keys are needed whenever the Eulerian view runs (models that also decompose particles by
   // the grid require them always, in their own checks: require_grid_keys).
   s.cross_check([](const YAML::Node& root, Errors& e) {
@@ -184,14 +193,18 @@ void declare_core_keys(Schema& s) {
     if (!enabled.IsDefined() || !enabled.IsScalar() || enabled.as<std::string>() != "false")
       require_grid_keys(root, e, "eulerian.enabled is true");
   });
-  s.cross_check([](const YAML::Node& root, Errors& e) {
-    auto every = as_real(find_path(root, "output.every"));
-    auto end = as_real(find_path(root, "time.end"));
-    if (every && end && *end > 0 && *every > *end)
-      e.add("output.every", flow(find_path(root, "output.every")) + " must be <= time.end = " +
-                                flow(find_path(root, "time.end")),
-            find_path(root, "output.every"));
-  });
+}
+
+void declare_limiter(Schema& s) {
+  s.section("eulerian").enumeration("limiter", {"minmod", "mc"}, "mc", "slope limiter of the MUSCL reconstruction");
+}
+
+void declare_particle_integrator(Schema& s) {
+  s.section("lagrangian").enumeration("integrator", {"rk4", "euler"}, "rk4", "time integrator of the particle ODE");
+}
+
+void declare_particle_substep(Schema& s) {
+  s.section("lagrangian").real("dt", Optional, "particle time step (default: the driver's step)").positive();
 }
 
 }  // namespace mf

@@ -117,6 +117,14 @@ class Validator {
     const SectionCheck* check;
   };
 
+  // " for model 'gradient_flow'": which keys are allowed depends on the model (a key some other
+  // model reads is unknown to this one).
+  std::string model_clause() const {
+    const YAML::Node& croot = root_;
+    const YAML::Node m = croot["model"];
+    return m.IsDefined() && m.IsScalar() ? " for model '" + m.Scalar() + "'" : std::string();
+  }
+
   void section(const Schema& s, YAML::Node node, const std::string& prefix, const std::vector<std::string>& extra) {
     std::vector<std::string> allowed = s.key_names();
     allowed.insert(allowed.end(), extra.begin(), extra.end());
@@ -141,7 +149,7 @@ class Validator {
       std::string msg = "unknown key '" + path + "'";
       if (auto best = closest(name, allowed)) msg += "; did you mean '" + display_path(prefix, *best) + "'?";
       msg += " (allowed keys" + std::string(prefix.empty() ? "" : " in '" + prefix.substr(0, prefix.size() - 1) + "'") +
-             ": " + join(allowed, ", ") + ")";
+             model_clause() + ": " + join(allowed, ", ") + ")";
       errors_.add_message(msg, it->first);
     }
 
@@ -161,7 +169,14 @@ class Validator {
         } else if (k.computed_default) {
           pending_.push_back({node, &k, path});
         } else if (k.presence == Presence::Required) {
-          errors_.add_message("missing required key '" + path + "' (" + k.doc + ")", node);
+          std::string what = k.doc;
+          // A missing measure or field says which types it could be.
+          if (k.kind == Kind::Variant) {
+            std::vector<std::string> types;
+            for (const auto& opt : k.variants) types.push_back(opt.first);
+            what += "; a section with type: one of " + join(types, ", ");
+          }
+          errors_.add_message("missing required key '" + path + "' (" + what + ")", node);
         }
         continue;
       }

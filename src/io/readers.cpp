@@ -1,7 +1,10 @@
 // Serial HDF5 reads of grid snapshots and point sets, with user-facing errors for malformed files.
 #include "measureflow/io/readers.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "measureflow/errors.hpp"
 #include "measureflow/io/hdf5_handle.hpp"
@@ -53,6 +56,32 @@ h5::Handle open_dataset(const std::string& path, hid_t loc, const std::string& n
   return d;
 }
 
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// The first non-finite entry of `v` (NaN or ±Inf), as "entry i = nan"; nothing when all are finite.
+std::optional<std::string> first_non_finite(const std::vector<double>& v) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i])) return "entry " + std::to_string(i) + " = " + number_text(v[i]);
+  return std::nullopt;
+}
+
+// Weights of a measure: finite, >= 0, with a positive sum (they are normalised afterwards).
+void check_weights(const std::string& path, const std::string& dataset, const std::vector<double>& w) {
+  if (auto bad_entry = first_non_finite(w)) bad(path, dataset + " has a non-finite " + *bad_entry + " (allowed: finite values >= 0)");
+  double sum = 0.0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (w[i] < 0.0)
+      bad(path, dataset + " has a negative entry " + std::to_string(i) + " = " + number_text(w[i]) +
+                    " (allowed: finite values >= 0 with a positive sum)");
+    sum += w[i];
+  }
+  if (!w.empty() && !(sum > 0.0)) bad(path, dataset + " sums to 0 (allowed: finite values >= 0 with a positive sum)");
+}
+
 std::string shape_text(const std::vector<hsize_t>& s) {
   std::string t = "(";
   for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
@@ -91,6 +120,13 @@ GridSnapshot read_grid_snapshot(const std::string& path, int snapshot) {
       bad(path, "snapshots/" + name + "/density has shape " + shape_text(shape) + ", expected " +
                     shape_text(expected_shape) + " (cells reversed)");
     out.density = read_doubles(dset);
+    // Finite with positive mass; not >= 0 cell by cell: a run's densities may carry round-off below 0.
+    const std::string dname = "snapshots/" + name + "/density";
+    if (auto bad_entry = first_non_finite(out.density))
+      bad(path, dname + " has a non-finite " + *bad_entry + " (allowed: finite cell averages)");
+    double mass = 0.0;
+    for (double v : out.density) mass += v;
+    if (!(mass > 0.0)) bad(path, dname + " has total " + number_text(mass) + " (allowed: a positive total mass)");
   } catch (const std::runtime_error& e) {
     if (dynamic_cast<const InputError*>(&e)) throw;
     bad(path, std::string("unreadable grid snapshot: ") + e.what());
@@ -124,12 +160,15 @@ PointSet read_point_set(const std::string& path, int snapshot) {
     const std::size_t n = shape[0];
     out.dim = static_cast<int>(shape[1]);
     out.positions = read_doubles(pos);
+    if (auto bad_entry = first_non_finite(out.positions))
+      bad(path, prefix + "positions has a non-finite coordinate, " + *bad_entry + " (allowed: finite coordinates)");
     if (h5::path_exists(file, prefix + "weights")) {
       h5::Handle w = open_dataset(path, file, prefix + "weights");
       if (h5::dataset_shape(w) != std::vector<hsize_t>{n})
         bad(path, prefix + "weights has shape " + shape_text(h5::dataset_shape(w)) + ", expected (" +
                       std::to_string(n) + ") to match positions");
       out.weights = read_doubles(w);
+      check_weights(path, prefix + "weights", out.weights);
     } else {
       out.weights.assign(n, n ? 1.0 / static_cast<double>(n) : 0.0);
     }

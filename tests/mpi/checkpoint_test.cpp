@@ -2,6 +2,8 @@
 // bitwise on the same rank count (grid and particles), and the metric history survives.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -50,11 +52,19 @@ void advance(Model& m, double t0, double t1) {
   }
 }
 
+// A per-process file name (rank 0's pid, the same on every rank): the 1-, 2- and 4-rank runs of this
+// test may run at the same time under ctest -j and must not share a file.
+std::string scratch_file(const std::string& stem) {
+  long long pid = world_rank() == 0 ? static_cast<long long>(::getpid()) : 0;
+  MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  return (std::filesystem::temp_directory_path() / (stem + "_" + std::to_string(pid) + ".h5")).string();
+}
+
 }  // namespace
 
 TEST(Checkpoint, ContinuationIsBitwiseOnSameRankCount) {
   const Fixture f = rotation();
-  const std::string path = (std::filesystem::temp_directory_path() / "mf_checkpoint_test.h5").string();
+  const std::string path = scratch_file("mf_checkpoint_test");
   auto reference = build(f, MPI_COMM_WORLD);
   advance(*reference, 0.0, 0.3);
   CheckpointState st;
@@ -97,7 +107,7 @@ TEST(Checkpoint, ContinuationIsBitwiseOnSameRankCount) {
 TEST(Checkpoint, RestartOnAnotherRankCountMatchesToRoundOff) {
   // Written by all ranks, read back on a single rank (MPI_COMM_SELF on rank 0).
   const Fixture f = rotation();
-  const std::string path = (std::filesystem::temp_directory_path() / "mf_checkpoint_ranks.h5").string();
+  const std::string path = scratch_file("mf_checkpoint_ranks");
   auto model = build(f, MPI_COMM_WORLD);
   advance(*model, 0.0, 0.2);
   CheckpointState st;

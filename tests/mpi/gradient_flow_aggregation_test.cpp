@@ -108,10 +108,13 @@ TEST(GradientFlowAggregation, OneDimensionalRelaxesToUniformInterval) {
   if (mf::world_rank() == 0)
     std::printf("1D aggregation: W2 to Unif[-0.8,1.2]: particles %.3e (quantisation floor %.3e), grid %.3e (h = %.3f); "
                 "energy monotone %d\n", w2_lag, quant, w2_grid, e.grid().h(0), (int)e.energy_monotone());
-  // Particles: the quantisation floor plus e^{−6} of the initial distance; grid: a few cells of smearing.
+  // Particles: the quantisation floor plus e^{−6} of the initial distance; grid: measured 5.81e-3 =
+  // 0.29 h (the smearing of the walls of the steady state over a cell); bound about 1.5x that.
   EXPECT_LT(w2_lag, quant + 2e-3);
   EXPECT_GT(w2_lag, 0.9 * quant);
-  EXPECT_LT(w2_grid, 2.0 * e.grid().h(0));
+  EXPECT_LT(w2_grid, 0.45 * e.grid().h(0));
+  // The energy guard makes energy_monotone true by construction; what can fail is a rejected step.
+  EXPECT_EQ(e.rejected_steps(), 0);
   EXPECT_TRUE(e.energy_monotone(1e-10));
 }
 
@@ -144,6 +147,8 @@ TEST(GradientFlowAggregation, TwoDimensionalRelaxesToUniformDisk) {
     // The interaction is antisymmetric: the particles' mean is conserved up to round-off.
     EXPECT_NEAR(ml.mean[a], ml0.mean[a], 1e-12);
   }
-  EXPECT_LT(rw_lag, 0.02);
-  EXPECT_LT(rw_grid, 0.1);
+  // Measured: particles 1.9e-2 (1024 particles), grid 1.2e-2 (40² cells); bounds about 1.1x and 1.5x.
+  EXPECT_LT(rw_lag, 0.021);
+  EXPECT_LT(rw_grid, 0.018);
+  EXPECT_EQ(e.rejected_steps(), 0);
 }

@@ -174,9 +174,11 @@ TEST(GradientFlowBlob, StochasticParticlesMatchOrnsteinUhlenbeckOnAnyRankCount) 
   c.particles = 20000;
   c.t_end = 0.5;
   auto measure = make_measure(c.initial);
-  auto run = [&](MPI_Comm comm) {
-    const Grid grid(comm, c.domain, 1);
-    auto lag = std::make_unique<GradientFlowLagrangian>(c, grid, *measure);
+  auto run = [&](MPI_Comm comm, std::uint64_t seed = 42) {
+    auto cs = c;
+    cs.seed = seed;
+    const Grid grid(comm, cs.domain, 1);
+    auto lag = std::make_unique<GradientFlowLagrangian>(cs, grid, *measure);
     lag->advance(0.0, c.t_end);
     const Moments mo = compute_moments(comm, lag->particles().as_points());
     PointsView v("unused", lag->particles().size(), 2);
@@ -186,14 +188,27 @@ TEST(GradientFlowBlob, StochasticParticlesMatchOrnsteinUhlenbeckOnAnyRankCount) 
   const auto par = run(MPI_COMM_WORLD);
   const auto ser = run(MPI_COMM_SELF);
   auto exact = GradientFlowClosedForm::make(c);
-  const double cov_err = relative_cov_error(par.first, *exact->moments(c.t_end));
-  const double mean_err = relative_mean_error(par.first, *exact->moments(c.t_end));
+  // The errors are averaged over 4 seeds (the one above and 3 more), so no single draw decides.
+  const int seeds = 4;
+  double cov_err = relative_cov_error(par.first, *exact->moments(c.t_end)) / seeds;
+  double mean_err = relative_mean_error(par.first, *exact->moments(c.t_end)) / seeds;
+  for (int s = 1; s < seeds; ++s) {
+    const Moments m = run(MPI_COMM_WORLD, 1000 + s).first;
+    cov_err += relative_cov_error(m, *exact->moments(c.t_end)) / seeds;
+    mean_err += relative_mean_error(m, *exact->moments(c.t_end)) / seeds;
+    if (mf::world_rank() == 0)
+      std::printf("stochastic OU seed %d: cov error %.3e mean error %.3e\n", 1000 + s,
+                  relative_cov_error(m, *exact->moments(c.t_end)), relative_mean_error(m, *exact->moments(c.t_end)));
+  }
   if (mf::world_rank() == 0)
-    std::printf("stochastic OU: cov error %.3e mean error %.3e (var %.4f %.4f exact %.4f %.4f)\n", cov_err, mean_err,
-                par.first.cov(0, 0), par.first.cov(1, 1), exact->moments(c.t_end)->cov(0, 0), exact->moments(c.t_end)->cov(1, 1));
-  // Monte Carlo (≈ √2/√N ≈ 1% for the covariance) plus the O(dt) Euler–Maruyama bias.
-  EXPECT_LT(cov_err, 0.03);
-  EXPECT_LT(mean_err, 0.03);
+    std::printf("stochastic OU: mean over %d seeds: cov error %.3e mean error %.3e (seed 42: var %.4f %.4f exact %.4f %.4f)\n",
+                seeds, cov_err, mean_err, par.first.cov(0, 0), par.first.cov(1, 1), exact->moments(c.t_end)->cov(0, 0),
+                exact->moments(c.t_end)->cov(1, 1));
+  // Monte Carlo (≈ √2/√N ≈ 1% for the covariance) plus the O(dt) Euler–Maruyama bias. Measured: cov
+  // errors 0.0183, 0.0063, 0.0052, 0.0187 (mean 0.0121), mean errors 0.0010-0.0063 (mean 0.0042); the
+  // bounds (single seed, 0.03 each before) are about 1.7x and 1.9x the means.
+  EXPECT_LT(cov_err, 0.02);
+  EXPECT_LT(mean_err, 0.008);
   if (mf::world_rank() == 0) {
     std::map<std::int64_t, std::pair<double, double>> a;
     for (size_t i = 0; i < ser.second.id.size(); ++i) a[ser.second.id[i]] = {ser.second.x[2 * i], ser.second.x[2 * i + 1]};

@@ -303,8 +303,11 @@ TEST(OtSinkhorn, DivergenceConvergesToGaussianClosedFormAtMonteCarloRate) {
   if (rank_of(MPI_COMM_WORLD) == 0)
     std::printf("[ measured ] S_eps closed form %.6f, mean |error| n=25: %.4g, n=400: %.4g, ratio %.3g\n", exact,
                 coarse, fine, coarse / fine);
-  // n^{-1/2} predicts a ratio of 4 for 16× more points; 2 leaves room for sampling noise.
-  EXPECT_GT(coarse / fine, 2.0) << coarse << " -> " << fine;
+  // n^{-1/2} predicts a ratio of 4 for 16× more points; the O(1/n) bias, dominant at n = 25, makes it
+  // larger (8.6 measured, the mean over 8 seeds: an observed order of 0.78). Asserted: an order between
+  // 0.4 (ratio 3; the former bound 2 was an order of 0.25) and 1 (ratio 16, the bias alone).
+  EXPECT_GT(coarse / fine, 3.0) << coarse << " -> " << fine;
+  EXPECT_LT(coarse / fine, 16.0) << coarse << " -> " << fine;
   EXPECT_LT(fine, 0.2 * exact);
 }
 

@@ -105,7 +105,9 @@ TEST(TransformerRing, TokensAgreeWithTheSerialRunInDimension16) {
     const double ent_par = par.attention_entropy(0.5), ent_ser = ser.attention_entropy(0.5);
     EXPECT_NEAR(ent_par, ent_ser, 1e-12 * std::fabs(ent_ser));
     if (world_rank() == 0) {
-      ASSERT_EQ(a.size(), static_cast<std::size_t>(n));
+      // Not ASSERT: a return on rank 0 alone would hang the other ranks in the next variant's collectives.
+      EXPECT_EQ(a.size(), static_cast<std::size_t>(n));
+      if (a.size() != static_cast<std::size_t>(n)) continue;
       double err = 0.0, moved = 0.0;
       const ParticleSet& s = ser.particles();
       const ParticleSet s0 = sample_tokens(MPI_COMM_SELF, *mu, n, 5);
@@ -137,7 +139,9 @@ TEST(TransformerRing, GridAgreesWithTheSerialRun) {
     const auto a = gather_natural(par.grid(), par.density());
     const auto b = gather_natural(ser.grid(), ser.density());
     if (world_rank() == 0) {
-      ASSERT_EQ(a.size(), b.size());
+      // Not ASSERT: a return on rank 0 alone would hang the other ranks in the next variant's collectives.
+      EXPECT_EQ(a.size(), b.size());
+      if (a.size() != b.size()) continue;
       double err = 0.0, mx = 0.0, mass = 0.0;
       for (std::size_t i = 0; i < a.size(); ++i) {
         err = std::max(err, std::fabs(a[i] - b[i]));

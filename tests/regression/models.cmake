@@ -24,31 +24,32 @@ mf_regression(transformer_blowup_2d_acceptance DECK inputs/transformer/blowup_2d
 # Gradient flows: porous medium vs Barenblatt, heat vs the Gaussian heat kernel.
 mf_regression(porous_barenblatt_2d DECK inputs/gradient_flow/porous_barenblatt_2d.yaml
   SET "domain.cells=[40,40]" lagrangian.particles=2000 diagnostics.w2=none time.end=0.2 time.dt=0.01
-  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.02" "eulerian.energy_monotone>=1"
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.02" "eulerian.rejected_steps<=0"
          "eulerian.support_radius_error<=0.1" "lagrangian.l1_error<=0.025"
   SAME lagrangian.l1_error lagrangian.cov_error RTOL 1e-10)
 mf_regression(heat_gaussian_1d DECK inputs/gradient_flow/heat_gaussian_1d.yaml
   SET diagnostics.w2=none
-  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.005" "eulerian.energy_monotone>=1"
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.005" "eulerian.rejected_steps<=0"
          "lagrangian.l1_error<=0.002" "eulerian.w2_error<=0.015" "lagrangian.w2_error<=0.013"
   SAME lagrangian.l1_error lagrangian.cov_error RTOL 1e-10
   LOOSE eulerian.l1_error eulerian.cov_error LOOSE_RTOL 1e-6)
 
-# Gradient flows with interaction: energy_monotone is guaranteed by the energy guard (rejected steps
-# redone as two halves); steady states by exact 1D W2 (radial W2 in 2D).
+# Gradient flows with interaction: energy_monotone is 1 by construction (the energy guard redoes a
+# rising step as two halves), so the decks assert no rejected step instead (eulerian.rejected_steps),
+# which can fail; steady states by exact 1D W2 (radial W2 in 2D).
 mf_regression(semicircle_1d DECK inputs/gradient_flow/semicircle_1d.yaml
   SET diagnostics.w2=none
-  BOUNDS "eulerian.w2_steady_state<=0.011" "lagrangian.w2_steady_state<=0.01" "eulerian.energy_monotone>=1"
+  BOUNDS "eulerian.w2_steady_state<=0.011" "lagrangian.w2_steady_state<=0.01" "eulerian.rejected_steps<=0"
   SAME lagrangian.w2_steady_state RTOL 1e-8
   LOOSE eulerian.w2_steady_state LOOSE_RTOL 1e-6)
 mf_regression(aggregation_interval_1d DECK inputs/gradient_flow/aggregation_interval_1d.yaml
   SET diagnostics.w2=none
-  BOUNDS "eulerian.w2_steady_state<=0.009" "lagrangian.w2_steady_state<=0.0085" "eulerian.energy_monotone>=1"
+  BOUNDS "eulerian.w2_steady_state<=0.009" "lagrangian.w2_steady_state<=0.0085" "eulerian.rejected_steps<=0"
   SAME lagrangian.w2_steady_state RTOL 1e-8
   LOOSE eulerian.w2_steady_state LOOSE_RTOL 1e-6)
 mf_regression(aggregation_disk_2d DECK inputs/gradient_flow/aggregation_disk_2d.yaml
   SET "domain.cells=[24,24]" diagnostics.w2=none
-  BOUNDS "eulerian.radial_w2_steady_state<=0.02" "lagrangian.radial_w2_steady_state<=0.03" "eulerian.energy_monotone>=1"
+  BOUNDS "eulerian.radial_w2_steady_state<=0.02" "lagrangian.radial_w2_steady_state<=0.03" "eulerian.rejected_steps<=0"
   SAME lagrangian.radial_w2_steady_state RTOL 1e-8
   LOOSE eulerian.radial_w2_steady_state LOOSE_RTOL 1e-6)
 # JKO scheme (eulerian.scheme: jko) vs the exact Gaussian recursion; particles by method pairwise.

@@ -20,7 +20,8 @@ def run(args):
     if os.path.isdir(args.out):
         shutil.rmtree(args.out)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    cmd = ["mpirun", "--oversubscribe", "-n", str(args.ranks), args.binary, "run", args.deck, "--quiet",
+    deck = sweep_base(args.deck, args.out)
+    cmd = ["mpirun", "--oversubscribe", "-n", str(args.ranks), args.binary, "run", deck, "--quiet",
            "--set", f"output.dir={args.out}"]
     for s in args.set or []:
         cmd += ["--set", s]
@@ -50,6 +51,27 @@ def run(args):
         print(f"{'ok  ' if ok else 'FAIL'} {name} = {got} (bound {op} {value})")
         failures += 0 if ok else 1
     return 1 if failures else 0
+
+
+def sweep_base(deck, out):
+    """A sweep deck (with a `sweep:` section) is run as its base deck: the same deck without the sweep,
+    written into the run's output folder's parent (a deck with relative file paths stays with its folder:
+    those are refused, none is shipped)."""
+    with open(deck) as f:
+        text = f.read()
+    if not re.search(r"^sweep:", text, re.M):
+        return deck
+    import yaml
+    data = yaml.safe_load(text)
+    data.pop("sweep")
+    if "path:" in text:
+        sys.exit(f"FAIL: {deck}: a sweep deck with file paths cannot be run from another folder")
+    base = out.rstrip("/") + "_base_deck.yaml"
+    os.makedirs(os.path.dirname(base) or ".", exist_ok=True)
+    with open(base, "w") as f:
+        yaml.safe_dump(data, f, sort_keys=False)
+    print(f"{deck} holds a sweep: running its base deck {base}")
+    return base
 
 
 def compare(args):

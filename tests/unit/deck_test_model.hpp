@@ -10,6 +10,13 @@ inline void register_test_model() {
   register_model_schema(
       "testflow",
       [](Schema& s) {
+        // Every optional core group, as the continuity model declares them.
+        declare_time_end(s);
+        declare_explicit_time_step(s);
+        declare_eulerian_switch(s);
+        declare_limiter(s);
+        declare_particle_integrator(s);
+        declare_particle_substep(s);
         auto velocity = s.variant("velocity", Required, "the velocity field");
         auto& linear = velocity.option("linear", "v(x) = A x + b");
         linear.matrix_zero_default("A", "matrix A");

@@ -52,7 +52,7 @@ TEST_F(DeckValidation, YamlSyntaxErrorGivesLineAndColumn) {
 TEST_F(DeckValidation, UnknownKeySuggestsTheClosestAllowedKey) {
   const std::string msg = rejection(base_deck() + "lagrangian:\n  particels: 500\n");
   EXPECT_HAS(msg, "t.yaml:18: unknown key 'lagrangian.particels'; did you mean 'lagrangian.particles'?");
-  EXPECT_HAS(msg, "allowed keys in 'lagrangian': enabled, particles, integrator, seed, dt");
+  EXPECT_HAS(msg, "allowed keys in 'lagrangian' for model 'testflow': enabled, particles, seed, integrator, dt");
   const std::string top = rejection(base_deck() + "tmie: {end: 2}\n");
   EXPECT_HAS(top, "unknown key 'tmie'; did you mean 'time'?");
   const std::string far = rejection(base_deck() + "qwertyuiop: 1\n");

@@ -12,6 +12,13 @@
 namespace mf::continuity {
 
 void declare_continuity_keys(Schema& s) {
+  // The core keys the continuity views read beyond those of every model.
+  declare_time_end(s);
+  declare_explicit_time_step(s);
+  declare_eulerian_switch(s);
+  declare_limiter(s);
+  declare_particle_integrator(s);
+  declare_particle_substep(s);
   VariantRef velocity = s.variant("velocity", Required, "the prescribed velocity field v_t(x)");
   Schema& linear = velocity.option("linear", "v(x) = A x + b; the exact solution is the affine push-forward");
   linear.matrix_zero_default("A", "d×d matrix (any: rotation, shear, contraction)");

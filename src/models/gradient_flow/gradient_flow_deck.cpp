@@ -67,6 +67,10 @@ void check_combinations(const YAML::Node& root, Errors& e) {
 }
 
 void declare_gradient_flow_keys(Schema& s) {
+  // Implicit steps of a fixed dt: no CFL, limiter, particle integrator or particle dt is read.
+  declare_time_end(s);
+  declare_fixed_time_step(s);
+  declare_eulerian_switch(s);
   Schema& energy = s.section("energy", "f(ρ) = ∫U(ρ) + ∫V dρ + ½∫∫W(x−y) dρ dρ; the PDE is ∂ρ = div(ρ∇(U'(ρ)+V+W∗ρ))");
   VariantRef internal = energy.variant("internal", Optional, "internal energy U (absent: none)");
   internal.option("none", "no diffusion");
@@ -118,6 +122,16 @@ void declare_gradient_flow_keys(Schema& s) {
     require_grid_keys(root, e, "the gradient_flow model always has a grid (it also decomposes the particles)");
     if (!root["time"] || !root["time"]["dt"].IsDefined())
       e.add("time.dt", "is required by gradient_flow (implicit steps; time.cfl does not apply)", root["time"]);
+    // A Barenblatt profile of exponent m solves the porous medium equation of that m only; with another
+    // energy.internal.m the closed form would describe a different PDE than the one solved.
+    const YAML::Node init = root["initial"];
+    const YAML::Node internal = root["energy"] ? root["energy"]["internal"] : YAML::Node();
+    if (init.IsMap() && internal.IsMap() && init["type"] && internal["type"] && init["type"].Scalar() == "barenblatt" &&
+        internal["type"].Scalar() == "porous" && init["m"] && internal["m"] &&
+        init["m"].as<double>() != internal["m"].as<double>())
+      e.add("initial.m", init["m"].Scalar() + " differs from energy.internal.m = " + internal["m"].Scalar() +
+                             " (a Barenblatt profile solves the porous medium equation of its own m: give the same m)",
+            init["m"]);
     const YAML::Node b = root["domain"] ? root["domain"]["boundary"] : YAML::Node();
     if (b.IsDefined() && b.IsScalar() && b.as<std::string>() != "noflux")
       e.add("domain.boundary", "'" + b.as<std::string>() + "' is not supported by gradient_flow (allowed: noflux)", b);

@@ -15,6 +15,8 @@ namespace mf::reconstruction {
 namespace {
 
 void declare_reconstruction_keys(Schema& s) {
+  // The run spans path.times (no time.end); the re-advection steps by time.cfl (or a fixed time.dt).
+  declare_explicit_time_step(s);
   VariantRef path = s.variant("path", Required, "the observed evolution t ↦ α_t to explain");
   Schema& gl = path.option("gaussian_linear", "the Gaussian `initial:` carried by v = Ax + b, observed exactly (cell averages)");
   gl.matrix_zero_default("A", "d×d matrix of the linear field");
@@ -39,8 +41,6 @@ void declare_reconstruction_keys(Schema& s) {
         e.add("path.times", "must be strictly increasing (entry " + std::to_string(i) + ")", t);
         break;
       }
-    const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
-    if (end.IsDefined()) e.add("time.end", "does not apply to reconstruction (the run spans path.times)", end);
     const std::string type = p["type"] ? p["type"].as<std::string>() : "";
     const YAML::Node init = root["initial"];
     if (type == "gaussian_linear" && (!init || !init["type"] || init["type"].as<std::string>() != "gaussian"))

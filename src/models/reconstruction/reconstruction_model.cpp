@@ -12,7 +12,7 @@
 #include "measureflow/diagnostics.hpp"
 #include "measureflow/io/readers.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
-#include "measureflow/setup_from_deck.hpp"
+#include "measureflow/particle_sampling.hpp"
 #include "models/reconstruction/reconstruction_model.hpp"
 
 namespace mf::reconstruction {

@@ -37,6 +37,12 @@ void declare_parameter_set(Schema& s) {
 }
 
 void declare_transformer_keys(Schema& s) {
+  // The core keys the transformer views read beyond those of every model (no lagrangian.dt).
+  declare_time_end(s);
+  declare_explicit_time_step(s);
+  declare_eulerian_switch(s);
+  declare_limiter(s);
+  declare_particle_integrator(s);
   declare_parameter_set(s.section("attention", "one parameter set θ = (Q, K, V) for all depth (or use layers)"));
   Schema& layer = s.list("layers", Optional, "piecewise-constant parameters in depth, instead of attention");
   declare_parameter_set(layer);
