@@ -182,6 +182,7 @@ ReconstructionReport MinimalFieldSolver::solve(Vec density, Vec dt_density, Vec 
   auto rho = Kokkos::create_mirror_view_and_copy(MemSpace(), rho_host.view());
   const FaceKernelGeometry G = kernel_geometry(grid_);
   const bool least_squares = options_.method == ReconstructionMethod::LeastSquares;
+  const double cutoff = options_.velocity_cutoff * max_density(density);
   double energy = 0.0;
   for (int a = 0; a < G.dim; ++a) {
     auto v = faces.v[a];
@@ -204,6 +205,10 @@ ReconstructionReport MinimalFieldSolver::solve(Vec density, Vec dt_density, Vec 
           lo[a] -= 1;
           const double dphi = phi(up[2], up[1], up[0]) - phi(lo[2], lo[1], lo[0]);
           const double rf = 0.5 * (rho(up[2], up[1], up[0]) + rho(lo[2], lo[1], lo[0]));
+          if (rf < cutoff) {
+            v(k, j, i) = 0.0;
+            return;
+          }
           const double rfl = rf > floor ? rf : floor;
           // least squares: v = ∇φ; Dacorogna–Moser: flux = −∇ψ, v = flux / ρ_f.
           const double flux_or_v = (least_squares ? 1.0 : -1.0) * dphi / G.h[a];

@@ -24,6 +24,11 @@ struct ReconstructionOptions {
   // Face densities below this (relative to the largest cell density) are raised to it, so the
   // weighted operator stays invertible where α vanishes; velocities there are then bounded.
   double density_floor = 1e-6;
+  // The field matters only where α lives (v is defined α-a.e.): on faces whose density is below this
+  // fraction of the largest one the velocity is set to 0. Without it, the tiny far-field masses that a
+  // finite-volume run spreads make the least-squares velocity there (flux / ρ) huge, and the CFL step of
+  // any transport by the field collapses. Its energy share is below the cut-off's.
+  double velocity_cutoff = 1e-5;
   double rtol = 1e-10;
   std::string options_prefix = "recon_";  // -recon_ksp_type, -recon_pc_type, ...
 };

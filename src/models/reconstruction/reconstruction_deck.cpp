@@ -29,6 +29,7 @@ void declare_reconstruction_keys(Schema& s) {
                 "least_squares: v = ∇φ, div(ρ∇φ) = −∂_t ρ (least kinetic energy) | dacorogna_moser: ρv = −∇Δ⁻¹∂_t ρ");
   Schema& solver = s.section("solver", "the weighted Poisson solves (KSP options: -recon_ksp_type, -recon_pc_type, ...)");
   solver.real("density_floor", 1e-6, "face densities below this fraction of the largest density are raised to it").positive();
+  solver.real("velocity_cutoff", 1e-5, "faces with density below this fraction of the largest carry no velocity (v is defined where α lives)").non_negative();
   solver.real("rtol", 1e-10, "relative residual tolerance of each solve").positive();
   s.cross_check([](const YAML::Node& root, Errors& e) {
     require_grid_keys(root, e, "the reconstruction solves on the grid");
@@ -75,6 +76,7 @@ ReconstructionConfig config_from_deck(const Deck& deck) {
   c.solver.method = fields::parse_reconstruction_method(deck.text("method"));
   c.solver.density_floor = deck.real("solver.density_floor");
   c.solver.rtol = deck.real("solver.rtol");
+  c.solver.velocity_cutoff = deck.real("solver.velocity_cutoff");
   c.cfl = deck.has("time.cfl") ? deck.real("time.cfl") : 0.4;
   c.lagrangian = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
