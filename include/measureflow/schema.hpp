@@ -90,7 +90,7 @@ class KeyRef {
   KeyRef& greater_than(double v);      // > v
   KeyRef& max(double v);               // <= v
   KeyRef& less_than(double v);         // < v
-  KeyRef& length(int n);               // vectors: fixed length instead of domain.dim
+  KeyRef& length(int n);               // vectors: fixed length instead of domain.dim (< 0: any length)
   KeyRef& spd();                       // matrices: symmetric positive definite
   KeyRef& symmetric();                 // matrices: symmetric
   KeyRef& check(ValueCheck c);

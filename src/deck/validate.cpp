@@ -224,7 +224,8 @@ class Validator {
   }
 
   bool check_vector(const Key& k, const YAML::Node& v, const std::string& path, bool integral) {
-    const int want = k.length > 0 ? k.length : dim_;
+    // length > 0: fixed; 0: domain.dim; < 0: any length (e.g. a list of times).
+    const int want = k.length > 0 ? k.length : (k.length < 0 ? 0 : dim_);
     const std::string what = std::string(integral ? "integer" : "real") + (want == 1 ? "" : "s");
     const std::string note = k.length > 0 ? "" : dim_note();
     bool shape_ok = v.IsSequence() && (want == 0 || static_cast<int>(v.size()) == want);

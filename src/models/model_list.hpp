@@ -10,6 +10,9 @@ void register_dynamic_ot_model();
 namespace mf::gradient_flow {
 void register_gradient_flow_model();
 }
+namespace mf::reconstruction {
+void register_reconstruction_model();
+}
 namespace mf::transformer {
 void register_transformer_model();
 }

@@ -33,6 +33,7 @@ void register_all_models() {
   continuity::register_continuity_model();
   dynamic_ot::register_dynamic_ot_model();
   gradient_flow::register_gradient_flow_model();
+  reconstruction::register_reconstruction_model();
   transformer::register_transformer_model();
 }
 

@@ -1,0 +1,98 @@
+// Deck keys of the reconstruction model (pinned: path.{type, file, A, b, times}, method; solver.*),
+// the deck → ReconstructionConfig mapping, and the model's registration.
+#include <cmath>
+
+#include "measureflow/deck.hpp"
+#include "measureflow/errors.hpp"
+#include "measureflow/io/readers.hpp"
+#include "measureflow/schema.hpp"
+#include "measureflow/setup_from_deck.hpp"
+#include "models/model_list.hpp"
+#include "models/reconstruction/reconstruction_model.hpp"
+
+namespace mf::reconstruction {
+
+namespace {
+
+void declare_reconstruction_keys(Schema& s) {
+  // The run spans path.times (no time.end); the re-advection steps by time.cfl (or a fixed time.dt).
+  declare_explicit_time_step(s);
+  VariantRef path = s.variant("path", Required, "the observed evolution t ↦ α_t to explain");
+  Schema& gl = path.option("gaussian_linear", "the Gaussian `initial:` carried by v = Ax + b, observed exactly (cell averages)");
+  gl.matrix_zero_default("A", "d×d matrix of the linear field");
+  gl.vector_zero_default("b", "constant drift");
+  gl.vector("times", Required, "observation times, increasing (at least 2)").length(-1);
+  Schema& run = path.option("run", "the density snapshots of a MeasureFlow run (its fields.h5); ∂_t ρ by finite differences");
+  run.string("file", Required, "fields.h5 of an earlier run, relative to the deck's folder").hdf5_file();
+  run.vector("times", Required, "observation times, a subset of the file's snapshot times (at least 2)").length(-1);
+  s.enumeration("method", {"least_squares", "dacorogna_moser"}, "least_squares",
+                "least_squares: v = ∇φ, div(ρ∇φ) = −∂_t ρ (least kinetic energy) | dacorogna_moser: ρv = −∇Δ⁻¹∂_t ρ");
+  Schema& solver = s.section("solver", "the weighted Poisson solves (KSP options: -recon_ksp_type, -recon_pc_type, ...)");
+  solver.real("density_floor", 1e-6, "face densities below this fraction of the largest density are raised to it").positive();
+  solver.real("velocity_cutoff", 1e-5, "faces with density below this fraction of the largest carry no velocity (v is defined where α lives)").non_negative();
+  solver.real("rtol", 1e-10, "relative residual tolerance of each solve").positive();
+  s.cross_check([](const YAML::Node& root, Errors& e) {
+    require_grid_keys(root, e, "the reconstruction solves on the grid");
+    const YAML::Node p = root["path"];
+    if (!p || !p["times"] || !p["times"].IsSequence()) return;
+    const YAML::Node t = p["times"];
+    if (t.size() < 2) e.add("path.times", "needs at least 2 observation times", t);
+    for (size_t i = 1; i < t.size(); ++i)
+      if (t[i].as<double>() <= t[i - 1].as<double>()) {
+        e.add("path.times", "must be strictly increasing (entry " + std::to_string(i) + ")", t);
+        break;
+      }
+    const std::string type = p["type"] ? p["type"].as<std::string>() : "";
+    const YAML::Node init = root["initial"];
+    if (type == "gaussian_linear" && (!init || !init["type"] || init["type"].as<std::string>() != "gaussian"))
+      e.add_message("key 'initial' must be a gaussian for path.type gaussian_linear (the path is N(m_t, Σ_t))");
+    if (type == "run" && init.IsDefined())
+      e.add("initial", "does not apply to path.type run (the particles start from the first observed snapshot)", init);
+  });
+}
+
+ReconstructionConfig config_from_deck(const Deck& deck) {
+  ReconstructionConfig c;
+  c.domain = grid_spec_from_deck(deck);
+  c.path = parse_path_type(deck.text("path.type"));
+  c.times = deck.vec("path.times");
+  const int d = c.domain.dim;
+  if (c.path == PathType::GaussianLinear) {
+    c.initial = measure_spec_from_deck(deck, "initial");
+    c.A = deck.has("path.A") ? deck.mat("path.A") : Matrix(d, d);
+    c.b = deck.has("path.b") ? deck.vec("path.b") : Vector(d, 0.0);
+  } else {
+    c.file = deck.resolve_path(deck.text("path.file"));
+    // The grid comes from the file: the deck's domain must describe it (checked before any solve).
+    const io::GridSnapshot s = io::read_grid_snapshot(c.file, 0);
+    bool same = s.grid.dim == d;
+    for (int a = 0; same && a < d; ++a)
+      same = s.grid.cells[a] == c.domain.cells[a] && std::abs(s.grid.lower[a] - c.domain.lower[a]) < 1e-12 &&
+             std::abs(s.grid.upper[a] - c.domain.upper[a]) < 1e-12;
+    if (!same)
+      throw InputError(deck.path() + ": key 'domain': must match the grid of path.file " + c.file +
+                       " (dim, lower, upper, cells)");
+  }
+  c.solver.method = fields::parse_reconstruction_method(deck.text("method"));
+  c.solver.density_floor = deck.real("solver.density_floor");
+  c.solver.rtol = deck.real("solver.rtol");
+  c.solver.velocity_cutoff = deck.real("solver.velocity_cutoff");
+  c.cfl = deck.has("time.cfl") ? deck.real("time.cfl") : 0.4;
+  c.lagrangian = deck.flag("lagrangian.enabled");
+  c.particles = deck.integer("lagrangian.particles");
+  c.seed = static_cast<std::uint64_t>(deck.integer("lagrangian.seed"));
+  c.w2_eps = deck.real("diagnostics.w2_eps");
+  c.w2_points = deck.integer("diagnostics.w2_points");
+  return c;
+}
+
+}  // namespace
+
+void register_reconstruction_model() {
+  register_model("reconstruction",
+                 "velocity reconstruction from an observed evolution: least-squares and Dacorogna–Moser fields (survey §2.1, §5.4)",
+                 declare_reconstruction_keys,
+                 [](const Deck& deck, MPI_Comm comm) { return build_reconstruction_model(config_from_deck(deck), comm); });
+}
+
+}  // namespace mf::reconstruction
