@@ -75,7 +75,7 @@ struct FlowMatchingConfig {
   std::uint64_t seed = 42;        // lagrangian.seed
 
   long long w2_points = 1000;  // diagnostics.w2_points (samples entering lagrangian.w2_target)
-  double w2_eps = 0.0;         // diagnostics.w2_eps (0: 1e-3 tr Cov(α1) / d)
+  double w2_eps = 0.0;         // diagnostics.w2_eps (0: 1e-2 tr Cov(α1) / d)
 };
 
 }  // namespace mf::flow_matching
