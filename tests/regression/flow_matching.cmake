@@ -23,7 +23,8 @@ mf_regression(flow_matching_eight_gaussians DECK inputs/flow_matching/eight_gaus
   SET "domain.cells=[32,32]" lagrangian.particles=1000 time.steps=8 diagnostics.w2=none diagnostics.w2_points=200
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.45" "eulerian.cov_error<=0.01" "lagrangian.cov_error<=0.08"
          "lagrangian.w2_target<=0.6"
-  SAME ${FM_SAME} ${FM_GRID_SAME} lagrangian.kinetic_energy RTOL 1e-10
+  # The symmetric target's grid mean is 0 up to round-off: compared on the scale of the box (ATOL).
+  SAME ${FM_SAME} ${FM_GRID_SAME} lagrangian.kinetic_energy RTOL 1e-10 ATOL 1e-4
   LOOSE lagrangian.w2_target lagrangian.cov_error LOOSE_RTOL 1e-3)
 
 mf_regression(flow_matching_moons DECK inputs/flow_matching/moons.yaml
