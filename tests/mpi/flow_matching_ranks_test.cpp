@@ -66,13 +66,13 @@ TEST(FlowMatchingRanks, ExactFieldOfMoonsMemorisesTheDataAsStepsGrow) {
   c.target.name = DatasetName::Moons;
   c.target.samples = 10000;
   c.eulerian_enabled = false;
-  c.particles = 100;
-  c.w2_points = 100;
+  c.particles = 60;
+  c.w2_points = 60;
   c.integrator = Integrator::Euler;
   std::vector<double> dist;
   // The last Euler step lands on the posterior mean at t = 1 − 1/N, an average over the data points within
   // about 1/N of the sample: it picks out one data point once 1/N is well below their spacing (≈ 0.016).
-  for (int steps : {16, 64, 256}) {
+  for (int steps : {16, 256}) {
     c.steps = steps;
     const Metrics m = run_to_one(c, MPI_COMM_WORLD);
     dist.push_back(m.at("lagrangian.nearest_data_distance"));
@@ -86,8 +86,7 @@ TEST(FlowMatchingRanks, ExactFieldOfMoonsMemorisesTheDataAsStepsGrow) {
       expect_same(m, s, {"lagrangian.nearest_data_distance", "lagrangian.cov_trace", "lagrangian.mean_norm"}, 1e-9);
     }
   }
-  // Measured (100 samples): 1.1e-2, 7.4e-3, 1.4e-3 (and 9.8e-5 at 1024 steps).
-  EXPECT_LT(dist[1], dist[0]);
-  EXPECT_LT(dist[2], 0.3 * dist[1]);
-  EXPECT_LT(dist[2], 3e-3);
+  // Measured with 100 samples: 1.1e-2 (16 steps), 7.4e-3 (64), 1.4e-3 (256), 9.8e-5 (1024).
+  EXPECT_LT(dist[1], 0.3 * dist[0]);
+  EXPECT_LT(dist[1], 3e-3);
 }
