@@ -9,7 +9,7 @@
 
 #include "measureflow/counter_rng.hpp"
 #include "measureflow/learned_field.hpp"
-#include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/exact.hpp"
 #include "measureflow/small_matrix.hpp"
 
 namespace mf::testing {
@@ -167,17 +167,13 @@ inline void integrate(const VelocityField& v, const FieldPoints& x, int steps, b
   }
 }
 
-// Debiased Sinkhorn W2 between two uniform point sets (this rank's points only: MPI_COMM_SELF).
-inline double w2_between(const FieldPoints& a, const FieldPoints& b, double eps = 1e-3) {
-  const auto cloud = [](const FieldPoints& p) {
-    WeightedPoints w;
-    w.dim = static_cast<int>(p.extent(1));
-    w.positions = p;
-    w.weights = WeightsView("w", p.extent(0));
-    Kokkos::deep_copy(w.weights, 1.0);
-    return w;
+// Exact W2 between two uniform point sets of equal size (optimal assignment, O(n³): n up to ~1000).
+inline double w2_between(const FieldPoints& a, const FieldPoints& b) {
+  const auto flat = [](const FieldPoints& p) {
+    const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p);
+    return std::vector<double>(h.data(), h.data() + h.size());
   };
-  return ot::sinkhorn_w2(MPI_COMM_SELF, cloud(a), cloud(b), eps);
+  return std::sqrt(ot::w2_squared_exact_assignment(flat(a), flat(b), static_cast<int>(a.extent(1))));
 }
 
 // Generated samples: α0 draws (ids [0, n) of draw `draw`) pushed through v; and a held-out α1 sample.

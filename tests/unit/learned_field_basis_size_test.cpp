@@ -26,7 +26,7 @@ Fit fit(fields::BasisType type, int size, long long pairs, int epochs, double lr
   tc.learning_rate = lr;
   fields::TrainingReport rep;
   const auto field = fields::train_learned_field(MPI_COMM_SELF, {type, size}, tc, {}, src, &rep);
-  const double w2 = w2_between(generate(src, *field, 1500, 32, true), held_out_target(src, 1500), 1e-2);
+  const double w2 = w2_between(generate(src, *field, 600, 32, true), held_out_target(src, 600));
   std::printf("basis %d size %4d: loss %.4f  W2 to held-out %.4f  (%.2f s)\n", int(type), size, rep.final_loss, w2,
               rep.seconds);
   return {rep.final_loss, w2};
@@ -46,7 +46,7 @@ TEST(LearnedFieldBasisSize, RandomFeaturesImproveWithSize) {
 TEST(LearnedFieldBasisSize, MlpImprovesWithWidth) {
   const Fit affine = fit(fields::BasisType::Affine, 4, 20000, 1);
   std::vector<Fit> f;
-  for (int width : {4, 32}) f.push_back(fit(fields::BasisType::Mlp, width, 10000, 12));
+  for (int width : {4, 32}) f.push_back(fit(fields::BasisType::Mlp, width, 10000, 30, 1e-2));
   EXPECT_LT(f[1].loss, f[0].loss);
   EXPECT_LT(f[1].w2, f[0].w2);
   EXPECT_LT(f.back().w2, 0.5 * affine.w2);

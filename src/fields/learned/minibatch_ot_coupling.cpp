@@ -52,7 +52,8 @@ void couple_entropic(const CouplingConfig& cfg, int dim, int n, const std::vecto
   const WeightedPoints a = uniform_cloud(dim, n, x0), b = uniform_cloud(dim, n, x1);
   mf::ot::SinkhornOptions opt;
   opt.eps = cfg.eps;
-  opt.tol = 1e-9;
+  // The default marginal tolerance (1e-6, L1): the projection divides by the computed row masses, so
+  // the images are convex combinations of the batch's X1 whatever the residual imbalance.
   const auto r = mf::ot::sinkhorn(MPI_COMM_SELF, a, b, opt);
   if (!r.converged)
     throw SolverError("minibatch_ot coupling: Sinkhorn did not converge on a batch of " + std::to_string(n) +

@@ -23,8 +23,8 @@ void evaluate_features(const LinearBasis& basis, const SlotSamples& s, int r0, i
 
 }  // namespace
 
-NormalEquations::NormalEquations(const LinearBasis& basis, int dim)
-    : basis_(basis), m_(basis.size()), d_(dim), slot_rows_(kSlots, 0) {
+NormalEquations::NormalEquations(const LinearBasis& basis, int dim, double ridge)
+    : basis_(basis), m_(basis.size()), d_(dim), ridge_(ridge), slot_rows_(kSlots, 0) {
   sums_ = Kokkos::View<double**, Kokkos::LayoutRight>("mf::fields::normal_equations", kSlots, packed_length());
 }
 
@@ -87,9 +87,7 @@ NormalEquations::Solution NormalEquations::solve(MPI_Comm comm) const {
   double yy = 0.0;
   for (int c = 0; c < d; ++c) yy += total[y_off + c];
 
-  // A relative ridge of 1e-12 · mean diagonal only guards against round-off in near-collinear random
-  // features; it is far below the Monte Carlo error of any fit (checked by the affine-field test).
-  const double ridge = 1e-12 * g.trace() / m;
+  const double ridge = ridge_ * g.trace() / m;
   Eigen::MatrixXd gr = g;
   gr.diagonal().array() += ridge;
   Eigen::LLT<Eigen::MatrixXd> llt(gr);

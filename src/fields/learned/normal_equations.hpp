@@ -14,7 +14,8 @@ namespace mf::fields::detail {
 
 class NormalEquations {
  public:
-  NormalEquations(const LinearBasis& basis, int dim);
+  // ridge: λ relative to the mean diagonal of G (λ · tr G / m added to the diagonal).
+  NormalEquations(const LinearBasis& basis, int dim, double ridge);
   // Adds the rows of the owned slots of one global batch (slot k of every batch goes to accumulator k).
   void add(const SlotSamples& s);
   struct Solution {
@@ -30,6 +31,7 @@ class NormalEquations {
   int packed_length() const { return m_ * (m_ + 1) / 2 + m_ * d_ + d_; }
   LinearBasis basis_;
   int m_, d_;
+  double ridge_;
   // kSlots × packed_length: [upper triangle of G row by row | R (m × d) | Σ y_k² per k]
   Kokkos::View<double**, Kokkos::LayoutRight> sums_;
   std::vector<long long> slot_rows_;
