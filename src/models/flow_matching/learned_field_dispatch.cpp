@@ -1,6 +1,4 @@
 // field.type: learned → mf::fields::train_learned_field (branch fml): the model's one call site.
-#include <sstream>
-
 #include "flow_matching_pairs.hpp"
 #include "flow_matching_views.hpp"
 #include "measureflow/errors.hpp"
@@ -8,7 +6,7 @@
 namespace mf::flow_matching {
 
 std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatchingConfig& c, const TargetSampler& target,
-                                                  std::string* summary) {
+                                                  Metrics* summary) {
 #if MF_FLOW_MATCHING_LEARNED
   fields::BasisConfig basis;
   basis.type = c.learned.basis == "affine"            ? fields::BasisType::Affine
@@ -29,10 +27,10 @@ std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatch
   fields::TrainingReport report;
   auto field = fields::train_learned_field(comm, basis, training, coupling, pairs, &report);
   if (summary) {
-    std::ostringstream os;
-    os << "learned field (" << c.learned.basis << ", size " << c.learned.size << "): loss " << report.final_loss << " after "
-       << report.epochs << " epochs on " << report.pairs << " pairs, " << report.seconds << " s";
-    *summary = os.str();
+    (*summary)["training_loss"] = report.final_loss;
+    (*summary)["training_seconds"] = report.seconds;
+    (*summary)["training_pairs"] = static_cast<double>(report.pairs);
+    (*summary)["training_epochs"] = report.epochs;
   }
   return field;
 #else
