@@ -156,16 +156,11 @@ TEST(FlowMatchingModel, RefusesInputsItCannotHonour) {
   c.target.samples = 100;
   EXPECT_THROW(build_flow_matching_model(c, MPI_COMM_SELF), InputError);  // a grid for Diracs
   c.eulerian_enabled = false;
-  c.field = FieldType::Learned;
-#if !__has_include("measureflow/learned_field.hpp")
-  EXPECT_THROW(build_flow_matching_model(c, MPI_COMM_SELF), InputError);
-#endif
   c = cases::noncommuting_gaussian();
   c.initial.type = "uniform_box";
   EXPECT_THROW(build_flow_matching_model(c, MPI_COMM_SELF), InputError);
 }
 
-#if __has_include("measureflow/learned_field.hpp")
 TEST(FlowMatchingModel, LearnedAffineFieldApproachesTheExactGaussianField) {
   // field.type: learned through the model's dispatch and pair source: the affine basis (polynomials of
   // degree size − 1 in t) is exact for Prop. 3.2 only in the limit, so field.l2_error falls with size
@@ -187,4 +182,3 @@ TEST(FlowMatchingModel, LearnedAffineFieldApproachesTheExactGaussianField) {
   EXPECT_LT(err[1], 0.5 * err[0]);
   EXPECT_LT(err[1], 0.1);
 }
-#endif

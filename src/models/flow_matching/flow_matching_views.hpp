@@ -115,8 +115,7 @@ double nearest_data_distance(MPI_Comm comm, const ParticleSet& samples, const Da
 
 // The learned field (field.type: learned), trained by mf::fields::train_learned_field on pairs drawn
 // from the model's endpoint samplers; `report` (if given) gets the training report as metrics
-// (training_loss, training_seconds, training_pairs, training_epochs). Throws InputError when the
-// learned-field library is not built in.
+// (training_loss, training_seconds, training_pairs, training_epochs).
 std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatchingConfig& config,
                                                   const TargetSampler& target, Metrics* report = nullptr);
 

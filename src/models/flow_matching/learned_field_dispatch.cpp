@@ -1,4 +1,4 @@
-// field.type: learned → mf::fields::train_learned_field (branch fml): the model's one call site.
+// field.type: learned → mf::fields::train_learned_field: the model's one call site.
 #include "flow_matching_pairs.hpp"
 #include "flow_matching_views.hpp"
 #include "measureflow/errors.hpp"
@@ -7,7 +7,6 @@ namespace mf::flow_matching {
 
 std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatchingConfig& c, const TargetSampler& target,
                                                   Metrics* summary) {
-#if MF_FLOW_MATCHING_LEARNED
   fields::BasisConfig basis;
   basis.type = c.learned.basis == "affine"            ? fields::BasisType::Affine
                : c.learned.basis == "random_features" ? fields::BasisType::RandomFeatures
@@ -33,14 +32,6 @@ std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatch
     (*summary)["training_epochs"] = report.epochs;
   }
   return field;
-#else
-  (void)comm;
-  (void)c;
-  (void)target;
-  (void)summary;
-  throw InputError("field.type: 'learned' needs the learned-field library (include/measureflow/learned_field.hpp), "
-                   "which this build does not have (allowed here: exact, score)");
-#endif
 }
 
 }  // namespace mf::flow_matching
