@@ -29,6 +29,17 @@ lagrangian: {enabled: true, particles: 100, seed: 1}
 output: {dir: OUTDIR, every: 1}
 """
 
+# A good flow_matching deck (particles only) for that model's own checks.
+GOOD_FM = """model: flow_matching
+domain: {dim: 2}
+initial: {type: gaussian, mean: [0, 0], cov: [[1, 0], [0, 1]]}
+target: {type: dataset, name: moons, samples: 100, seed: 7}
+time: {steps: 4, integrator: rk4}
+eulerian: {enabled: false}
+lagrangian: {enabled: true, particles: 100, seed: 1}
+output: {dir: OUTDIR, every: 0.5}
+"""
+
 # (name, transformation of the good deck, list of fragments the message must contain[, good deck])
 CASES = [
     ("yaml_syntax", lambda d: d.replace("cells: [16, 16]", "cells: [16, 16"), ["YAML", ":"]),
@@ -53,6 +64,16 @@ CASES = [
      ["lagrangian.coupling", "2000", "entropic"], GOOD_DOT),
     ("dot_time_end", lambda d: d.replace("time: {cells: 2}", "time: {cells: 2, end: 1.0}"),
      ["time.end", "time.cells"], GOOD_DOT),
+    ("fm_bad_integrator", lambda d: d.replace("integrator: rk4", "integrator: rk5"),
+     ["time.integrator", "rk5", "euler", "heun", "rk4"], GOOD_FM),
+    ("fm_time_end", lambda d: d.replace("time: {steps: 4", "time: {end: 1.0, steps: 4"), ["time.end", "time.steps"], GOOD_FM),
+    ("fm_grid_for_diracs", lambda d: d.replace("eulerian: {enabled: false}", "eulerian: {enabled: true}").replace(
+        "domain: {dim: 2}", "domain: {dim: 2, lower: [-3, -3], upper: [3, 3], cells: [8, 8], boundary: noflux}"),
+     ["eulerian.enabled", "gaussian", "mixture"], GOOD_FM),
+    ("fm_bad_dataset", lambda d: d.replace("name: moons", "name: spirals"),
+     ["target.name", "spirals", "eight_gaussians", "moons", "checkerboard", "rings"], GOOD_FM),
+    ("fm_ot_without_learning", lambda d: d.replace("eulerian: {enabled: false}", "eulerian: {enabled: false}\ncoupling: minibatch_ot"),
+     ["coupling", "minibatch_ot", "learned"], GOOD_FM),
 ]
 
 
