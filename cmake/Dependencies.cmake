@@ -12,3 +12,5 @@ if(EXISTS /usr/include/trilinos/Kokkos_Core.hpp)
   set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES /usr/include/trilinos)
 endif()
 find_package(GTest)
+# Eigen 3.4 (Debian libeigen3-dev): small dense solves of the learned flow-matching fields.
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)

@@ -16,3 +16,6 @@ void register_reconstruction_model();
 namespace mf::transformer {
 void register_transformer_model();
 }
+namespace mf::flow_matching {
+void register_flow_matching_model();
+}

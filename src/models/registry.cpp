@@ -35,6 +35,7 @@ void register_all_models() {
   gradient_flow::register_gradient_flow_model();
   reconstruction::register_reconstruction_model();
   transformer::register_transformer_model();
+  flow_matching::register_flow_matching_model();
 }
 
 }  // namespace mf

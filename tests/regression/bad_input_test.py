@@ -54,6 +54,23 @@ time: {end: 0.1, dt: 0.05}
 lagrangian: {enabled: true, particles: 64, seed: 1}
 output: {dir: OUTDIR, every: 0.05}
 """,
+    "flow_matching": """model: flow_matching
+domain: {dim: 2}
+initial: {type: gaussian, mean: [0, 0], cov: [[1, 0], [0, 1]]}
+target: {type: dataset, name: moons, samples: 100, seed: 7}
+time: {steps: 4, integrator: rk4}
+eulerian: {enabled: false}
+lagrangian: {enabled: true, particles: 100, seed: 1}
+output: {dir: OUTDIR, every: 0.5}
+""",
+    "reconstruction": """model: reconstruction
+domain: {dim: 2, lower: [-1, -1], upper: [1, 1], cells: [8, 8], boundary: noflux}
+initial: {type: gaussian, mean: [0.2, 0.0], cov: [[0.05, 0.0], [0.0, 0.05]]}
+path: {type: gaussian_linear, A: [[0, -1], [1, 0]], b: [0, 0], times: [0.0, 0.1]}
+lagrangian: {enabled: true, particles: 64, seed: 1}
+diagnostics: {w2: none}
+output: {dir: OUTDIR}
+""",
 }
 
 # A good sweep section appended to a model's deck for the `sweep` cases.
@@ -133,6 +150,26 @@ CASES = [
     Deck("dot_unread_output_every", "dynamic_ot", "run", rep("output: {dir: OUTDIR}", "output: {dir: OUTDIR, every: 1}"),
          ["output.every", "dynamic_ot"]),
     Deck("dot_unread_eulerian", "dynamic_ot", "check", add("eulerian: {enabled: true}\n"), ["eulerian", "dynamic_ot"]),
+    # --- flow_matching ----------------------------------------------------------------------------------
+    Deck("fm_bad_integrator", "flow_matching", "run", rep("integrator: rk4", "integrator: rk5"),
+         ["time.integrator", "rk5", "euler", "heun", "rk4"]),
+    Deck("fm_time_end", "flow_matching", "run", rep("time: {steps: 4", "time: {end: 1.0, steps: 4"), ["time.end", "flow_matching"]),
+    Deck("fm_grid_for_diracs", "flow_matching", "run",
+         lambda d: d.replace("eulerian: {enabled: false}", "eulerian: {enabled: true}").replace(
+             "domain: {dim: 2}", "domain: {dim: 2, lower: [-3, -3], upper: [3, 3], cells: [8, 8], boundary: noflux}"),
+         ["eulerian.enabled", "gaussian", "mixture"]),
+    Deck("fm_bad_dataset", "flow_matching", "run", rep("name: moons", "name: spirals"),
+         ["target.name", "spirals", "eight_gaussians", "moons", "checkerboard", "rings"]),
+    Deck("fm_ot_without_learning", "flow_matching", "run", add("coupling: minibatch_ot\n"), ["coupling", "minibatch_ot", "learned"]),
+    # --- reconstruction ---------------------------------------------------------------------------------
+    Deck("recon_times_not_increasing", "reconstruction", "run", rep("times: [0.0, 0.1]", "times: [0.1, 0.0]"),
+         ["path.times", "increasing"]),
+    Deck("recon_bad_method", "reconstruction", "run", add("method: helmholtz\n"),
+         ["method", "helmholtz", "least_squares", "dacorogna_moser"]),
+    Deck("recon_time_end", "reconstruction", "check", add("time: {end: 1.0}\n"), ["time.end", "reconstruction"]),
+    Deck("recon_missing_file", "reconstruction", "run",
+         rep("path: {type: gaussian_linear, A: [[0, -1], [1, 0]], b: [0, 0], times: [0.0, 0.1]}",
+             "path: {type: run, file: no_such_run.h5, times: [0.0, 0.1]}"), ["path.file", "no_such_run.h5"]),
     Deck("dot_missing_target", "dynamic_ot", "run",
          rep("target: {type: bump, mean: [0.6, 0.5, 0.5], shape: [[0.04, 0, 0], [0, 0.04, 0], [0, 0, 0.04]], power: 2}\n", ""),
          ["target", "gaussian", "bump"]),
