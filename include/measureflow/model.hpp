@@ -65,6 +65,9 @@ class ClosedFormView : public RestartableView {
   virtual bool is_gaussian(double t) const { return false; }
 };
 
+// Restart: checkpoint.h5 holds the views' densities/particles and what each view's save_state writes
+// (view_state.hpp); nothing of the Model itself. State a model accumulates over a run (e.g. a metric's
+// trajectory) belongs in a view, or it is lost on restart.
 class Model {
  public:
   virtual ~Model() = default;

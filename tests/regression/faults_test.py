@@ -87,13 +87,13 @@ def sigkill(binary, source, ranks, work):
     p = subprocess.run(command(binary, ranks, source, ref, sets), env=ENV, capture_output=True, text=True)
     expect(p.returncode == 0, f"uninterrupted run exits 0 {p.stderr[-500:]}")
     out = os.path.join(work, "killed")
-    run = subprocess.Popen(command(binary, ranks, source, out, sets), env=dict(ENV, MF_TEST_PAUSE_IN_CHECKPOINT="3"),
+    run = subprocess.Popen(command(binary, ranks, source, out, sets), env=dict(ENV, MF_TEST_PAUSE_IN_CHECKPOINT="2"),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     pauses, killed = 0, None
     for line in run.stderr:
         if "checkpoint write paused" in line:
             pauses += 1
-            if pauses == 2:  # the first checkpoint is complete; kill the rank inside the second
+            if pauses == 5:  # four checkpoints (one at t = 0.25) are complete; kill a rank inside the fifth
                 killed = int(line.split("pid ")[1].split(")")[0])
                 os.kill(killed, signal.SIGKILL)
                 break
@@ -102,7 +102,7 @@ def sigkill(binary, source, ranks, work):
     except subprocess.TimeoutExpired:
         run.kill()
         run.communicate()
-    expect(killed is not None, f"a rank (pid {killed}) was killed inside the second checkpoint write")
+    expect(killed is not None, f"a rank (pid {killed}) was killed inside the fifth checkpoint write")
     expect(run.returncode != 0, f"the killed run exits non-zero ({run.returncode})")
     with h5py.File(os.path.join(out, "checkpoint.h5"), "r") as f:
         t_ck = float(np.ravel(f.attrs["time"])[0])
@@ -110,8 +110,12 @@ def sigkill(binary, source, ranks, work):
                f"checkpoint.h5 readable (t = {t_ck:.4g})")
     s = summary(out)
     expect(s["metrics"].get("run.completed") == 0, f"published summary.json readable (t = {s['final_time']:.4g})")
-    published = snapshots(os.path.join(out, "fields.h5"), "density")
-    expect(len(published) >= 1 and published[-1][0] >= t_ck, "published fields.h5 readable, not behind the checkpoint")
+    # Each checkpoint publishes first: the published output reaches at least the checkpoint's time and
+    # holds every snapshot the uninterrupted run wrote up to its own time.
+    expect(s["final_time"] >= t_ck, f"the published output is not behind the checkpoint ({s['final_time']:.4g} >= {t_ck:.4g})")
+    published = [t for t, _ in snapshots(os.path.join(out, "fields.h5"), "density")]
+    expected = [t for t, _ in snapshots(os.path.join(ref, "fields.h5"), "density") if t <= s["final_time"] + 1e-12]
+    expect(published == expected, f"published fields.h5 readable with every snapshot up to then ({published})")
     p = subprocess.run(command(binary, ranks, source, out, sets + []) + ["--restart", os.path.join(out, "checkpoint.h5")],
                        env=ENV, capture_output=True, text=True)
     expect(p.returncode == 0, f"restart from the surviving checkpoint exits 0 {p.stderr[-500:]}")

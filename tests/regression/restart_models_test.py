@@ -24,40 +24,45 @@ import numpy as np
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 ENV.pop("MF_TEST_SIGNAL_AT_STEP", None)
 
-# deck, overrides, relative tolerance of fields/particles/metrics on another rank count, and metrics
-# that depend on the decomposition itself (compared on the same rank count only).
+# deck, overrides, relative tolerance of fields/particles/metrics on another rank count (about 10× the
+# difference measured on 3 ranks, and not below 1e-12; gradient_flow's 1e-10 leaves room for Newton/KSP
+# stopping at another iterate on another decomposition, measured 1e-14 here), and metrics that depend on
+# the decomposition itself (compared on the same rank count only).
 CASES = {
     "continuity": ("inputs/continuity/rotation_2d.yaml",
                    ["domain.cells=[32,32]", "lagrangian.particles=2000", "time.end=1.0", "output.every=0.25"],
-                   1e-9, []),
+                   1e-12, []),
     # BDF2 history, energy history and the energy guard, blob particles with halo exchange.
     "gradient_flow_bdf2": ("inputs/gradient_flow/porous_barenblatt_2d.yaml",
                            ["domain.cells=[24,24]", "lagrangian.particles=800", "time.end=0.1", "time.dt=0.01",
                             "output.every=0.025", "eulerian.time_integrator=bdf2"],
-                           1e-6, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+                           1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
     # Euler–Maruyama noise counter (the noise stream continues where it stopped).
     "gradient_flow_stochastic": ("inputs/gradient_flow/heat_gaussian_1d.yaml",
                                  ["domain.cells=[120]", "lagrangian.particles=400", "lagrangian.method=stochastic",
                                   "time.end=0.1", "time.dt=0.005", "output.every=0.025"],
-                                 1e-6, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+                                 1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
     # Interaction W∗ρ frozen over each step (rebuilt from the restored density), rejected-step count.
     "gradient_flow_interaction": ("inputs/gradient_flow/aggregation_interval_1d.yaml",
                                   ["domain.cells=[100]", "lagrangian.particles=200", "time.end=1.0",
                                    "time.dt=0.05", "output.every=0.25"],
-                                  1e-6, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+                                  1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
     # JKO quantile nodes.
     "gradient_flow_jko": ("inputs/gradient_flow/heat_gaussian_1d.yaml",
                           ["eulerian.scheme=jko", "time.dt=0.02", "time.end=0.2", "output.every=0.05",
                            "lagrangian.method=pairwise", "lagrangian.particles=300"],
-                          1e-6, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+                          1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
     # Covariance trajectories of both views (blowup_time) and the closure ODE's state.
     "transformer": ("inputs/transformer/blowup_2d.yaml",
                     ["domain.cells=[24,24]", "lagrangian.particles=600", "time.end=0.1", "output.every=0.025"],
                     1e-9, []),
-    # The geodesic is solved again on restart; the views go back to the checkpoint's face.
+    # The geodesic is solved again on restart; the views go back to the checkpoint's face. On another
+    # rank count the continued faces come from that rank count's solve, which agrees with the first to
+    # the splitting's tolerance (1e-5 here; velocities m/ρ amplify it where ρ is small), and the
+    # residuals and Poisson iteration counts of a converged solve are themselves decomposition-dependent.
     "dynamic_ot": ("inputs/dynamic_ot/bump_translation_2d.yaml",
                    ["domain.cells=[16,16]", "time.cells=8", "lagrangian.particles=200", "diagnostics.w2=final"],
-                   1e-6, []),
+                   2e-3, ["eulerian.poisson_iterations", "eulerian.continuity_residual", "eulerian.constraint_residual"]),
 }
 
 failures = []

@@ -117,6 +117,10 @@ class DynamicOtModel : public Model {
   std::vector<double> output_times() const override;
   // convergence.csv: the splitting's history (iteration, energy, W2² = 2 × energy, residuals, KSP its).
   std::vector<std::pair<std::string, std::string>> extra_text_files() const override;
+  // The cross-view comparison over every face, made once with the views as constructed (t = 0). Made
+  // at construction rather than at the first output so that a restarted run, whose particles arrive in
+  // another local order, computes it from the same state and gets the same bits.
+  void compare_views_at_start();
 
   DynamicOtEulerian* grid_view = nullptr;
   DynamicOtLagrangian* particle_view = nullptr;
