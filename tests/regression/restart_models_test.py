@@ -55,7 +55,7 @@ CASES = {
     # Covariance trajectories of both views (blowup_time) and the closure ODE's state.
     "transformer": ("inputs/transformer/blowup_2d.yaml",
                     ["domain.cells=[24,24]", "lagrangian.particles=600", "time.end=0.1", "output.every=0.025"],
-                    1e-9, []),
+                    1e-11, []),
     # The geodesic is solved again on restart; the views go back to the checkpoint's face. On another
     # rank count the continued faces come from that rank count's solve, which agrees with the first to
     # the splitting's tolerance (1e-5 here; velocities m/ρ amplify it where ρ is small), and the
