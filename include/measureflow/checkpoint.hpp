@@ -1,5 +1,7 @@
 // checkpoint.h5: everything a run needs to continue (grid density, particles with ids, time, step,
-// output index, metric history, diagnostics baselines), written collectively and atomically.
+// output index, metric history, diagnostics baselines, and each view's own state through its
+// save_state/restore_state hooks), written collectively and atomically. Part of the Driver (it reads the
+// Model's views); the source is src/driver/checkpoint.cpp.
 #pragma once
 #include <mpi.h>
 
@@ -25,10 +27,11 @@ struct CheckpointState {
 // Collective over comm. Writes `<path>.tmp`, then renames it to path.
 void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointState& state, Model& model);
 
-// Collective. Restores the model's grid density and particles in place and returns the rest. Same rank
-// count: every rank gets back exactly its own particles in the same order (bitwise continuation);
-// another rank count: particles are read in blocks and migrated to their owners.
-// Throws InputError if the file is unreadable or does not match the model (grid size, dimension).
+// Collective. Restores the model's grid density and particles in place, then each view's own state
+// (restore_state), and returns the rest. Same rank count: every rank gets back exactly its own particles
+// in the same order (bitwise continuation); another rank count: particles are read in blocks and
+// migrated to their owners. Throws InputError if the file is unreadable, of another format, does not
+// match the model (grid size, dimension, a view's group), or a view cannot continue exactly.
 CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& model);
 
 // The time a checkpoint was written at (collective; InputError if unreadable).

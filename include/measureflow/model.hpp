@@ -15,6 +15,7 @@
 #include "measureflow/grid.hpp"
 #include "measureflow/moments.hpp"
 #include "measureflow/particles.hpp"
+#include "measureflow/view_state.hpp"
 
 namespace mf {
 
@@ -23,7 +24,7 @@ class Schema;
 using Metrics = std::map<std::string, double>;
 
 // The density on a distributed grid.
-class EulerianView {
+class EulerianView : public RestartableView {
  public:
   virtual ~EulerianView() = default;
   virtual const Grid& grid() const = 0;
@@ -37,11 +38,11 @@ class EulerianView {
 };
 
 // Weighted particles.
-class LagrangianView {
+class LagrangianView : public RestartableView {
  public:
   virtual ~LagrangianView() = default;
   virtual const ParticleSet& particles() const = 0;
-  // For restart from a checkpoint: the particle set to overwrite.
+  // For restart from a checkpoint: the particle set the Driver overwrites.
   virtual ParticleSet& mutable_particles() = 0;
   // The grid whose domain decomposition decides which rank owns a particle; nullptr for particle
   // sets spread over ranks by id blocks (no grid).
@@ -51,7 +52,7 @@ class LagrangianView {
 };
 
 // The exact answer, where one is known.
-class ClosedFormView {
+class ClosedFormView : public RestartableView {
  public:
   virtual ~ClosedFormView() = default;
   virtual std::optional<Moments> moments(double t) const = 0;
@@ -64,6 +65,9 @@ class ClosedFormView {
   virtual bool is_gaussian(double t) const { return false; }
 };
 
+// Restart: checkpoint.h5 holds the views' densities/particles and what each view's save_state writes
+// (view_state.hpp); nothing of the Model itself. State a model accumulates over a run (e.g. a metric's
+// trajectory) belongs in a view, or it is lost on restart.
 class Model {
  public:
   virtual ~Model() = default;

@@ -92,6 +92,7 @@ void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
     throw std::invalid_argument("grid blocks written to " + final_path_ + " do not tile the grid or lack data (" +
                                 std::to_string(total) + " cells in blocks, " + std::to_string(cells) + " in grid)");
 
+  file_->require_space(static_cast<unsigned long long>(cells) * 8ULL * fields.size());
   Record record;
   record.time = time;
   h5::Handle group = file_->next_snapshot_group(time, record.group);
@@ -118,6 +119,10 @@ void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
 
 void FieldFileWriter::finish() {
   if (file_) file_->finish();
+}
+
+void FieldFileWriter::abandon() {
+  if (file_) file_->abandon();
 }
 
 }  // namespace mf::io

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <sys/statvfs.h>
+
 namespace mf::io {
 
 namespace {
@@ -29,6 +31,25 @@ void on_root_agreed(MPI_Comm comm, int rank, F action, const std::string& what) 
   if (len > 0) throw std::runtime_error(what + ": " + error);
 }
 }  // namespace
+
+void require_free_space(MPI_Comm comm, const std::string& path, unsigned long long bytes) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  on_root_agreed(
+      comm, rank,
+      [&] {
+        std::filesystem::path dir = std::filesystem::path(path).parent_path();
+        if (dir.empty()) dir = ".";
+        struct statvfs fs {};
+        if (statvfs(dir.c_str(), &fs) != 0) return;  // cannot tell: let the write itself decide
+        const unsigned long long free_bytes = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+        const unsigned long long need = bytes + 64ULL * 1024ULL;
+        if (free_bytes < need)
+          throw std::runtime_error("No space left on device: " + std::to_string(need) + " bytes needed, " +
+                                   std::to_string(free_bytes) + " free in " + dir.string());
+      },
+      "cannot write " + path);
+}
 
 ParallelFile::ParallelFile(MPI_Comm comm, const std::string& final_path, const RunInfo& run)
     : comm_(comm), final_path_(final_path) {
@@ -116,6 +137,19 @@ h5::Handle ParallelFile::next_snapshot_group(double time, std::string& name) {
   ++next_index_;
   name = std::string("snapshots/") + digits;
   return group;
+}
+
+void ParallelFile::abandon() {
+  if (!open()) return;
+  snapshots_.reset();
+  dxpl_.reset();
+  H5E_BEGIN_TRY { H5Fclose(file_.release()); }
+  H5E_END_TRY;
+  if (rank_ == 0) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp_path(), ignored);
+  }
+  MPI_Barrier(comm_);
 }
 
 void ParallelFile::finish() {

@@ -72,6 +72,8 @@ void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const 
   if (file_->rank() == 0) offset = 0;  // MPI_Exscan leaves rank 0's result undefined
   MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, comm);
 
+  // positions, weights, ids, connectivity (and the padded 1D copy), 8 bytes each.
+  file_->require_space(static_cast<unsigned long long>(total) * 8ULL * (dim_ + 3 + (dim_ == 1 ? 3 : 0)));
   Record record;
   record.time = time;
   record.count = total;
@@ -96,6 +98,10 @@ void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const 
 
 void ParticleFileWriter::finish() {
   if (file_) file_->finish();
+}
+
+void ParticleFileWriter::abandon() {
+  if (file_) file_->abandon();
 }
 
 }  // namespace mf::io

@@ -34,6 +34,8 @@ class FieldFileWriter {
                       const std::vector<std::pair<std::string, const double*>>& fields);
   // Collective: closes the file and renames `<final_path>.tmp` to final_path. Later calls do nothing.
   void finish();
+  // Collective: drops the unpublished file (ParallelFile::abandon); the destructor then publishes nothing.
+  void abandon();
   const std::string& final_path() const { return final_path_; }
 
   // What was written, for the XDMF: group, time and field names per snapshot.

@@ -12,6 +12,12 @@
 
 namespace mf::io {
 
+// Collective: throws std::runtime_error on every rank, naming `path` and "No space left on device", if
+// the file system holding `path` has less than `bytes` plus 64 KiB (HDF5 metadata) free (rank 0 asks
+// statvfs). Open MPI's MPI-IO (OMPIO) lets a write that fails for lack of space pass unreported, so
+// the writers ask before each snapshot or checkpoint instead of trusting the write.
+void require_free_space(MPI_Comm comm, const std::string& path, unsigned long long bytes);
+
 class ParallelFile {
  public:
   // Collective: creates parent folders, opens `<final_path>.tmp` (truncating) with MPI-IO and writes the
@@ -36,11 +42,16 @@ class ParallelFile {
   bool open() const { return file_.valid(); }
   const std::string& final_path() const { return final_path_; }
   std::string tmp_path() const { return final_path_ + ".tmp"; }
+  // Collective: require_free_space for this file.
+  void require_space(unsigned long long bytes) const { require_free_space(comm_, tmp_path(), bytes); }
   // Creates snapshots/NNNNNN for the next snapshot, with attribute `time`; returns it and its name.
   h5::Handle next_snapshot_group(double time, std::string& name);
   // Collective: closes the file and renames it into place; the same outcome (or exception) on every rank.
   // Later calls do nothing.
   void finish();
+  // Collective: closes the file without publishing it and removes `<final>.tmp` (after a write failed:
+  // the published file, if any, stays as it was). Never throws. Later calls do nothing.
+  void abandon();
 
  private:
   void create_fresh(const RunInfo& run);

@@ -30,6 +30,8 @@ class ParticleFileWriter {
   void write_snapshot(double time, std::size_t n_local, const double* positions, const double* weights,
                       const std::int64_t* ids);
   void finish();
+  // Collective: drops the unpublished file (ParallelFile::abandon); the destructor then publishes nothing.
+  void abandon();
   const std::string& final_path() const { return final_path_; }
   int dim() const { return dim_; }
 

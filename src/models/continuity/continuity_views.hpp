@@ -19,6 +19,8 @@ class ContinuityEulerian : public EulerianView {
   Vec density() const override { return density_; }
   double stable_dt(double t) override { return fv_->stable_dt(t, cfl_); }
   void advance(double t, double dt) override;
+  // The next step reads the density only (the CFL step comes from the field), which the Driver saves.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   Grid grid_;
@@ -37,6 +39,8 @@ class ContinuityLagrangian : public LagrangianView {
   const Grid* decomposition() const override { return &decomposition_; }
   double stable_dt(double t) override;
   void advance(double t, double dt) override;
+  // The next step reads the particles only (the field is prescribed), which the Driver saves.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   ParticleSet particles_;
@@ -55,6 +59,8 @@ class ContinuityClosedForm : public ClosedFormView {
     return exact_.push_forward(t, initial);
   }
   bool is_gaussian(double) const override { return exact_.initial_is_gaussian(); }
+  // A function of t alone: nothing to save.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   AffineClosedForm exact_;

@@ -103,6 +103,10 @@ void DynamicOtModel::compare_views(double t) {
   particle_view->move_to(t);
 }
 
+void DynamicOtModel::compare_views_at_start() {
+  if (grid_view && particle_view && (grid_view->grid().dim() == 1 || sinkhorn_cross) && cross_w2_.empty()) compare_views(0.0);
+}
+
 void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
   if (grid_view) {
     const SolveStats& s = grid_view->stats();
@@ -178,6 +182,7 @@ std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI
     }
   }
   model->eulerian = std::move(eulerian);
+  model->compare_views_at_start();
   return model;
 }
 

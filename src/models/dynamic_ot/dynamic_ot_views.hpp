@@ -22,6 +22,10 @@ class DynamicOtEulerian : public EulerianView {
   // The geodesic is already computed: advancing selects the time slice nearest to t + dt.
   void advance(double t, double dt) override { select_time(t + dt); }
   std::vector<std::pair<std::string, Vec>> extra_fields() override;
+  // Restart: the whole geodesic is solved again at construction (deterministic on a given rank count),
+  // so the view only goes back to the checkpoint's time slice; nothing else is read by the next step.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void restore_state(const ViewStateReader& in) override { select_time(in.time()); }
 
   void select_time(double t);
   // α and m on time face k = 0..N_t in natural order (x fastest), identical on every rank (collective).
@@ -65,6 +69,9 @@ class DynamicOtLagrangian : public LagrangianView {
   ParticleSet& mutable_particles() override { return particles_; }
   const Grid* decomposition() const override { return &decomposition_; }
   void advance(double t, double dt) override { move_to(t + dt); }
+  // Restart: the coupling is recomputed at construction; the particles go back to the checkpoint's time.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void restore_state(const ViewStateReader& in) override { move_to(in.time()); }
   // Positions (1 − t) x + t T(x) for every particle, then migration (collective).
   void move_to(double t);
   // W2² estimate: exact coupling Σ w |T(x) − x|²; entropic the debiased divergence S_ε (see the .cpp).
@@ -96,6 +103,8 @@ class DynamicOtClosedForm : public ClosedFormView {
   // Exact push-forward of α0 by x ↦ m_t + ((1 − t)I + tA)(x − m0), averaged over cells.
   bool cell_averages(double t, const Grid& grid, Vec out) const override;
   const GaussianGeodesic& geodesic() const { return geodesic_; }
+  // A function of t alone: nothing to save.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   const Measure& from_;
@@ -108,6 +117,10 @@ class DynamicOtModel : public Model {
   std::vector<double> output_times() const override;
   // convergence.csv: the splitting's history (iteration, energy, W2² = 2 × energy, residuals, KSP its).
   std::vector<std::pair<std::string, std::string>> extra_text_files() const override;
+  // The cross-view comparison over every face, made once with the views as constructed (t = 0). Made
+  // at construction rather than at the first output so that a restarted run, whose particles arrive in
+  // another local order, computes it from the same state and gets the same bits.
+  void compare_views_at_start();
 
   DynamicOtEulerian* grid_view = nullptr;
   DynamicOtLagrangian* particle_view = nullptr;

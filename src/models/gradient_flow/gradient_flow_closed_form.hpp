@@ -23,6 +23,8 @@ class GradientFlowClosedForm : public ClosedFormView {
   // Barenblatt only: radius of the support at time t.
   double support_radius(double t) const;
   const Vector& center() const { return center_; }
+  // Formulas in t alone: nothing to save.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   GradientFlowClosedForm() = default;

@@ -126,6 +126,32 @@ double GradientFlowEulerian::jko_recursion_error() const {
   return std::abs(sd - jko_sd_exact_) / jko_sd_exact_;
 }
 
+void GradientFlowEulerian::save_state(ViewStateWriter& out) const {
+  out.put_reals("energies", energies_);
+  out.put_integers("newton_iterations", std::vector<long long>(newton_.begin(), newton_.end()));
+  out.put_integers("linear_iterations", std::vector<long long>(linear_.begin(), linear_.end()));
+  out.put_integers("rejected_steps", {rejected_});
+  out.put_reals("bdf2_previous_step", {h_previous_});
+  if (previous_) out.put_grid_vector("bdf2_previous_density", grid_, previous_);
+  out.put_reals("jko_quantiles", quantiles_);
+  out.put_reals("jko_exact_spread", {jko_sd_exact_});
+}
+
+void GradientFlowEulerian::restore_state(const ViewStateReader& in) {
+  energies_ = in.reals("energies");
+  const auto newton = in.integers("newton_iterations"), linear = in.integers("linear_iterations");
+  newton_.assign(newton.begin(), newton.end());
+  linear_.assign(linear.begin(), linear.end());
+  rejected_ = static_cast<int>(in.integers("rejected_steps").at(0));
+  h_previous_ = in.reals("bdf2_previous_step").at(0);
+  if (previous_) in.grid_vector("bdf2_previous_density", grid_, previous_);
+  quantiles_ = in.reals("jko_quantiles");
+  jko_sd_exact_ = in.reals("jko_exact_spread").at(0);
+  if (energies_.empty()) throw InputError("gradient_flow: the checkpoint's eulerian energy history is empty");
+  // W∗ρ of the restored density: what the last accepted step left frozen in the scheme.
+  refresh_interaction();
+}
+
 bool GradientFlowEulerian::energy_monotone(double relative_slack) const {
   for (size_t i = 1; i < energies_.size(); ++i)
     if (energies_[i] > energies_[i - 1] + relative_slack * std::abs(energies_[i - 1])) return false;

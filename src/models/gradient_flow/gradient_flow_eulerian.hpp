@@ -20,6 +20,11 @@ class GradientFlowEulerian : public EulerianView {
   Vec density() const override { return density_; }
   // Sub-steps of at most time.dt (the implicit scheme has no stability bound; dt sets accuracy).
   void advance(double t, double dt) override;
+  // Restart: the energy history (the guard's reference and energy_monotone), Newton/KSP counts, rejected
+  // steps, BDF2's previous state and step, the JKO quantiles; W∗ρ is rebuilt from the restored density.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void save_state(ViewStateWriter& out) const override;
+  void restore_state(const ViewStateReader& in) override;
 
   const std::vector<double>& energy_history() const { return energies_; }  // initial, then every step
   bool energy_monotone(double relative_slack = 1e-12) const;

@@ -124,6 +124,18 @@ void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, Poin
   }
 }
 
+void GradientFlowLagrangian::save_state(ViewStateWriter& out) const {
+  out.put_reals("max_blob_density", {max_rho_});
+  out.put_integers("halo_particles_last", {halo_last_});
+  out.put_integers("noise_steps", {static_cast<long long>(em_steps_)});
+}
+
+void GradientFlowLagrangian::restore_state(const ViewStateReader& in) {
+  max_rho_ = in.reals("max_blob_density").at(0);
+  halo_last_ = in.integers("halo_particles_last").at(0);
+  em_steps_ = static_cast<std::uint64_t>(in.integers("noise_steps").at(0));
+}
+
 // Explicit steps resolve the regularised diffusion on the blob scale: dt ≲ δ² / (effective diffusivity).
 double GradientFlowLagrangian::stable_dt(double /*t*/) {
   double D = 0.0;

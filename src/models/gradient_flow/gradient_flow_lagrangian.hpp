@@ -26,6 +26,11 @@ class GradientFlowLagrangian : public LagrangianView {
   const Grid* decomposition() const override { return &grid_; }
   double stable_dt(double t) override;
   void advance(double t, double dt) override;
+  // Restart: the largest blob density (it sets the next stable step), the halo count (a metric) and the
+  // Euler–Maruyama step counter (the noise stream), besides the particles the Driver saves.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void save_state(ViewStateWriter& out) const override;
+  void restore_state(const ViewStateReader& in) override;
   const Mollifier& mollifier() const { return phi_; }
   long long halo_particles_last() const { return halo_last_; }
 

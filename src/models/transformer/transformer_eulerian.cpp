@@ -136,4 +136,11 @@ std::vector<std::pair<std::string, Vec>> TransformerEulerian::extra_fields() {
   return out;
 }
 
+void TransformerEulerian::restore_state(const ViewStateReader& in) {
+  trajectory_.restore(in);
+  // As after advance(): Γ is recomputed from the (restored) density when next needed.
+  have_velocity_ = false;
+  last_t_ = in.time();
+}
+
 }  // namespace mf::transformer

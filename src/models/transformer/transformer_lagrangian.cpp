@@ -81,7 +81,9 @@ double TransformerLagrangian::attention_entropy(double t) {
 void TransformerLagrangian::step(double t, double h, const AttentionLayer& layer) {
   const std::size_t n = tokens_.size();
   const int d = tokens_.dim();
-  if (k_[0].extent(0) != n) {
+  // Also when never allocated: a rank that owns no token at its first step (e.g. after a restart on
+  // another rank count) still needs n × d stage views, or its blocks would have width 0 in the ring.
+  if (k_[0].extent(0) != n || k_[0].extent(1) != static_cast<std::size_t>(d)) {
     for (auto& k : k_) k = TokenView("token_rk_stage", n, d);
     stage_ = TokenView("token_rk_point", n, d);
   }

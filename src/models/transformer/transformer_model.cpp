@@ -52,8 +52,8 @@ class TransformerModel : public Model {
     }
     if (lagr_) {
       const Moments m = compute_moments(comm_, lagr_->particles().as_points());
-      record(lagr_times_, lagr_covs_, t, m.cov);
-      const double tb = trajectory_blowup(lagr_times_, lagr_covs_);
+      lagr_->trajectory().record(t, m.cov);
+      const double tb = trajectory_blowup(lagr_->trajectory());
       if (std::isfinite(tb)) metrics["lagrangian.blowup_time"] = tb;
       metrics["lagrangian.clusters"] = static_cast<double>(count_clusters(comm_, lagr_->particles(), cfg_.cluster_radius));
       metrics["lagrangian.attention_entropy"] = lagr_->attention_entropy(t);
@@ -61,8 +61,8 @@ class TransformerModel : public Model {
     }
     if (euler_) {
       const Moments m = grid_moments(euler_->grid(), euler_->density());
-      record(euler_times_, euler_covs_, t, m.cov);
-      const double tb = trajectory_blowup(euler_times_, euler_covs_);
+      euler_->trajectory().record(t, m.cov);
+      const double tb = trajectory_blowup(euler_->trajectory());
       if (std::isfinite(tb)) metrics["eulerian.blowup_time"] = tb;
     }
   }
@@ -77,14 +77,11 @@ class TransformerModel : public Model {
       for (int a = 0; a < p.dim(); ++a) p.positions(i, a) /= r;
     }
   }
-  static void record(std::vector<double>& ts, std::vector<Matrix>& covs, double t, const Matrix& c) {
-    if (!ts.empty() && t <= ts.back()) return;
-    ts.push_back(t);
-    covs.push_back(c);
-  }
   // The affine fit of Σ⁻¹ only holds while the view still resembles the Gaussian: use the samples up to
   // tr Σ = 4 tr Σ0 (at least three).
-  static double trajectory_blowup(const std::vector<double>& ts, const std::vector<Matrix>& covs) {
+  static double trajectory_blowup(const CovarianceTrajectory& trajectory) {
+    const std::vector<double>& ts = trajectory.times;
+    const std::vector<Matrix>& covs = trajectory.covs;
     std::vector<double> t;
     std::vector<Matrix> c;
     for (size_t k = 0; k < ts.size() && trace(covs[k]) <= 4.0 * trace(covs[0]); ++k) {
@@ -100,9 +97,7 @@ class TransformerModel : public Model {
   TransformerEulerian* euler_ = nullptr;
   TransformerLagrangian* lagr_ = nullptr;
   TransformerClosedForm* closed_ = nullptr;
-  std::optional<double> closed_blowup_;  // searched up to 10 max(time.end, 1) once
-  std::vector<double> lagr_times_, euler_times_;
-  std::vector<Matrix> lagr_covs_, euler_covs_;
+  std::optional<double> closed_blowup_;  // searched up to 10 max(time.end, 1) once (a function of the deck)
 };
 
 }  // namespace

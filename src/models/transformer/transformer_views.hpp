@@ -22,6 +22,16 @@ namespace mf::transformer {
 ParticleSet sample_tokens(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed,
                           const Moments* moment_match = nullptr);
 
+// A view's covariance at each output time so far: the data of its blow-up time estimate, kept in the view
+// so that it is part of the view's restart state.
+struct CovarianceTrajectory {
+  std::vector<double> times;
+  std::vector<Matrix> covs;
+  void record(double t, const Matrix& cov);  // ignores a time not after the last one
+  void save(ViewStateWriter& out) const;
+  void restore(const ViewStateReader& in);
+};
+
 class TransformerLagrangian : public LagrangianView {
  public:
   // integrator Euler with substep_dt = 1/T is the discrete T-layer map x ← x + Γ(x)/T (eq. 26).
@@ -41,6 +51,11 @@ class TransformerLagrangian : public LagrangianView {
   // (|Σ x_i|² − Σ|x_i|²) / (n(n−1)) for equal weights: the mean of ⟨x_i, x_j⟩ over pairs i ≠ j.
   double mean_pairwise_inner_product() const;
   MPI_Comm comm() const { return comm_; }
+  CovarianceTrajectory& trajectory() { return trajectory_; }
+  // Restart: the tokens (saved by the Driver) and the covariance trajectory.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void save_state(ViewStateWriter& out) const override { trajectory_.save(out); }
+  void restore_state(const ViewStateReader& in) override { trajectory_.restore(in); }
 
  private:
   void step(double t, double h, const AttentionLayer& layer);
@@ -52,6 +67,7 @@ class TransformerLagrangian : public LagrangianView {
   double substep_dt_;
   const Grid* decomposition_;
   TokenView k_[4], stage_;
+  CovarianceTrajectory trajectory_;
 };
 
 class TransformerEulerian : public EulerianView {
@@ -65,6 +81,12 @@ class TransformerEulerian : public EulerianView {
   // (FvAdvection's SSP-RK3 inside each, with the field frozen), sub-stepped to the CFL limit.
   void advance(double t, double dt) override;
   std::vector<std::pair<std::string, Vec>> extra_fields() override;
+  CovarianceTrajectory& trajectory() { return trajectory_; }
+  // Restart: the density (saved by the Driver) and the covariance trajectory; Γ is recomputed from the
+  // restored density, as after any advance.
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void save_state(ViewStateWriter& out) const override { trajectory_.save(out); }
+  void restore_state(const ViewStateReader& in) override;
 
  private:
   void update_velocity(double t, Vec rho);  // Γ[ρ] at cell centres → face averages
@@ -81,6 +103,7 @@ class TransformerEulerian : public EulerianView {
   std::unique_ptr<FvAdvection> fv_;
   bool have_velocity_ = false;
   double last_t_ = 0.0;
+  CovarianceTrajectory trajectory_;
 };
 
 class TransformerClosedForm : public ClosedFormView {
@@ -90,6 +113,11 @@ class TransformerClosedForm : public ClosedFormView {
   bool cell_averages(double t, const Grid& grid, Vec out) const override;
   // Exact (V = I) or detected blow-up time; infinity if none up to t_max.
   double blowup_time(double t_max) const;
+  // Restart: the closure state reached so far (moments(t) continues from it, so the ODE takes the same
+  // steps as in the uninterrupted run).
+  RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  void save_state(ViewStateWriter& out) const override;
+  void restore_state(const ViewStateReader& in) override;
 
  private:
   std::vector<AttentionLayer> layers_;

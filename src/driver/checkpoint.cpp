@@ -1,22 +1,33 @@
-// checkpoint.h5 layout (format attribute "measureflow-checkpoint-1"):
+// checkpoint.h5 layout (format attribute "measureflow-checkpoint-2"):
 //   attributes: format, deck, time, steps, next_output, ranks, grid_mass0, particle_mass0,
 //               particles0_mean (d), particles0_cov (d×d flattened), history_names ("\n"-joined)
 //   grid/density          natural layout [nz][ny][nx], each rank writes its owned block
 //   particles/positions   N×d, particles/weights N, particles/ids N, particles/rank_counts (ranks)
 //   history/times (K), history/values (K×M, NaN where a metric was absent)
+//   views/eulerian, views/lagrangian, views/closed_form: each view's own state (ViewStateWriter), in
+//               datasets the view names; per-rank values as <name> plus <name>.rank_counts
+// Written by the Driver (it reads the Model's views), hence in src/driver, not in src/io.
 #include <hdf5.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <limits>
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/io/hdf5_handle.hpp"
+#include "measureflow/io/parallel_file.hpp"
+#include "measureflow/view_state.hpp"
 
 namespace mf {
 
@@ -102,6 +113,147 @@ hid_t open_parallel(const std::string& path, MPI_Comm comm, bool create) {
                 : H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
 }
 
+constexpr const char* kFormat = "measureflow-checkpoint-2";
+
+void write_grid_vector(hid_t parent, const char* name, const Grid& g, Vec v) {
+  const Slab s = grid_slab(g);
+  Handle space(MF_H5(H5Screate_simple(s.rank, s.dims, nullptr)), H5Sclose);
+  Handle set(MF_H5(H5Dcreate2(parent, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Dclose);
+  MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
+  Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
+  VecBlockRead block(v, g.owned());
+  const Handle xfer = collective_transfer();
+  MF_H5(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, block.data()));
+}
+
+// Reads a grid vector written by write_grid_vector on any rank count (the layout is natural).
+void read_grid_vector(hid_t parent, const std::string& name, const Grid& g, Vec v, const std::string& path) {
+  Handle set(MF_H5(H5Dopen2(parent, name.c_str(), H5P_DEFAULT)), H5Dclose);
+  Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
+  const Slab s = grid_slab(g);
+  hsize_t dims[3] = {0, 0, 0};
+  if (H5Sget_simple_extent_ndims(space) != s.rank) throw InputError(path + ": " + name + ": grid dimension differs from the deck's");
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  for (int a = 0; a < s.rank; ++a)
+    if (dims[a] != s.dims[a]) throw InputError(path + ": " + name + ": grid cells differ from the deck's domain.cells");
+  MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
+  Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
+  VecBlockWrite block(v, g.owned());
+  const Handle xfer = collective_transfer();
+  MF_H5(H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, xfer, block.data()));
+}
+
+// A view's group in checkpoint.h5, written collectively.
+class H5ViewStateWriter : public ViewStateWriter {
+ public:
+  H5ViewStateWriter(hid_t group, MPI_Comm comm) : group_(group), comm_(comm) {
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &size_);
+  }
+  void put_reals(const std::string& name, const std::vector<double>& values) override {
+    const hsize_t n = agreed_size(values.size());
+    write_rows(group_, name.c_str(), H5T_NATIVE_DOUBLE, n, 0, 0, rank_ == 0 ? n : 0, values.data());
+  }
+  void put_integers(const std::string& name, const std::vector<long long>& values) override {
+    const hsize_t n = agreed_size(values.size());
+    write_rows(group_, name.c_str(), H5T_NATIVE_LLONG, n, 0, 0, rank_ == 0 ? n : 0, values.data());
+  }
+  void put_rank_reals(const std::string& name, const std::vector<double>& local) override {
+    long long n = static_cast<long long>(local.size()), offset = 0, total = 0;
+    MPI_Exscan(&n, &offset, 1, MPI_LONG_LONG, MPI_SUM, comm_);
+    if (rank_ == 0) offset = 0;
+    MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, comm_);
+    write_rows(group_, name.c_str(), H5T_NATIVE_DOUBLE, total, 0, offset, n, local.data());
+    write_rows(group_, (name + ".rank_counts").c_str(), H5T_NATIVE_LLONG, size_, 0, rank_, 1, &n);
+  }
+  void put_grid_vector(const std::string& name, const Grid& grid, Vec v) override {
+    write_grid_vector(group_, name.c_str(), grid, v);
+  }
+
+ private:
+  // Replicated values must have one length; a mismatch is a bug in the view, caught before HDF5 hangs.
+  hsize_t agreed_size(std::size_t n) const {
+    long long mine = static_cast<long long>(n), lo = 0, hi = 0;
+    MPI_Allreduce(&mine, &lo, 1, MPI_LONG_LONG, MPI_MIN, comm_);
+    MPI_Allreduce(&mine, &hi, 1, MPI_LONG_LONG, MPI_MAX, comm_);
+    if (lo != hi) throw std::logic_error("checkpoint: a view saved replicated values of different lengths on different ranks");
+    return static_cast<hsize_t>(n);
+  }
+  hid_t group_;
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+};
+
+class H5ViewStateReader : public ViewStateReader {
+ public:
+  H5ViewStateReader(hid_t group, MPI_Comm comm, std::string where, double time, int ranks)
+      : group_(group), comm_(comm), where_(std::move(where)), time_(time), ranks_(ranks) {
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &size_);
+  }
+  double time() const override { return time_; }
+  int ranks_written() const override { return ranks_; }
+  bool has(const std::string& name) const override { return group_ >= 0 && H5Lexists(group_, name.c_str(), H5P_DEFAULT) > 0; }
+  std::vector<double> reals(const std::string& name) const override {
+    require(name);
+    std::vector<double> v(dataset_rows(group_, name.c_str()));
+    read_rows(group_, name.c_str(), H5T_NATIVE_DOUBLE, 0, 0, v.size(), v.data());
+    return v;
+  }
+  std::vector<long long> integers(const std::string& name) const override {
+    require(name);
+    std::vector<long long> v(dataset_rows(group_, name.c_str()));
+    read_rows(group_, name.c_str(), H5T_NATIVE_LLONG, 0, 0, v.size(), v.data());
+    return v;
+  }
+  std::vector<double> rank_reals(const std::string& name) const override {
+    require(name);
+    if (ranks_ != size_)
+      throw InputError(where_ + "/" + name + ": per-rank state written on " + std::to_string(ranks_) +
+                       " ranks cannot be read on " + std::to_string(size_));
+    std::vector<long long> counts(size_);
+    read_rows(group_, (name + ".rank_counts").c_str(), H5T_NATIVE_LLONG, 0, 0, size_, counts.data());
+    const long long offset = std::accumulate(counts.begin(), counts.begin() + rank_, 0LL);
+    std::vector<double> v(static_cast<std::size_t>(counts[rank_]));
+    read_rows(group_, name.c_str(), H5T_NATIVE_DOUBLE, 0, offset, counts[rank_], v.data());
+    return v;
+  }
+  void grid_vector(const std::string& name, const Grid& grid, Vec v) const override {
+    require(name);
+    read_grid_vector(group_, name, grid, v, where_);
+  }
+
+ private:
+  void require(const std::string& name) const {
+    if (!has(name)) throw InputError(where_ + ": has no dataset '" + name + "' (written by another model or version?)");
+  }
+  hid_t group_;
+  MPI_Comm comm_;
+  std::string where_;
+  double time_;
+  int ranks_, rank_ = 0, size_ = 1;
+};
+
+struct NamedView {
+  const char* name;
+  RestartableView* view;
+};
+std::vector<NamedView> present_views(Model& model) {
+  std::vector<NamedView> v;
+  if (model.eulerian) v.push_back({"eulerian", model.eulerian.get()});
+  if (model.lagrangian) v.push_back({"lagrangian", model.lagrangian.get()});
+  if (model.closed_form) v.push_back({"closed_form", model.closed_form.get()});
+  return v;
+}
+
+void check_format(hid_t file, const std::string& path) {
+  const std::string format =
+      io::h5::has_attribute(file, "format") ? io::h5::read_string_attribute(file, "format") : std::string("(none)");
+  if (format != kFormat)
+    throw InputError(path + ": checkpoint format '" + format + "', this version reads '" + kFormat +
+                     "' (restart with the version that wrote it, or start afresh)");
+}
+
 }  // namespace
 
 void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointState& state, Model& model) {
@@ -110,8 +262,18 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
   MPI_Comm_size(comm, &size);
   const std::string tmp = path + ".tmp";
   {
+    // The Driver's part (density, particles, history); the views' own state rides on the margin.
+    unsigned long long bytes = 0;
+    if (model.eulerian) bytes += 8ULL * static_cast<unsigned long long>(model.eulerian->grid().global_cells());
+    if (model.lagrangian) {
+      long long n = static_cast<long long>(model.lagrangian->particles().size()), total = 0;
+      MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, comm);
+      bytes += 8ULL * static_cast<unsigned long long>(total) * (model.lagrangian->particles().dim() + 2);
+    }
+    for (const auto& [t, m] : state.history) bytes += 8ULL * (m.size() + 1);
+    io::require_free_space(comm, tmp, bytes);
     Handle file(MF_H5(open_parallel(tmp, comm, true)), H5Fclose);
-    io::h5::write_string_attribute(file, "format", "measureflow-checkpoint-1");
+    io::h5::write_string_attribute(file, "format", kFormat);
     io::h5::write_string_attribute(file, "deck", state.deck_yaml);
     io::h5::write_double_attribute(file, "time", {state.time});
     io::h5::write_double_attribute(file, "steps", {static_cast<double>(state.steps)});
@@ -126,17 +288,8 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
     io::h5::write_double_attribute(file, "particles0_cov", cov.empty() ? std::vector<double>{0.0} : cov);
 
     if (model.eulerian) {
-      const Grid& g = model.eulerian->grid();
       Handle group(MF_H5(H5Gcreate2(file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
-      const Slab s = grid_slab(g);
-      Handle space(MF_H5(H5Screate_simple(s.rank, s.dims, nullptr)), H5Sclose);
-      Handle set(MF_H5(H5Dcreate2(group, "density", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
-                 H5Dclose);
-      MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
-      Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
-      VecBlockRead rho(model.eulerian->density(), g.owned());
-      const Handle xfer = collective_transfer();
-      MF_H5(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()));
+      write_grid_vector(group, "density", model.eulerian->grid(), model.eulerian->density());
     }
     if (model.lagrangian) {
       const ParticleSet& p = model.lagrangian->particles();
@@ -154,6 +307,22 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const CheckpointSt
       write_rows(group, "weights", H5T_NATIVE_DOUBLE, total, 0, offset, n, w.data());
       write_rows(group, "ids", H5T_NATIVE_INT64, total, 0, offset, n, id.data());
       write_rows(group, "rank_counts", H5T_NATIVE_LLONG, size, 0, rank, 1, &counts[rank]);
+    }
+    {
+      Handle views(MF_H5(H5Gcreate2(file, "views", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+      for (const NamedView& v : present_views(model)) {
+        Handle group(MF_H5(H5Gcreate2(views, v.name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+        H5ViewStateWriter out(group, comm);
+        v.view->save_state(out);
+      }
+    }
+    // Test-only (docs/workflow.md, "Faults"): rank 1 (or 0 alone) stops here, the checkpoint half
+    // written, so a test can kill it mid-write.
+    if (const char* pause = std::getenv("MF_TEST_PAUSE_IN_CHECKPOINT"); pause && rank == std::min(1, size - 1)) {
+      std::fprintf(stderr, "measureflow: test hook: checkpoint write paused on rank %d (pid %ld)\n", rank,
+                   static_cast<long>(getpid()));
+      std::fflush(stderr);
+      sleep(static_cast<unsigned>(std::atoi(pause)));
     }
     // Metric history: every rank holds the same history; rank 0's rows are written.
     std::set<std::string> names;
@@ -188,9 +357,12 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
   MPI_Comm_size(comm, &size);
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
   Handle file(MF_H5(open_parallel(path, comm, false)), H5Fclose);
-  if (io::h5::read_string_attribute(file, "format") != "measureflow-checkpoint-1")
-    throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
+  check_format(file, path);
   CheckpointState st;
+  for (const NamedView& v : present_views(model)) {
+    const RestartSupport r = v.view->restart_support();
+    if (!r.exact) throw InputError("--restart " + path + ": the " + v.name + " view of this model cannot continue exactly: " + r.reason);
+  }
   st.deck_yaml = io::h5::read_string_attribute(file, "deck");
   st.time = io::h5::read_double_attribute(file, "time")[0];
   st.steps = static_cast<long long>(io::h5::read_double_attribute(file, "steps")[0]);
@@ -202,19 +374,7 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
   if (model.eulerian) {
     const Grid& g = model.eulerian->grid();
     if (H5Lexists(file, "grid", H5P_DEFAULT) <= 0) throw InputError(path + ": has no grid/density for the Eulerian view");
-    Handle set(MF_H5(H5Dopen2(file, "grid/density", H5P_DEFAULT)), H5Dclose);
-    Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
-    const Slab s = grid_slab(g);
-    hsize_t dims[3] = {0, 0, 0};
-    if (H5Sget_simple_extent_ndims(space) != s.rank) throw InputError(path + ": grid dimension differs from the deck's");
-    H5Sget_simple_extent_dims(space, dims, nullptr);
-    for (int a = 0; a < s.rank; ++a)
-      if (dims[a] != s.dims[a]) throw InputError(path + ": grid cells differ from the deck's domain.cells");
-    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, s.start, nullptr, s.count, nullptr));
-    Handle mem(MF_H5(H5Screate_simple(s.rank, s.count, nullptr)), H5Sclose);
-    VecBlockWrite rho(model.eulerian->density(), g.owned());
-    const Handle xfer = collective_transfer();
-    MF_H5(H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, xfer, rho.data()));
+    read_grid_vector(file, "grid/density", g, model.eulerian->density(), path);
   }
   if (model.lagrangian) {
     ParticleSet& p = model.lagrangian->mutable_particles();
@@ -250,6 +410,15 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
     st.baseline.particles0.cov = Matrix(d, d);
     for (int i = 0; i < d * d && i < static_cast<int>(cov.size()); ++i) st.baseline.particles0.cov.data()[i] = cov[i];
   }
+  // Each view's own state, after the density and particles it may derive things from.
+  for (const NamedView& v : present_views(model)) {
+    const std::string where = std::string("views/") + v.name;
+    if (H5Lexists(file, "views", H5P_DEFAULT) <= 0 || H5Lexists(file, where.c_str(), H5P_DEFAULT) <= 0)
+      throw InputError(path + ": has no " + where + " group (written by another model?)");
+    Handle group(MF_H5(H5Gopen2(file, where.c_str(), H5P_DEFAULT)), H5Gclose);
+    const H5ViewStateReader in(group, comm, path + ":" + where, st.time, st.ranks);
+    v.view->restore_state(in);
+  }
   // History (every rank reads all of it).
   std::vector<std::string> names;
   {
@@ -276,8 +445,7 @@ CheckpointState read_checkpoint(const std::string& path, MPI_Comm comm, Model& m
 double checkpoint_time(const std::string& path, MPI_Comm comm) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a readable HDF5 checkpoint file");
   Handle file(MF_H5(open_parallel(path, comm, false)), H5Fclose);
-  if (io::h5::read_string_attribute(file, "format") != "measureflow-checkpoint-1")
-    throw InputError(path + ": not a MeasureFlow checkpoint (format attribute differs)");
+  check_format(file, path);
   return io::h5::read_double_attribute(file, "time")[0];
 }
 
