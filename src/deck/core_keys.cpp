@@ -119,7 +119,8 @@ void declare_core_keys(Schema& s) {
   });
 
   time.cross_check([](const YAML::Node& sec, Errors& e) {
-    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined())
+    // Models whose path runs over t ∈ [0, 1] give time.cells (dynamic_ot) or time.steps (flow_matching).
+    if (!sec["end"].IsDefined() && !sec["cells"].IsDefined() && !sec["steps"].IsDefined())
       e.add_message("missing required key '" + e.full_key("end") + "' (final time, > 0)", sec);
   });
 

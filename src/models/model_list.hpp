@@ -13,3 +13,6 @@ void register_gradient_flow_model();
 namespace mf::transformer {
 void register_transformer_model();
 }
+namespace mf::flow_matching {
+void register_flow_matching_model();
+}

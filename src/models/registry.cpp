@@ -34,6 +34,7 @@ void register_all_models() {
   dynamic_ot::register_dynamic_ot_model();
   gradient_flow::register_gradient_flow_model();
   transformer::register_transformer_model();
+  flow_matching::register_flow_matching_model();
 }
 
 }  // namespace mf
