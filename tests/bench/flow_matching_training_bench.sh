@@ -30,8 +30,8 @@ echo "# time: median wall seconds of $repeats runs; cpu_s: CPU seconds (mf: rank
 echo "# vs_mf: peer seconds / mf seconds at the same threads (> 1: MeasureFlow is faster)"
 printf "%-10s %-16s %5s %7s %6s %7s %9s %8s %7s %8s %7s %9s\n" impl basis size pairs epochs ranks seconds GFLOP/s %peak cpu_s vs_mf loss
 
-cases=("affine 16 100000 1 256" "random_features 256 20000 1 256" "random_features 1024 20000 1 256"
-       "mlp 64 20000 4 256" "mlp 256 20000 1 256")
+cases=("affine 16 100000 1 256" "random_features 256 20000 1 256" "random_features 512 20000 1 256"
+       "mlp 64 20000 4 256" "mlp 128 20000 2 256")
 pct() { awk -v g="$1" -v p="$peak1" -v r="$2" 'BEGIN {printf "%.1f", 100 * g / (p * r)}'; }
 for c in "${cases[@]}"; do
   read -r basis size pairs epochs batch <<<"$c"
