@@ -22,7 +22,9 @@ void dense(const Matrix& in, const double* w, const double* b, int n_out, const 
       KOKKOS_LAMBDA(const int i, const int o) {
         double acc = b[o];
         const double* wo = w + static_cast<size_t>(o) * n_in;
-        for (int j = 0; j < n_in; ++j) acc += wo[j] * in(i, j);
+        const double* xi = &in(i, 0);
+#pragma omp simd reduction(+ : acc)
+        for (int j = 0; j < n_in; ++j) acc += wo[j] * xi[j];
         z(i, o) = acc;
         if (with_act) act(i, o) = acc * sigmoid(acc);
       });

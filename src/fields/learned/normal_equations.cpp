@@ -47,6 +47,8 @@ void NormalEquations::add(const SlotSamples& s) {
           const double* pa = &phi(0, a);
           const double* pb = &phi(0, b);
           double acc = 0.0;
+          // A SIMD reduction: a fixed summation order for a given build, the same on every rank.
+#pragma omp simd reduction(+ : acc)
           for (int i = 0; i < n; ++i) acc += pa[i] * pb[i];
           sums(k, a * m - a * (a - 1) / 2 + (b - a)) += acc;
         });
