@@ -24,18 +24,25 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(lscpu | awk -F: '/Model name/ {gsub(
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# peak = GHz × $fpc flop/cycle = $peak1 GFLOP/s per core; flop per (particle, data point) pair: 4d + 4 = 12"
 echo "# n = $n particles, N = $N data points, $steps Euler steps per repeat, median of $reps repeats"
-printf "%-8s %7s %7s %6s %12s %9s %8s %12s %10s\n" impl n N ranks s_per_eval GFLOP/s %peak cpu_s_per_eval vs_numpy
+echo "# wall: seconds per field evaluation; cpu: CPU seconds per evaluation over all ranks/threads (mf: rank 0's"
+echo "#   process × ranks), the fair measure on a loaded machine; GFLOP/s, %peak (of one core per rank/thread) and"
+echo "#   the ratio to 1-thread NumPy are from cpu; GFLOP/s_wall from wall time"
+printf "%-8s %7s %7s %6s %10s %10s %12s %9s %8s %10s\n" impl n N ranks wall_s cpu_s GFLOP/s_wall GFLOP/s %peak vs_numpy
 rows=()
 for np in 1 2; do rows+=("$(mpirun --oversubscribe -n $np "$bin" "$n" "$N" "$steps" "$reps")"); done
 for th in 1 2; do
   while read -r line; do rows+=("$line"); done < <(/usr/bin/python3 "$root/tests/bench/flow_matching_sampling_numpy.py" "$n" "$N" "$steps" "$reps" "$th" numpy torch)
 done
-numpy1=$(printf '%s\n' "${rows[@]}" | awk '$1 == "numpy" && $5 == 1 {print $6}')
+flop=$(awk -v n="$n" -v N="$N" 'BEGIN {print n * N * 12}')
+numpy1=$(printf '%s\n' "${rows[@]}" | awk '$1 == "numpy" && $5 == 1 {print $8}')
 for r in "${rows[@]}"; do
   read -r impl rn rN d ranks s gf cpu <<<"$r"
   if [ "$s" = "not" ]; then printf "%-8s %7s %7s %6s not installed\n" "$impl" "$rn" "$rN" "$ranks"; continue; fi
-  printf "%-8s %7s %7s %6s %12.4f %9.3f %8.1f %12.4f %10.2f\n" "$impl" "$rn" "$rN" "$ranks" "$s" "$gf" \
-    "$(awk -v g="$gf" -v p="$peak1" -v r="$ranks" 'BEGIN {print 100 * g / (p * r)}')" "$cpu" \
-    "$(awk -v a="$numpy1" -v b="$s" 'BEGIN {print a / b}')"
+  # NumPy/PyTorch report the CPU time of all threads; mf reports rank 0's process.
+  total=$(awk -v c="$cpu" -v r="$ranks" -v i="$impl" 'BEGIN {print (i == "mf") ? c * r : c}')
+  printf "%-8s %7s %7s %6s %10.3f %10.3f %12.3f %9.3f %8.1f %10.2f\n" "$impl" "$rn" "$rN" "$ranks" "$s" "$total" "$gf" \
+    "$(awk -v f="$flop" -v c="$total" 'BEGIN {print f / c * 1e-9}')" \
+    "$(awk -v f="$flop" -v c="$total" -v p="$peak1" 'BEGIN {print 100 * f / c * 1e-9 / p}')" \
+    "$(awk -v a="$numpy1" -v b="$total" 'BEGIN {print a / b}')"
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -156,6 +156,19 @@ TEST(FlowMatchingFields, StreamedDataSetFieldIsTheZeroCovarianceMixtureField) {
     EXPECT_LT(max_abs_diff(a, b), 1e-8 * (1.0 + 1.0 / ((1 - t) * (1 - t)))) << "score at t = " << t;
   }
   EXPECT_THROW(streamed.evaluate(1.0, x, a), SolverError);
+  // The score form over the streamed softmax reproduces the streamed field (and its denoiser).
+  const ScoreField from_score(streamed);
+  EXPECT_TRUE(from_score.singular_at_one());
+  for (double t : {0.0, 0.3, 0.7, 0.95}) {
+    streamed.evaluate(t, x, a);
+    from_score.evaluate(t, x, b);
+    EXPECT_LT(max_abs_diff(a, b), 1e-9) << "score form at t = " << t;
+    if (t > 0.0) {
+      streamed.posterior_mean(t, x, a);
+      from_score.posterior_mean(t, x, b);
+      EXPECT_LT(max_abs_diff(a, b), 1e-9) << "score-form denoiser at t = " << t;
+    }
+  }
 }
 
 TEST(FlowMatchingFields, CorrectedScoreFormulaEqualsTheExactFieldAndThePrintedOneDoesNot) {

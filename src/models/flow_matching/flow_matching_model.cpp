@@ -48,15 +48,10 @@ class FlowMatchingModel : public Model {
         score_ = std::make_unique<ScoreField>(*exact_);
         field_ = score_.get();
         break;
-      case FieldType::Learned: {
-        std::string summary;
-        learned_ = std::make_unique<WrappedField>(make_learned_field(comm, cfg, *target_, &summary));
+      case FieldType::Learned:
+        learned_ = std::make_unique<WrappedField>(make_learned_field(comm, cfg, *target_, &training_));
         field_ = learned_.get();
-        int rank = 0;
-        MPI_Comm_rank(comm, &rank);
-        if (rank == 0 && !summary.empty()) std::printf("%s\n", summary.c_str());
         break;
-      }
     }
     if (cfg.field != FieldType::Exact)
       field_l2_ = field_l2_error(comm, *field_, *exact_, source_, *target_, kL2Pairs, kL2Nodes, cfg.seed + 101);
@@ -99,6 +94,7 @@ class FlowMatchingModel : public Model {
     // One Euler step of the exact field sends every sample to E[X1]: W2² = tr Cov(α1).
     m["closed_form.one_step_w2"] = std::sqrt(trace(target_->moments().cov));
     if (field_l2_) m["field.l2_error"] = *field_l2_;
+    for (const auto& [name, value] : training_) m["field." + name] = value;
     if (!lagr_) return;
     m["lagrangian.nfe"] = static_cast<double>(lagr_->nfe());
     if (!at_end(t)) return;
@@ -155,6 +151,7 @@ class FlowMatchingModel : public Model {
   const Grid* grid_ = nullptr;
   FlowMatchingLagrangian* lagr_ = nullptr;
   std::optional<double> field_l2_, kinetic_energy_;
+  Metrics training_;  // the learned field's training report (training_loss, training_seconds, ...)
 };
 
 }  // namespace

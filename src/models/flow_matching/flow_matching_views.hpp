@@ -114,9 +114,10 @@ double field_l2_error(MPI_Comm comm, const VelocityField& field, const VelocityF
 double nearest_data_distance(MPI_Comm comm, const ParticleSet& samples, const DataBlock& data);
 
 // The learned field (field.type: learned), trained by mf::fields::train_learned_field on pairs drawn
-// from the model's endpoint samplers. Throws InputError when the learned-field library is not built in.
+// from the model's endpoint samplers; `report` (if given) gets the training report as metrics
+// (training_loss, training_seconds, training_pairs, training_epochs).
 std::unique_ptr<VelocityField> make_learned_field(MPI_Comm comm, const FlowMatchingConfig& config,
-                                                  const TargetSampler& target, std::string* summary = nullptr);
+                                                  const TargetSampler& target, Metrics* report = nullptr);
 
 FlowMatchingConfig config_from_deck(const Deck& deck);
 std::unique_ptr<Model> build_flow_matching_model(const FlowMatchingConfig& config, MPI_Comm comm);
