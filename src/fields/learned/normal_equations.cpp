@@ -89,9 +89,10 @@ NormalEquations::Solution NormalEquations::solve(MPI_Comm comm) const {
   double yy = 0.0;
   for (int c = 0; c < d; ++c) yy += total[y_off + c];
 
-  const double ridge = ridge_ * g.trace() / m;
+  // Ridge scaled feature by feature (λ G_aa): the same relative damping for the O(1) affine features and
+  // the O(1/√n) cosines, whatever their number.
   Eigen::MatrixXd gr = g;
-  gr.diagonal().array() += ridge;
+  gr.diagonal().array() *= 1.0 + ridge_;
   Eigen::LLT<Eigen::MatrixXd> llt(gr);
   if (llt.info() != Eigen::Success || sol.rows < m)
     throw SolverError("learned field: the normal equations are singular (" + std::to_string(sol.rows) +
