@@ -14,7 +14,7 @@ namespace mf::fields::detail {
 
 class NormalEquations {
  public:
-  // ridge: λ relative to the mean diagonal of G (λ · tr G / m added to the diagonal).
+  // ridge: λ relative to each diagonal entry (G_aa ← (1 + λ) G_aa).
   NormalEquations(const LinearBasis& basis, int dim, double ridge);
   // Adds the rows of the owned slots of one global batch (slot k of every batch goes to accumulator k).
   void add(const SlotSamples& s);
