@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "measureflow/dm_vectors.hpp"
+
 namespace mf {
 
 Boundary parse_boundary(const std::string& s) {
@@ -98,18 +100,8 @@ int Grid::owner_of(const double* x) const {
   return coord[0] + static_cast<int>(procs_[0]) * (coord[1] + static_cast<int>(procs_[1]) * coord[2]);
 }
 
-VecHandle Grid::create_global() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateGlobalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle Grid::create_global() const { return create_global_vector(dm_); }
 
-VecHandle Grid::create_local() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateLocalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle Grid::create_local() const { return create_local_vector(dm_); }
 
 }  // namespace mf

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "measureflow/dm_vectors.hpp"
+
 namespace mf::dynamic_ot {
 
 SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time_cells)
@@ -74,19 +76,9 @@ double SpaceTimeGrid::center(int axis, PetscInt i) const {
   return lo + (static_cast<double>(i) + 0.5) * h_[axis];
 }
 
-VecHandle SpaceTimeGrid::create_global() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateGlobalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle SpaceTimeGrid::create_global() const { return create_global_vector(dm_); }
 
-VecHandle SpaceTimeGrid::create_local() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateLocalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle SpaceTimeGrid::create_local() const { return create_local_vector(dm_); }
 
 void SpaceTimeGrid::to_local(Vec global, Vec local) const {
   PetscCallThrow(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));
