@@ -57,8 +57,13 @@ struct DotProductScore {
   TokenView a;
   RingBlock b;
   int score_dim = 0, value_dim = 0;
-  KOKKOS_INLINE_FUNCTION void operator()(const int i, const int j0, const int jn, double* s) const {
+  // s[jj] = s_{i, j0+jj} for jj < jn; with kMax, also their maximum, each score clamped below at −1e300
+  // (weight 0, log w = −inf: then e = 0 and e·s = 0, never NaN). Scoring and maximum in one pass, with
+  // plain comparisons rather than fmax so the loop stays inline.
+  template <bool kMax>
+  KOKKOS_INLINE_FUNCTION double scores(const int i, const int j0, const int jn, double* s) const {
     const int ds = score_dim;
+    double cmax = -1e300;
     for (int jj = 0; jj < jn; ++jj) {
       // Four partial sums: independent chains the compiler can pipeline (no -ffast-math needed).
       double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0;
@@ -70,8 +75,14 @@ struct DotProductScore {
         p3 += a(i, k + 3) * b(j0 + jj, k + 3);
       }
       for (; k < ds; ++k) p0 += a(i, k) * b(j0 + jj, k);
-      s[jj] = b(j0 + jj, ds + value_dim) + ((p0 + p1) + (p2 + p3));
+      double v = b(j0 + jj, ds + value_dim) + ((p0 + p1) + (p2 + p3));
+      if (kMax) {
+        v = v > -1e300 ? v : -1e300;
+        cmax = v > cmax ? v : cmax;
+      }
+      s[jj] = v;
     }
+    return cmax;
   }
   KOKKOS_INLINE_FUNCTION double value(const int j, const int k) const { return b(j, score_dim + k); }
   // exp(m_old − m_new) when a chunk brings a new maximum.
@@ -106,19 +117,29 @@ struct SquaredDistanceScore {
       }
     }
   }
-  KOKKOS_INLINE_FUNCTION void operator()(const int i, const int j0, const int len, double* s) const {
+  // s[jj] = s_{i, j0+jj} for jj < len; with kMax, also their maximum (scores clamped as DotProductScore's).
+  // Adding a zero shift when !with_own leaves every score's bits as (pot − C) alone would give.
+  template <bool kMax>
+  KOKKOS_INLINE_FUNCTION double scores(const int i, const int j0, const int len, double* s) const {
     costs(i, j0, len, s);
     const double* lw = &y(j0, dim);
     const double* pot = &y(j0, dim + 1);
-    const double own = x(i, dim + 1);
+    const double own = with_own ? x(i, dim + 1) : 0.0;
     const double ie = inv_eps;
-    if (with_own) {
-#pragma omp simd
-      for (int jj = 0; jj < len; ++jj) s[jj] = lw[jj] + (pot[jj] + own - s[jj]) * ie;
+    double tmax = -1e300;
+    if (kMax) {
+#pragma omp simd reduction(max : tmax)
+      for (int jj = 0; jj < len; ++jj) {
+        double v = lw[jj] + (pot[jj] + own - s[jj]) * ie;
+        v = v > -1e300 ? v : -1e300;
+        s[jj] = v;
+        tmax = v > tmax ? v : tmax;
+      }
     } else {
 #pragma omp simd
-      for (int jj = 0; jj < len; ++jj) s[jj] = lw[jj] + (pot[jj] - s[jj]) * ie;
+      for (int jj = 0; jj < len; ++jj) s[jj] = lw[jj] + (pot[jj] + own - s[jj]) * ie;
     }
+    return tmax;
   }
   KOKKOS_INLINE_FUNCTION double value(const int j, const int k) const { return y(j, k); }
   // Once per tile of 128 (rare once the maximum has settled): libm's exp.
@@ -150,7 +171,7 @@ void softmax_accumulate(const Score& score, const int n_targets, const int n_sou
       KOKKOS_LAMBDA(const int tile) {
         const int i0 = tile * kTile;
         const int tn = nt - i0 < kTile ? nt - i0 : kTile;
-        double m[kTile] = {}, l[kTile] = {}, es[kTile] = {};  // zeros only silence -Wmaybe-uninitialized
+        double m[kTile], l[kTile], es[kTile];
         // A fixed shift needs no merge with the state: this block's sums start at 0 and are added at the end.
         for (int t = 0; t < tn; ++t) {
           m[t] = kRunning ? mx(i0 + t) : 0.0;
@@ -162,17 +183,8 @@ void softmax_accumulate(const Score& score, const int n_targets, const int n_sou
           const int jn = nb - j0 < kChunk ? nb - j0 : kChunk;
           for (int t = 0; t < tn; ++t) {
             const int i = i0 + t;
-            score(i, j0, jn, s);
+            const double cmax = score.template scores<kRunning>(i, j0, jn, s);
             if (kRunning) {
-              // Weight 0 (log w = −inf) becomes −1e300: e = 0 and e·s = 0, never NaN. Plain comparisons,
-              // not fmax, so the loop stays inline.
-              double cmax = -1e300;
-#pragma omp simd reduction(max : cmax)
-              for (int jj = 0; jj < jn; ++jj) {
-                const double v = s[jj] > -1e300 ? s[jj] : -1e300;
-                s[jj] = v;
-                cmax = v > cmax ? v : cmax;
-              }
               if (!(cmax > -1e300)) continue;  // a chunk of zero-weight sources
               if (cmax > m[t]) {               // new maximum: rescale what was summed so far
                 const double r = Score::rescale(m[t] - cmax);  // m = −inf on the first chunk: r = 0

@@ -48,15 +48,7 @@ Grid::Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width, DMDAStencilTy
     h_[a] = a < spec_.dim ? (spec_.upper[a] - spec_.lower[a]) / static_cast<double>(spec_.cells[a]) : 1.0;
     if (a < spec_.dim) volume_ *= h_[a];
   }
-  PetscInt xs[3], xm[3], gs[3], gm[3];
-  PetscCallThrow(DMDAGetCorners(dm_, &xs[0], &xs[1], &xs[2], &xm[0], &xm[1], &xm[2]));
-  PetscCallThrow(DMDAGetGhostCorners(dm_, &gs[0], &gs[1], &gs[2], &gm[0], &gm[1], &gm[2]));
-  for (int a = 0; a < 3; ++a) {
-    owned_.start[a] = xs[a];
-    owned_.count[a] = xm[a];
-    ghosted_.start[a] = gs[a];
-    ghosted_.count[a] = gm[a];
-  }
+  set_boxes(dmda_corners(dm_), owned_, ghosted_);
   PetscInt m, n, p;
   PetscCallThrow(DMDAGetInfo(dm_, nullptr, nullptr, nullptr, nullptr, &m, &n, &p, nullptr, nullptr, nullptr,
                              nullptr, nullptr, nullptr));

@@ -39,15 +39,7 @@ SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time
   PetscCallThrow(DMSetOptionsPrefix(dm_, "dot_"));
   PetscCallThrow(DMSetFromOptions(dm_));
   PetscCallThrow(DMSetUp(dm_));
-  PetscInt xs[3], xm[3], gs[3], gm[3];
-  PetscCallThrow(DMDAGetCorners(dm_, &xs[0], &xs[1], &xs[2], &xm[0], &xm[1], &xm[2]));
-  PetscCallThrow(DMDAGetGhostCorners(dm_, &gs[0], &gs[1], &gs[2], &gm[0], &gm[1], &gm[2]));
-  for (int a = 0; a < 3; ++a) {
-    owned_.start[a] = xs[a];
-    owned_.count[a] = xm[a];
-    ghosted_.start[a] = gs[a];
-    ghosted_.count[a] = gm[a];
-  }
+  set_boxes(dmda_corners(dm_), owned_, ghosted_);
   owned_.count[3] = ghosted_.count[3] = n_[3];
   ISLocalToGlobalMapping ltog;
   PetscCallThrow(DMGetLocalToGlobalMapping(dm_, &ltog));
