@@ -62,7 +62,7 @@ struct DotProductScore {
   // plain comparisons rather than fmax so the loop stays inline.
   template <bool kMax>
   KOKKOS_INLINE_FUNCTION double scores(const int i, const int j0, const int jn, double* s) const {
-    const int ds = score_dim;
+    const int ds = score_dim, dc = score_dim + value_dim;  // dc: the column of c
     double cmax = -1e300;
     for (int jj = 0; jj < jn; ++jj) {
       // Four partial sums: independent chains the compiler can pipeline (no -ffast-math needed).
@@ -75,7 +75,7 @@ struct DotProductScore {
         p3 += a(i, k + 3) * b(j0 + jj, k + 3);
       }
       for (; k < ds; ++k) p0 += a(i, k) * b(j0 + jj, k);
-      double v = b(j0 + jj, ds + value_dim) + ((p0 + p1) + (p2 + p3));
+      double v = b(j0 + jj, dc) + ((p0 + p1) + (p2 + p3));
       if (kMax) {
         v = v > -1e300 ? v : -1e300;
         cmax = v > cmax ? v : cmax;
