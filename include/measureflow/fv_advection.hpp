@@ -66,7 +66,7 @@ void fill_faces_from_field(const Grid& grid, const Field& field, double t, FaceV
   for (int a = 0; a < grid.dim(); ++a) {
     auto v = faces.v[a];
     Kokkos::parallel_for(
-        "fv_face_velocity",
+        "mf::grid::fv_face_velocity",
         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0},
                                                           {v.extent(0), v.extent(1), v.extent(2)}),
         KOKKOS_LAMBDA(const int k, const int j, const int i) {

@@ -14,7 +14,7 @@ void advect_particles(ParticleSet& p, const Field& field, double t, double dt, P
   const int d = p.dim();
   const bool rk4 = method == ParticleIntegrator::RK4;
   Kokkos::parallel_for(
-      "particle_rk4", Kokkos::RangePolicy<ExecSpace>(0, p.size()), KOKKOS_LAMBDA(const int i) {
+      "mf::particles::rk4", Kokkos::RangePolicy<ExecSpace>(0, p.size()), KOKKOS_LAMBDA(const int i) {
         double x0[3] = {0, 0, 0}, k[4][3] = {}, y[3] = {0, 0, 0};
         for (int a = 0; a < d; ++a) x0[a] = x(i, a);
         for (int a = 0; a < d; ++a) k[0][a] = field.component(a, x0, t);

@@ -15,6 +15,7 @@
 #include "measureflow/errors.hpp"
 #include "measureflow/ot/exact.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 
 namespace mf {
 
@@ -87,24 +88,6 @@ OtArgs parse(const std::vector<std::string>& args) {
   o.a = files[0];
   o.b = files[1];
   return o;
-}
-
-double squared_diameter(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y) {
-  const int d = x.dim;
-  std::vector<double> lo(d, std::numeric_limits<double>::infinity()), hi(d, -std::numeric_limits<double>::infinity());
-  for (const WeightedPoints* w : {&x, &y}) {
-    auto p = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), w->positions);
-    for (size_t i = 0; i < p.extent(0); ++i)
-      for (int k = 0; k < d; ++k) {
-        lo[k] = std::min(lo[k], p(i, k));
-        hi[k] = std::max(hi[k], p(i, k));
-      }
-  }
-  MPI_Allreduce(MPI_IN_PLACE, lo.data(), d, MPI_DOUBLE, MPI_MIN, comm);
-  MPI_Allreduce(MPI_IN_PLACE, hi.data(), d, MPI_DOUBLE, MPI_MAX, comm);
-  double s = 0.0;
-  for (int k = 0; k < d; ++k) s += (hi[k] - lo[k]) * (hi[k] - lo[k]);
-  return s;
 }
 
 long global_count(MPI_Comm comm, const WeightedPoints& w) {
@@ -198,18 +181,14 @@ int run(const OtArgs& o) {
     }
   } else {
     ot::SinkhornOptions opt;
-    opt.eps = o.eps ? *o.eps : 1e-3 * squared_diameter(comm, x, y);
+    opt.eps = o.eps ? *o.eps : 1e-3 * ot::squared_diameter(comm, x, y);
     opt.tol = o.tol;
     opt.max_iterations = o.max_iterations;
     const auto r = ot::sinkhorn(comm, x, y, opt);
     if (!r.converged && rank == 0)
       std::fprintf(stderr, "measureflow ot: warning: not converged after %d iterations (marginal error %.3g > tol %.3g)\n",
                    r.iterations, r.marginal_error, opt.tol);
-    if (o.divergence) {
-      const double xx = ot::sinkhorn(comm, x, x, opt).entropic_cost;
-      const double yy = ot::sinkhorn(comm, y, y, opt).entropic_cost;
-      v["divergence"] = r.entropic_cost - 0.5 * (xx + yy);
-    }
+    if (o.divergence) v["divergence"] = ot::sinkhorn_divergence(comm, x, y, opt, r);
     v["eps"] = opt.eps;
     v["transport_cost"] = r.transport_cost;
     v["entropic_cost"] = r.entropic_cost;

@@ -8,7 +8,7 @@
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/ot/gaussian.hpp"
-#include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 
 namespace mf {
 
@@ -70,7 +70,7 @@ void Diagnostics::check_health(double t) const {
     const int d = p.dim();
     long long bad = 0;
     Kokkos::parallel_reduce(
-        "particle_health", Kokkos::RangePolicy<>(0, p.size()),
+        "mf::driver::particle_health", Kokkos::RangePolicy<>(0, p.size()),
         KOKKOS_LAMBDA(const int i, long long& n) {
           for (int a = 0; a < d; ++a)
             if (!(x(i, a) == x(i, a)) || x(i, a) - x(i, a) != 0.0) {

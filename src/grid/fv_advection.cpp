@@ -8,6 +8,7 @@
 
 #include "measureflow/grid_field.hpp"
 #include "measureflow/kokkos_math.hpp"
+#include "measureflow/log_event.hpp"
 
 namespace mf {
 
@@ -16,16 +17,7 @@ namespace {
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
 
-PetscLogEvent fv_flux_event() {
-  static PetscLogEvent event = [] {
-    PetscLogEvent e;
-    PetscClassId cls;
-    PetscCallThrow(PetscClassIdRegister("MeasureFlow", &cls));
-    PetscCallThrow(PetscLogEventRegister("fv_flux", cls, &e));
-    return e;
-  }();
-  return event;
-}
+PetscLogEvent fv_flux_event() { return log_event("mf::grid::fv_flux"); }
 
 KOKKOS_INLINE_FUNCTION double minmod(double a, double b) {
   if (a * b <= 0.0) return 0.0;
@@ -82,7 +74,7 @@ double FvAdvection::stable_dt(double t, double cfl) {
     auto v = faces_.v[a];
     double vmax = 0.0;
     Kokkos::parallel_reduce(
-        "fv_max_speed",
+        "mf::grid::fv_max_speed",
         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0}, {v.extent(0), v.extent(1), v.extent(2)}),
         KOKKOS_LAMBDA(const int k, const int j, const int i, double& m) {
           m = kmath::fmax(m, kmath::fabs(v(k, j, i)));
@@ -117,7 +109,7 @@ void FvAdvection::rhs(Vec density, double t, Vec out) {
                           static_cast<int>(o.start[2] - g.start[2])};
       const PetscInt start_a = o.start[a];
       Kokkos::parallel_for(
-          "fv_flux",
+          "mf::grid::fv_flux",
           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0},
                                                             {flux.extent(0), flux.extent(1), flux.extent(2)}),
           KOKKOS_LAMBDA(const int k, const int j, const int i) {
@@ -153,7 +145,7 @@ void FvAdvection::rhs(Vec density, double t, Vec out) {
     FaceVelocities::Field f0 = flux_[0], f1 = flux_[1], f2 = flux_[2];
     const double ih0 = 1.0 / grid_.h(0), ih1 = 1.0 / grid_.h(1), ih2 = 1.0 / grid_.h(2);
     Kokkos::parallel_for(
-        "fv_divergence",
+        "mf::grid::fv_divergence",
         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0}, {r.extent(0), r.extent(1), r.extent(2)}),
         KOKKOS_LAMBDA(const int k, const int j, const int i) {
           double d = (f0(k, j, i + 1) - f0(k, j, i)) * ih0;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "measureflow/dm_vectors.hpp"
+
 namespace mf {
 
 Boundary parse_boundary(const std::string& s) {
@@ -46,15 +48,7 @@ Grid::Grid(MPI_Comm comm, const GridSpec& spec, int stencil_width, DMDAStencilTy
     h_[a] = a < spec_.dim ? (spec_.upper[a] - spec_.lower[a]) / static_cast<double>(spec_.cells[a]) : 1.0;
     if (a < spec_.dim) volume_ *= h_[a];
   }
-  PetscInt xs[3], xm[3], gs[3], gm[3];
-  PetscCallThrow(DMDAGetCorners(dm_, &xs[0], &xs[1], &xs[2], &xm[0], &xm[1], &xm[2]));
-  PetscCallThrow(DMDAGetGhostCorners(dm_, &gs[0], &gs[1], &gs[2], &gm[0], &gm[1], &gm[2]));
-  for (int a = 0; a < 3; ++a) {
-    owned_.start[a] = xs[a];
-    owned_.count[a] = xm[a];
-    ghosted_.start[a] = gs[a];
-    ghosted_.count[a] = gm[a];
-  }
+  set_boxes(dmda_corners(dm_), owned_, ghosted_);
   PetscInt m, n, p;
   PetscCallThrow(DMDAGetInfo(dm_, nullptr, nullptr, nullptr, nullptr, &m, &n, &p, nullptr, nullptr, nullptr,
                              nullptr, nullptr, nullptr));
@@ -98,18 +92,8 @@ int Grid::owner_of(const double* x) const {
   return coord[0] + static_cast<int>(procs_[0]) * (coord[1] + static_cast<int>(procs_[1]) * coord[2]);
 }
 
-VecHandle Grid::create_global() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateGlobalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle Grid::create_global() const { return create_global_vector(dm_); }
 
-VecHandle Grid::create_local() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateLocalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle Grid::create_local() const { return create_local_vector(dm_); }
 
 }  // namespace mf

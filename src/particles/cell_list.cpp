@@ -17,7 +17,7 @@ CellList build_cell_list(PointsView x, int dim, double cell_size) {
   for (int a = 0; a < dim; ++a) {
     if (np > 0) {
       Kokkos::parallel_reduce(
-          "cell_list_bounds", Kokkos::RangePolicy<ExecSpace>(0, np),
+          "mf::particles::cell_list_bounds", Kokkos::RangePolicy<ExecSpace>(0, np),
           KOKKOS_LAMBDA(const int i, double& mn, double& mx) {
             mn = x(i, a) < mn ? x(i, a) : mn;
             mx = x(i, a) > mx ? x(i, a) : mx;
@@ -39,21 +39,21 @@ CellList build_cell_list(PointsView x, int dim, double cell_size) {
   const CellList c = cl;
   auto counts = cl.offsets;
   Kokkos::parallel_for(
-      "cell_list_count", Kokkos::RangePolicy<ExecSpace>(0, np), KOKKOS_LAMBDA(const int i) {
+      "mf::particles::cell_list_count", Kokkos::RangePolicy<ExecSpace>(0, np), KOKKOS_LAMBDA(const int i) {
         int b[3] = {0, 0, 0};
         for (int a = 0; a < c.dim; ++a) b[a] = c.bin_coord(a, x(i, a));
         bin(i) = (b[2] * c.n[1] + b[1]) * c.n[0] + b[0];
         Kokkos::atomic_increment(&counts(bin(i) + 1));
       });
   Kokkos::parallel_scan(
-      "cell_list_scan", Kokkos::RangePolicy<ExecSpace>(0, nbins + 1),
+      "mf::particles::cell_list_scan", Kokkos::RangePolicy<ExecSpace>(0, nbins + 1),
       KOKKOS_LAMBDA(const int b, int& acc, const bool final) {
         acc += counts(b);
         if (final) counts(b) = acc;
       });
   auto sorted = cl.sorted;
   Kokkos::parallel_for(
-      "cell_list_fill", Kokkos::RangePolicy<ExecSpace>(0, np), KOKKOS_LAMBDA(const int i) {
+      "mf::particles::cell_list_fill", Kokkos::RangePolicy<ExecSpace>(0, np), KOKKOS_LAMBDA(const int i) {
         const int slot = Kokkos::atomic_fetch_add(&cursor(bin(i)), 1);
         sorted(counts(bin(i)) + slot) = i;
       });

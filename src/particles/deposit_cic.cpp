@@ -28,7 +28,7 @@ void deposit_cic(const Grid& grid, const ParticleSet& particles, Vec density) {
     auto x = particles.positions;
     auto w = particles.weights;
     Kokkos::parallel_for(
-        "deposit_cic", Kokkos::RangePolicy<ExecSpace>(0, particles.size()), KOKKOS_LAMBDA(const int p) {
+        "mf::particles::deposit_cic", Kokkos::RangePolicy<ExecSpace>(0, particles.size()), KOKKOS_LAMBDA(const int p) {
           PetscInt i0[3] = {0, 0, 0};
           double f[3] = {0, 0, 0};
           for (int a = 0; a < d; ++a) {

@@ -31,7 +31,7 @@ double global_weight(const ParticleSet& p, MPI_Comm comm) {
   auto w = p.weights;
   double local = 0.0;
   Kokkos::parallel_reduce(
-      "particle_weight_sum", Kokkos::RangePolicy<>(0, w.extent(0)),
+      "mf::particles::weight_sum", Kokkos::RangePolicy<>(0, w.extent(0)),
       KOKKOS_LAMBDA(const int i, double& s) { s += w(i); }, local);
   double total = 0.0;
   MPI_Allreduce(&local, &total, 1, MPI_DOUBLE, MPI_SUM, comm);

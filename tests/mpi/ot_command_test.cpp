@@ -14,6 +14,7 @@
 #include "app/ot_points_loader.hpp"
 #include "measureflow/ot/exact.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 
 namespace {
 

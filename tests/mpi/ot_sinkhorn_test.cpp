@@ -14,6 +14,7 @@
 #include "measureflow/ot/exact.hpp"
 #include "measureflow/ot/gaussian.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include "measureflow/measures.hpp"
 #include "measureflow/ot/gaussian.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "models/dynamic_ot/entropic_coupling.hpp"
 #include "models/dynamic_ot/particle_coupling.hpp"
 

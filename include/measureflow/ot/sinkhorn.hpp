@@ -1,6 +1,6 @@
 // Entropic optimal transport between distributed weighted point clouds: log-domain Sinkhorn with
-// ε-scaling, streaming costs (no n×m matrix is ever stored), the debiased divergence and the
-// barycentric projection of the plan.
+// ε-scaling, streaming costs (no n×m matrix is ever stored), and the barycentric projection of the plan.
+// The debiased divergence is in sinkhorn_divergence.hpp.
 #pragma once
 #include <mpi.h>
 
@@ -36,15 +36,9 @@ struct SinkhornResult {
 // holds a block of x and of y (any sizes, possibly empty); y blocks travel around a ring of ranks.
 SinkhornResult sinkhorn(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y, const SinkhornOptions& opt);
 
-// Debiased Sinkhorn divergence S_ε = OT_ε(a,b) − (OT_ε(a,a) + OT_ε(b,b))/2 (entropic costs).
-double sinkhorn_divergence(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y, const SinkhornOptions& opt);
-// OT_ε(a, a) of one cloud with itself by the symmetric fixed point f ← (f + softmin_ε(f)) / 2 (Feydy et
-// al. 2019), which converges in a few tens of sweeps where the two-sided iteration on (x, x) oscillates
-// for hundreds at small ε. Returns the dual value 2⟨a, f⟩ (= the entropic cost at the fixed point).
-// Uses opt.eps, tol, max_iterations, eps_scaling, scaling_factor, stage_tol (not relaxation).
-double self_entropic_cost(MPI_Comm comm, const WeightedPoints& x, const SinkhornOptions& opt);
-// sqrt(max(S_ε, 0)) with default options at this ε: a W2 estimate with O(ε²)-small bias for smooth measures.
-double sinkhorn_w2(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y, double eps);
+// sum over k of (max − min)² of the coordinates of x and y together (the joint bounding box's squared
+// diagonal): the first ε of ε-scaling and the scale of `measureflow ot`'s default ε. Collective.
+double squared_diameter(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y);
 
 // T(x_i) = Σ_j π_ij y_j / Σ_j π_ij for the local x block (n_local × d). Dividing by the computed row
 // mass rather than a_i keeps T a convex combination even when the rows are not exactly balanced.

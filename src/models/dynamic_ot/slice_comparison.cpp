@@ -5,7 +5,7 @@
 
 #include "measureflow/cloud_sampling.hpp"
 #include "measureflow/moments.hpp"
-#include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "measureflow/small_matrix.hpp"
 
 namespace mf::dynamic_ot {

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "measureflow/dm_vectors.hpp"
+
 namespace mf::dynamic_ot {
 
 SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time_cells)
@@ -37,15 +39,7 @@ SpaceTimeGrid::SpaceTimeGrid(MPI_Comm comm, const GridSpec& space, PetscInt time
   PetscCallThrow(DMSetOptionsPrefix(dm_, "dot_"));
   PetscCallThrow(DMSetFromOptions(dm_));
   PetscCallThrow(DMSetUp(dm_));
-  PetscInt xs[3], xm[3], gs[3], gm[3];
-  PetscCallThrow(DMDAGetCorners(dm_, &xs[0], &xs[1], &xs[2], &xm[0], &xm[1], &xm[2]));
-  PetscCallThrow(DMDAGetGhostCorners(dm_, &gs[0], &gs[1], &gs[2], &gm[0], &gm[1], &gm[2]));
-  for (int a = 0; a < 3; ++a) {
-    owned_.start[a] = xs[a];
-    owned_.count[a] = xm[a];
-    ghosted_.start[a] = gs[a];
-    ghosted_.count[a] = gm[a];
-  }
+  set_boxes(dmda_corners(dm_), owned_, ghosted_);
   owned_.count[3] = ghosted_.count[3] = n_[3];
   ISLocalToGlobalMapping ltog;
   PetscCallThrow(DMGetLocalToGlobalMapping(dm_, &ltog));
@@ -74,19 +68,9 @@ double SpaceTimeGrid::center(int axis, PetscInt i) const {
   return lo + (static_cast<double>(i) + 0.5) * h_[axis];
 }
 
-VecHandle SpaceTimeGrid::create_global() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateGlobalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle SpaceTimeGrid::create_global() const { return create_global_vector(dm_); }
 
-VecHandle SpaceTimeGrid::create_local() const {
-  VecHandle v;
-  PetscCallThrow(DMCreateLocalVector(dm_, v.out()));
-  PetscCallThrow(VecSet(v, 0.0));
-  return v;
-}
+VecHandle SpaceTimeGrid::create_local() const { return create_local_vector(dm_); }
 
 void SpaceTimeGrid::to_local(Vec global, Vec local) const {
   PetscCallThrow(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));

@@ -113,7 +113,7 @@ void StaggeredOps::interp(const Field& V, Field& U, bool affine) {
     const SliceView a0 = alpha0_, a1 = alpha1_;
     const bool density = c == b.d;
     const bool add = affine && density;
-    for_owned("dynamic_ot::interp", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+    for_owned("mf::dynamic_ot::interp", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
       double lo, hi;
       cell_faces(b, vin, x, c, add, a0, a1, l2, l1, l0, lo, hi);
@@ -130,7 +130,7 @@ void StaggeredOps::interp_adjoint(const Field& U, Field& V) {
     StBlockWrite out(V[c], grid_.owned());
     const auto vin = in.view();
     const auto vout = out.view();
-    for_owned("dynamic_ot::interp_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+    for_owned("mf::dynamic_ot::interp_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
       if (!b.per[c] && x.g[c] == 0) {
         vout(l2, l1, l0, l3) = 0.0;
@@ -154,7 +154,7 @@ void StaggeredOps::divergence(const Field& V, Vec out_vec) {
     const SliceView a0 = alpha0_, a1 = alpha1_;
     const double inv_h = 1.0 / grid_.h(c);
     const bool density = c == b.d;
-    for_owned("dynamic_ot::divergence", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+    for_owned("mf::dynamic_ot::divergence", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
       double lo, hi;
       cell_faces(b, vin, x, c, density, a0, a1, l2, l1, l0, lo, hi);
@@ -172,7 +172,7 @@ void StaggeredOps::subtract_divergence_adjoint(Vec phi, Field& V) {
     StBlockWrite out(V[c], grid_.owned());
     const auto vout = out.view();
     const double inv_h = 1.0 / grid_.h(c);
-    for_owned("dynamic_ot::divergence_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+    for_owned("mf::dynamic_ot::divergence_adjoint", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
       const Index x = locate(b, l2, l1, l0, l3);
       if (!b.per[c] && x.g[c] == 0) return;
       vout(l2, l1, l0, l3) -= (shifted(vin, x.q, c, -1) - shifted(vin, x.q, c, 0)) * inv_h;
@@ -189,7 +189,7 @@ void StaggeredOps::prox_kinetic(Field& U, double gamma) {
     access.push_back(std::make_unique<StBlockWrite>(U[c], grid_.owned()));
     w.v[c] = access.back()->view();
   }
-  for_owned("dynamic_ot::prox_kinetic", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
+  for_owned("mf::dynamic_ot::prox_kinetic", b, KOKKOS_LAMBDA(int l2, int l1, int l0, int l3) {
     const double r0 = w.v[d](l2, l1, l0, l3);
     double m2 = 0.0;
     for (int c = 0; c < d; ++c) m2 += w.v[c](l2, l1, l0, l3) * w.v[c](l2, l1, l0, l3);

@@ -26,7 +26,7 @@ Sources concatenate(const ParticleSet& p, const Halo& h) {
   auto sx = s.x;
   auto sw = s.w;
   Kokkos::parallel_for(
-      "blob_concatenate", Kokkos::RangePolicy<ExecSpace>(0, nl + nh), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_concatenate", Kokkos::RangePolicy<ExecSpace>(0, nl + nh), KOKKOS_LAMBDA(const int i) {
         for (int a = 0; a < d; ++a) sx(i, a) = i < nl ? px(i, a) : hx(i - nl, a);
         sw(i) = i < nl ? pw(i) : hw(i - nl);
       });
@@ -40,7 +40,7 @@ void density_at(PointsView targets, const Sources& s, const CellList& cl, const 
   auto sx = s.x;
   auto sw = s.w;
   Kokkos::parallel_for(
-      "blob_density", Kokkos::RangePolicy<Space>(0, targets.extent(0)), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_density", Kokkos::RangePolicy<Space>(0, targets.extent(0)), KOKKOS_LAMBDA(const int i) {
         double y[3] = {0, 0, 0};
         for (int a = 0; a < d; ++a) y[a] = targets(i, a);
         double acc = 0.0;
@@ -76,17 +76,17 @@ BlobStats blob_velocities(const ParticleSet& p, const Grid& grid, const LocalEne
   WeightsView rho("blob_rho_local", nl);
   density_at(p.positions, src, cl, phi, rho);
   // Pass 2: F'(ρ_δ) of every source; the halo copies get theirs from their owners.
-  Kokkos::View<double*> dF("blob_dF", src.x.extent(0));
+  Kokkos::View<double*> dF("mf::gradient_flow::blob_dF", src.x.extent(0));
   const auto halo_rho = halo_values(halo, rho);
   Kokkos::parallel_for(
-      "blob_dF", Kokkos::RangePolicy<ExecSpace>(0, src.x.extent(0)), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_dF", Kokkos::RangePolicy<ExecSpace>(0, src.x.extent(0)), KOKKOS_LAMBDA(const int i) {
         dF(i) = blob_dF(e, i < nl ? rho(i) : halo_rho(i - nl));
       });
   auto x = p.positions;
   auto sx = src.x;
   auto sw = src.w;
   Kokkos::parallel_for(
-      "blob_velocity", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_velocity", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
         double y[3] = {0, 0, 0}, acc[3] = {0, 0, 0};
         for (int a = 0; a < d; ++a) y[a] = x(i, a);
         const double fi = dF(i);
@@ -101,7 +101,7 @@ BlobStats blob_velocities(const ParticleSet& p, const Grid& grid, const LocalEne
   BlobStats st;
   double local_max = 0.0;
   Kokkos::parallel_reduce(
-      "blob_rho_max", Kokkos::RangePolicy<ExecSpace>(0, nl),
+      "mf::gradient_flow::blob_rho_max", Kokkos::RangePolicy<ExecSpace>(0, nl),
       KOKKOS_LAMBDA(const int i, double& m) { m = rho(i) > m ? rho(i) : m; }, Kokkos::Max<double>(local_max));
   MPI_Allreduce(&local_max, &st.max_rho_delta, 1, MPI_DOUBLE, MPI_MAX, grid.comm());
   long long nh = static_cast<long long>(halo.size());
@@ -114,7 +114,7 @@ void blob_velocities_all_pairs(PointsView x, WeightsView w, int d, const LocalEn
   const int n = static_cast<int>(x.extent(0));
   Kokkos::View<double*> dF("blob_dF_all", n);
   Kokkos::parallel_for(
-      "blob_density_all_pairs", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_density_all_pairs", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
         double acc = 0.0;
         for (int j = 0; j < n; ++j) {
           double r2 = 0.0;
@@ -124,7 +124,7 @@ void blob_velocities_all_pairs(PointsView x, WeightsView w, int d, const LocalEn
         dF(i) = blob_dF(e, acc);
       });
   Kokkos::parallel_for(
-      "blob_velocity_all_pairs", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_velocity_all_pairs", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
         double y[3] = {0, 0, 0}, acc[3] = {0, 0, 0};
         for (int a = 0; a < d; ++a) y[a] = x(i, a);
         for (int j = 0; j < n; ++j) {

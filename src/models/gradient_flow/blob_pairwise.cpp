@@ -48,7 +48,7 @@ double blob_velocities_pairwise(const ParticleSet& p, MPI_Comm comm, const Local
   auto w = p.weights;
   auto sw = scaled.weights;
   Kokkos::parallel_for(
-      "blob_pairwise_dF", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_pairwise_dF", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
         dF(i) = blob_dF(e, rho(i, 0));
         sw(i) = w(i) * dF(i);
       });
@@ -57,14 +57,14 @@ double blob_velocities_pairwise(const ParticleSet& p, MPI_Comm comm, const Local
   ring_pair_sum(scaled, comm, MollifierGradient{phi, d}, g2);
   auto x = p.positions;
   Kokkos::parallel_for(
-      "blob_pairwise_velocity", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_pairwise_velocity", Kokkos::RangePolicy<ExecSpace>(0, nl), KOKKOS_LAMBDA(const int i) {
         double y[3] = {0, 0, 0};
         for (int a = 0; a < d; ++a) y[a] = x(i, a);
         for (int a = 0; a < d; ++a) v(i, a) = -e.dV(y, a) - (dF(i) * g1(i, a) + g2(i, a));
       });
   double local_max = 0.0, global_max = 0.0;
   Kokkos::parallel_reduce(
-      "blob_pairwise_rho_max", Kokkos::RangePolicy<ExecSpace>(0, nl),
+      "mf::gradient_flow::blob_pairwise_rho_max", Kokkos::RangePolicy<ExecSpace>(0, nl),
       KOKKOS_LAMBDA(const int i, double& m) { m = rho(i, 0) > m ? rho(i, 0) : m; }, Kokkos::Max<double>(local_max));
   MPI_Allreduce(&local_max, &global_max, 1, MPI_DOUBLE, MPI_MAX, comm);
   return global_max;

@@ -108,7 +108,7 @@ void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, Poin
     const LocalEnergy e = energy_;
     auto x = p.positions;
     Kokkos::parallel_for(
-        "gradient_flow_confinement", Kokkos::RangePolicy<>(0, p.size()), KOKKOS_LAMBDA(const int i) {
+        "mf::gradient_flow::confinement", Kokkos::RangePolicy<>(0, p.size()), KOKKOS_LAMBDA(const int i) {
           double y[3] = {0, 0, 0};
           for (int a = 0; a < d; ++a) y[a] = x(i, a);
           for (int a = 0; a < d; ++a) v(i, a) = -e.dV(y, a);
@@ -118,7 +118,7 @@ void GradientFlowLagrangian::velocities(const ParticleSet& p, double reach, Poin
     PointsView grad("interaction_gradient", p.size(), d);
     ring_pair_sum(p, grid_.comm(), InteractionPair{interaction_}, grad);
     Kokkos::parallel_for(
-        "gradient_flow_interaction", Kokkos::RangePolicy<>(0, p.size()), KOKKOS_LAMBDA(const int i) {
+        "mf::gradient_flow::interaction", Kokkos::RangePolicy<>(0, p.size()), KOKKOS_LAMBDA(const int i) {
           for (int a = 0; a < d; ++a) v(i, a) -= grad(i, a);
         });
   }
@@ -174,7 +174,7 @@ void GradientFlowLagrangian::euler_maruyama_step(double dt) {
   const std::uint64_t seed = splitmix64(config_.seed ^ 0x6e6f697365ULL), step = em_steps_++;
   const double noise = std::sqrt(2.0 * dt);
   Kokkos::parallel_for(
-      "gradient_flow_euler_maruyama", Kokkos::RangePolicy<>(0, np), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::euler_maruyama", Kokkos::RangePolicy<>(0, np), KOKKOS_LAMBDA(const int i) {
         const CounterRng rng(seed, static_cast<std::uint64_t>(ids(i)));
         for (int a = 0; a < d; ++a) x(i, a) += dt * v(i, a) + noise * rng.normal(step * 3 + a);
       });
@@ -196,7 +196,7 @@ void GradientFlowLagrangian::heun_step(double dt) {
   auto xs = star.positions;
   double reach_local = 0.0;
   Kokkos::parallel_reduce(
-      "blob_predictor", Kokkos::RangePolicy<>(0, np),
+      "mf::gradient_flow::blob_predictor", Kokkos::RangePolicy<>(0, np),
       KOKKOS_LAMBDA(const int i, double& m) {
         double s2 = 0.0;
         for (int a = 0; a < d; ++a) {
@@ -211,7 +211,7 @@ void GradientFlowLagrangian::heun_step(double dt) {
   MPI_Allreduce(&reach_local, &reach, 1, MPI_DOUBLE, MPI_MAX, grid_.comm());
   velocities(star, reach, v1);
   Kokkos::parallel_for(
-      "blob_corrector", Kokkos::RangePolicy<>(0, np), KOKKOS_LAMBDA(const int i) {
+      "mf::gradient_flow::blob_corrector", Kokkos::RangePolicy<>(0, np), KOKKOS_LAMBDA(const int i) {
         for (int a = 0; a < d; ++a) x(i, a) += 0.5 * dt * (v0(i, a) + v1(i, a));
       });
   migrate(particles_, grid_);

@@ -34,7 +34,7 @@ void GridConvolution::apply(Vec density, Vec phi) {
   }
   const double vol = grid_.cell_volume();
   Kokkos::parallel_for(
-      "gradient_flow_direct_convolution",
+      "mf::gradient_flow::direct_convolution",
       Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0}, {o.extent(0), o.extent(1), o.extent(2)}),
       KOKKOS_LAMBDA(const int kk, const int j, const int i) {
         const long gi[3] = {i + start[0], j + start[1], kk + start[2]};

@@ -64,7 +64,7 @@ template <class Space = ExecSpace>
 void residual_kernel(const Geometry G, const LocalEnergy e, ConstGhosted rho, ConstGhosted phi, bool has_phi,
                      ConstHostBlockView old, OwnedOut out, double dt) {
   Kokkos::parallel_for(
-      "gradient_flow_residual",
+      "mf::gradient_flow::residual",
       Kokkos::MDRangePolicy<Space, Kokkos::Rank<3>>({0, 0, 0}, {out.extent(0), out.extent(1), out.extent(2)}),
       KOKKOS_LAMBDA(const int k, const int j, const int i) {
         const long o[3] = {i, j, k};
@@ -260,7 +260,7 @@ double ImplicitFv::energy(Vec density) const {
   }
   double local = 0.0;
   Kokkos::parallel_reduce(
-      "gradient_flow_energy",
+      "mf::gradient_flow::energy",
       Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>({0, 0, 0}, {r.extent(0), r.extent(1), r.extent(2)}),
       KOKKOS_LAMBDA(const int k, const int j, const int i, double& acc) {
         const long o[3] = {i, j, k};

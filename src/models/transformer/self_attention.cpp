@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "measureflow/kokkos_math.hpp"
+#include "measureflow/log_event.hpp"
 #include "measureflow/petsc_check.hpp"
 
 namespace mf::transformer {
@@ -15,16 +16,6 @@ namespace {
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using SmallMatrixView = Kokkos::View<double**, Kokkos::LayoutRight>;
 
-PetscLogEvent attention_event() {
-  static PetscLogEvent event = [] {
-    PetscLogEvent e;
-    PetscClassId cls;
-    PetscCallThrow(PetscClassIdRegister("MeasureFlowTransformer", &cls));
-    PetscCallThrow(PetscLogEventRegister("attention_stream", cls, &e));
-    return e;
-  }();
-  return event;
-}
 
 SmallMatrixView to_view(const Matrix& m) {
   SmallMatrixView v("attention_matrix", m.rows(), m.cols());
@@ -40,7 +31,7 @@ template <class Out>
 void map_tokens(const SmallMatrixView& A, const TokenView& x, const Out& out, int col0) {
   const int d = static_cast<int>(x.extent(1));
   Kokkos::parallel_for(
-      "attention_map_tokens", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
+      "mf::transformer::map_tokens", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
         for (int r = 0; r < d; ++r) {
           double s = 0.0;
           for (int c = 0; c < d; ++c) s += A(r, c) * x(i, c);
@@ -53,9 +44,8 @@ void map_tokens(const SmallMatrixView& A, const TokenView& x, const Out& out, in
 void fill_log_weights(const RingBlock& rows, const ScalarView& w, const ScalarView& potential, int col) {
   const bool with_potential = potential.extent(0) == w.extent(0);
   Kokkos::parallel_for(
-      "attention_log_weights", Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, w.extent(0)),
-      [=](const int i) {
-        const double lw = w(i) > 0.0 ? std::log(w(i)) : -HUGE_VAL;
+      "mf::transformer::log_weights", Kokkos::RangePolicy<ExecSpace>(0, w.extent(0)), KOKKOS_LAMBDA(const int i) {
+        const double lw = w(i) > 0.0 ? kmath::log(w(i)) : -HUGE_VAL;
         rows(i, col) = lw + (with_potential ? potential(i) : 0.0);
       });
 }
@@ -64,7 +54,7 @@ void fill_log_weights(const RingBlock& rows, const ScalarView& w, const ScalarVi
 
 void self_attention(MPI_Comm comm, const AttentionLayer& layer, const AttentionOptions& opt, const TokenView& x,
                     const ScalarView& w, const TokenView& gamma, const ScalarView& entropy) {
-  PetscCallThrow(PetscLogEventBegin(attention_event(), 0, 0, 0, 0));
+  const ScopedLogEvent event("mf::transformer::attention");
   const int d = static_cast<int>(x.extent(1));
   const std::size_t n = x.extent(0);
   Matrix Q = layer.Q, K = layer.K, V = layer.V;
@@ -91,7 +81,7 @@ void self_attention(MPI_Comm comm, const AttentionLayer& layer, const AttentionO
     RingBlock cols("sinkhorn_sources", n, col_layout.width());
     TokenView keys("sinkhorn_keys", n, d);
     Kokkos::parallel_for(
-        "sinkhorn_copy_keys", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+        "mf::transformer::sinkhorn_copy_keys", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
           for (int k = 0; k < d; ++k) {
             keys(i, k) = rows(i, k);
             cols(i, k) = a(i, k);
@@ -102,12 +92,12 @@ void self_attention(MPI_Comm comm, const AttentionLayer& layer, const AttentionO
       fill_log_weights(cols, w, f, d);
       SoftmaxState c = streaming_softmax(comm, keys, cols, col_layout);
       Kokkos::parallel_for(
-          "sinkhorn_col_potential", Kokkos::RangePolicy<ExecSpace>(0, n),
+          "mf::transformer::sinkhorn_col_potential", Kokkos::RangePolicy<ExecSpace>(0, n),
           KOKKOS_LAMBDA(const int j) { g(j) = -(c.max(j) + kmath::log(c.sum(j))); });
       fill_log_weights(rows, w, g, 2 * d);
       SoftmaxState r = streaming_softmax(comm, a, rows, rows_layout);
       Kokkos::parallel_for(
-          "sinkhorn_row_potential", Kokkos::RangePolicy<ExecSpace>(0, n),
+          "mf::transformer::sinkhorn_row_potential", Kokkos::RangePolicy<ExecSpace>(0, n),
           KOKKOS_LAMBDA(const int i) { f(i) = -(r.max(i) + kmath::log(r.sum(i))); });
     }
   }
@@ -117,7 +107,7 @@ void self_attention(MPI_Comm comm, const AttentionLayer& layer, const AttentionO
   const bool want_entropy = entropy.extent(0) == n;
   auto ent = entropy;
   Kokkos::parallel_for(
-      "attention_finish", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      "mf::transformer::attention_finish", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
         const double inv = 1.0 / st.sum(i);
         double xg = 0.0;
         for (int k = 0; k < d; ++k) {
@@ -129,10 +119,11 @@ void self_attention(MPI_Comm comm, const AttentionLayer& layer, const AttentionO
         if (want_entropy) ent(i) = st.max(i) + kmath::log(st.sum(i)) - st.score(i) * inv;
       });
   Kokkos::fence();
-  PetscCallThrow(PetscLogEventEnd(attention_event(), 0, 0, 0, 0));
 }
 
 double mean_attention_entropy(MPI_Comm comm, const ScalarView& entropy, const ScalarView& w) {
+  static_assert(Kokkos::SpaceAccessibility<Kokkos::HostSpace, ScalarView::memory_space>::accessible,
+                "mean_attention_entropy reads the views on the host");
   double loc[2] = {0.0, 0.0}, glob[2];
   for (std::size_t i = 0; i < w.extent(0); ++i) {
     loc[0] += w(i) * entropy(i);

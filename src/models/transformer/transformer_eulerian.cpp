@@ -73,7 +73,7 @@ void TransformerEulerian::fill_faces(FaceVelocities& faces) const {
     const PetscInt start_a = o.start[a], n_axis = grid_.spec().cells[a];
     // Face value = mean of the two cell-centre values beside it (second order); walls carry nothing.
     Kokkos::parallel_for(
-        "attention_face_average",
+        "mf::transformer::face_average",
         Kokkos::MDRangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::Rank<3>>({0, 0, 0},
                                                                                   {v.extent(0), v.extent(1), v.extent(2)}),
         [=](const int k, const int j, const int i) {

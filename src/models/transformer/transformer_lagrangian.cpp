@@ -16,7 +16,7 @@ using ExecSpace = Kokkos::DefaultExecutionSpace;
 void axpy(const TokenView& y, const TokenView& x, double h, const TokenView& k) {
   const int d = static_cast<int>(x.extent(1));
   Kokkos::parallel_for(
-      "token_axpy", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
+      "mf::transformer::token_axpy", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
         for (int a = 0; a < d; ++a) y(i, a) = x(i, a) + h * k(i, a);
       });
   Kokkos::fence();
@@ -104,7 +104,7 @@ void TransformerLagrangian::step(double t, double h, const AttentionLayer& layer
   self_attention(comm_, layer, opt_, stage_, w, k_[3]);
   auto k0 = k_[0], k1 = k_[1], k2 = k_[2], k3 = k_[3];
   Kokkos::parallel_for(
-      "token_rk4_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      "mf::transformer::rk4_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
         for (int a = 0; a < d; ++a) x(i, a) += h / 6.0 * (k0(i, a) + 2.0 * k1(i, a) + 2.0 * k2(i, a) + k3(i, a));
       });
   Kokkos::fence();
