@@ -78,8 +78,9 @@ double nearest_data_distance(MPI_Comm comm, const ParticleSet& samples, const Da
   RingBlock rows("mf::flow_matching::data_points", data.positions.extent(0), d);
   Kokkos::deep_copy(rows, Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), data.positions));
   auto x = samples.positions;
-  ring_visit(comm, rows, [&](const RingBlock& block, int) {
-    const int nb = static_cast<int>(block.extent(0));
+  ring_visit(comm, rows, static_cast<long long>(rows.extent(0)), [&](const RingBlock& block, int block_rows, int) {
+    // A visiting block has the ring's capacity; its first block_rows rows are the owner's points.
+    const int nb = block_rows;
     auto y = Kokkos::create_mirror_view_and_copy(ExecSpace::memory_space(), block);
     Kokkos::parallel_for(
         "mf::flow_matching::nearest_data", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {

@@ -12,6 +12,7 @@
 #include "measureflow/cloud_sampling.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "score_field.hpp"
 
 namespace mf::flow_matching {

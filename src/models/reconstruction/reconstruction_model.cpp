@@ -12,6 +12,7 @@
 #include "measureflow/diagnostics.hpp"
 #include "measureflow/io/readers.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
+#include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "measureflow/particle_sampling.hpp"
 #include "models/reconstruction/reconstruction_model.hpp"
 
