@@ -33,7 +33,8 @@ nlohmann::ordered_json to_json(const ot::PointSetTransport& r, const std::map<st
     else
       j[k] = *v;  // non-finite numbers are written as null
   }
-  for (const auto& [k, v] : timing) j[k] = v;
+  j["seconds"] = timing.at("seconds");
+  j["peak_memory_mib"] = timing.at("peak_memory_mib");
   if (r.values.count("eps")) j["eps"] = *r.values.at("eps");
   j["method"] = r.method;
   return j;
