@@ -81,6 +81,7 @@ class ReadvectedParticles : public LagrangianView {
   void advance(double t, double dt) override;
 
  private:
+  void heun_step(double t, double dt);
   // k(i, :) = v(τ, x(i, :)) by bilinear interpolation of the cell-centred velocity (ghosted).
   void velocity(double tau, const PointsView& x, const PointsView& k);
 
