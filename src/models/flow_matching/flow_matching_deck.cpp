@@ -85,11 +85,11 @@ void declare_flow_matching_keys(Schema& s) {
   Schema& basis = field.section("basis", "the learned field's parametrisation (field.type: learned)");
   basis.enumeration("type", {"affine", "random_features", "mlp"}, "affine",
                     "affine and random_features: exact least squares; mlp: Adam");
-  basis.integer("size", 64LL, "random features, or hidden width of the mlp").min(1);
+  basis.integer("size", 64LL, "affine: Legendre polynomials in t; random_features: cosine features; mlp: hidden width").min(1);
   Schema& training = field.section("training", "how the learned field is trained (field.type: learned)");
   training.integer("pairs", 10000LL, "training pairs (X0, X1) per epoch").min(1);
   training.integer("epochs", 1LL, "passes (fresh pairs each)").min(1);
-  training.integer("batch", 256LL, "minibatch size (mlp, minibatch_ot)").min(1);
+  training.integer("batch", 256LL, "Adam minibatch size (mlp); minibatch_ot couples batches of coupling_batch").min(1);
   training.real("learning_rate", 1e-3, "Adam step (mlp)").positive();
   training.integer("seed", 1LL, "seed of the training pairs and initial weights").min(0);
   s.enumeration("coupling", {"independent", "minibatch_ot"}, "independent",
