@@ -2,15 +2,18 @@
 # libtrilinos-kokkos-dev. scripts/setup.sh installs them.
 find_package(MPI REQUIRED COMPONENTS C CXX)
 find_package(PkgConfig REQUIRED)
+# Debian names parallel HDF5 hdf5-openmpi; elsewhere (Spack, source builds) it is plain hdf5.
 pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET PETSc)
-pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-openmpi)
+pkg_search_module(HDF5 REQUIRED IMPORTED_TARGET hdf5-openmpi hdf5)
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
 find_package(Kokkos REQUIRED)
-# Debian's KokkosConfig.cmake points at <prefix>/include, which has no Kokkos headers; they live in
-# /usr/include/trilinos.
-if(EXISTS /usr/include/trilinos/Kokkos_Core.hpp)
-  set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES /usr/include/trilinos)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/MeasureFlowKokkosIncludes.cmake)
 find_package(GTest)
-# Eigen 3.4 (Debian libeigen3-dev): small dense solves of the learned flow-matching fields.
+# Libraries used instead of hand-written code (Debian: libeigen3-dev nlohmann-json3-dev libcli11-dev
+# librandom123-dev): Eigen for the small dense algebra, nlohmann/json for every JSON file, CLI11 for the
+# command line (executable only), Random123's Philox for the counter-based random numbers.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+# Random123 is header-only and ships no CMake config.
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)

@@ -1,23 +1,42 @@
-// The sub-commands of the measureflow executable; each returns the process exit status.
+// The sub-commands of the measureflow executable, each taking its parsed options and returning the
+// process exit status. They print; the work they ask for is done by the library.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "measureflow/ot/point_set_transport.hpp"
+
 namespace mf::app {
 
-int help_command(const std::vector<std::string>& args);
-int check_command(const std::vector<std::string>& args);
-int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision);
-int sweep_command(const std::vector<std::string>& args);
-int sweep_collect_command(const std::vector<std::string>& args);
-
-// Deck path and --set overrides from `DECK [--set k=v]... [--quiet]`; throws InputError on misuse.
-struct DeckArguments {
-  std::string deck;
-  std::vector<std::string> overrides;
-  bool quiet = false;
-  std::string restart;  // --restart FILE (run only)
+struct BuildInfo {
+  std::string version, revision;
 };
-DeckArguments parse_deck_arguments(const std::vector<std::string>& args, const std::vector<std::string>& extra_flags = {});
+
+struct DeckOptions {
+  std::string deck;
+  std::vector<std::string> overrides;  // --set key.path=value, in order
+  bool quiet = false;                  // run only
+  std::string restart;                 // --restart CHECKPOINT (run only)
+};
+
+struct SweepOptions {
+  DeckOptions deck;
+  std::string out;  // --out DIR
+};
+
+struct OtOptions {
+  std::string a, b;
+  ot::PointSetTransportOptions transport;
+  int snapshot = -1;  // -1: the last snapshot of a particles.h5
+  bool json = false;
+  std::string out;  // --out result.h5
+};
+
+int help_command(const std::string& model);  // empty: list the models
+int check_command(const DeckOptions& options);
+int run_command(const DeckOptions& options, const BuildInfo& build);
+int sweep_command(const SweepOptions& options);
+int sweep_collect_command(const std::string& dir);
+int ot_command(const OtOptions& options);
 
 }  // namespace mf::app

@@ -1,7 +1,6 @@
 // `run`, `check` and `help`: the commands that take a deck.
 #include <mpi.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include <yaml-cpp/yaml.h>
@@ -22,44 +21,17 @@ bool is_root() {
 }
 }  // namespace
 
-DeckArguments parse_deck_arguments(const std::vector<std::string>& args, const std::vector<std::string>& extra_flags) {
-  DeckArguments out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--set") {
-      if (i + 1 >= args.size()) throw InputError("--set needs key.path=value");
-      out.overrides.push_back(args[++i]);
-    } else if (a.rfind("--set=", 0) == 0) {
-      out.overrides.push_back(a.substr(6));
-    } else if (a == "--quiet") {
-      out.quiet = true;
-    } else if (a.rfind("--", 0) == 0) {
-      // Command-specific flags (--restart, --out) take a value; the caller reads the ones it owns.
-      if (std::find(extra_flags.begin(), extra_flags.end(), a) == extra_flags.end())
-        throw InputError("unknown option '" + a + "' (allowed: --set key.path=value, --quiet" +
-                         (extra_flags.empty() ? std::string() : ", " + extra_flags.front() + " VALUE") + ")");
-      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
-      if (a == "--restart") out.restart = args[i + 1];
-      ++i;
-    } else if (out.deck.empty()) {
-      out.deck = a;
-    } else {
-      throw InputError("unexpected argument '" + a + "' (one deck file per run)");
-    }
-  }
-  if (out.deck.empty()) throw InputError("missing deck file (usage: measureflow run DECK.yaml)");
-  return out;
-}
-
-int help_command(const std::vector<std::string>& args) {
-  if (!is_root()) return 0;
-  if (args.empty()) {
+int help_command(const std::string& model) {
+  if (model.empty()) {
+    if (!is_root()) return 0;
     std::printf("models:\n");
     for (const auto& m : registered_models()) std::printf("  %s\n", m.c_str());
     std::printf("`measureflow help MODEL` lists a model's deck keys.\n");
     return 0;
   }
-  std::printf("%s", schema_help(args.front()).c_str());
+  // Every rank looks the model up, so an unknown name is the same InputError (exit 2) everywhere.
+  const std::string text = schema_help(model);
+  if (is_root()) std::printf("%s", text.c_str());
   return 0;
 }
 
@@ -78,8 +50,7 @@ void reject_sweep_decks(const std::string& path) {
 }
 }  // namespace
 
-int check_command(const std::vector<std::string>& args) {
-  const DeckArguments a = parse_deck_arguments(args);
+int check_command(const DeckOptions& a) {
   reject_sweep_decks(a.deck);
   const Deck deck = load_deck(a.deck, a.overrides);
   if (is_root()) {
@@ -88,8 +59,7 @@ int check_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_command(const std::vector<std::string>& args, const std::string& version, const std::string& revision) {
-  const DeckArguments a = parse_deck_arguments(args, {"--restart"});
+int run_command(const DeckOptions& a, const BuildInfo& build) {
   reject_sweep_decks(a.deck);
   // --quiet means output.quiet: true, so models that print their own progress (read from the deck) go
   // quiet as well as the Driver.
@@ -98,8 +68,8 @@ int run_command(const std::vector<std::string>& args, const std::string& version
   const Deck deck = load_deck(a.deck, overrides);
   RunOptions options;
   options.quiet = a.quiet;
-  options.version = version;
-  options.git_revision = revision;
+  options.version = build.version;
+  options.git_revision = build.revision;
   options.restart = a.restart;
   try {
     run_deck(deck, MPI_COMM_WORLD, options);

@@ -9,16 +9,18 @@
 #include <mpi.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <vector>
 
 #include "app/commands.hpp"
-#include "app/json_text.hpp"
 #include "measureflow/deck.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/io/summary.hpp"
@@ -39,6 +41,37 @@ std::string flow_text(const YAML::Node& n) {
   YAML::Emitter e;
   e << YAML::Flow << n;
   return e.c_str();
+}
+
+// A deck value as JSON: scalars that read as integers, reals or booleans become numbers and booleans
+// (unless quoted in the YAML source), everything else strings.
+nlohmann::ordered_json yaml_to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "!") return s;  // explicitly quoted
+      if (s == "true" || s == "false") return s == "true";
+      long long i = 0;
+      double d = 0.0;
+      if (YAML::convert<long long>::decode(node, i)) return i;
+      if (s.find_first_of("0123456789") != std::string::npos && YAML::convert<double>::decode(node, d)) return d;
+      return s;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const auto& e : node) out.push_back(yaml_to_json(e));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      nlohmann::ordered_json out = nlohmann::ordered_json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      return out;
+    }
+  }
+  return nullptr;
 }
 
 struct Variant {
@@ -82,7 +115,7 @@ std::vector<Variant> expand(const std::string& deck_path, const YAML::Node& swee
   }
   for (size_t i = 0; i < total; ++i) {
     Variant v;
-    char name[16];
+    char name[32];
     std::snprintf(name, sizeof name, "v%04zu", i);
     v.name = name;
     // Product: mixed-radix digits of i, last key fastest. Zip: the i-th entry of every list.
@@ -101,12 +134,9 @@ std::vector<Variant> expand(const std::string& deck_path, const YAML::Node& swee
 
 }  // namespace
 
-int sweep_command(const std::vector<std::string>& args) {
-  const DeckArguments a = parse_deck_arguments(args, {"--out"});
-  std::string out_dir;
-  for (size_t i = 0; i + 1 < args.size(); ++i)
-    if (args[i] == "--out") out_dir = args[i + 1];
-  if (out_dir.empty()) throw InputError("measureflow sweep needs --out DIR");
+int sweep_command(const SweepOptions& options) {
+  const DeckOptions& a = options.deck;
+  const std::string& out_dir = options.out;
   YAML::Node root;
   try {
     root = YAML::LoadFile(a.deck);
@@ -153,23 +183,25 @@ int sweep_command(const std::vector<std::string>& args) {
   }
   // 2. Write the variant decks and the index.
   if (is_root()) {
-    YAML::Node index;
+    nlohmann::ordered_json index;
     index["deck"] = fs::absolute(a.deck).string();
     index["mode"] = sweep["mode"] ? sweep["mode"].as<std::string>() : "product";
+    index["keys"] = nlohmann::ordered_json::array();
     for (const auto& kv : sweep["values"]) index["keys"].push_back(kv.first.as<std::string>());
+    index["variants"] = nlohmann::ordered_json::array();
     for (size_t i = 0; i < variants.size(); ++i) {
       const fs::path vdir = dir / variants[i].name;
       fs::create_directories(vdir);
       io::write_text_atomically((vdir / "deck.yaml").string(), resolved[i]);
-      YAML::Node entry;
+      nlohmann::ordered_json entry;
       entry["id"] = static_cast<long long>(i);
       entry["name"] = variants[i].name;
-      for (const auto& [key, value] : variants[i].values) entry["values"][key] = value;
+      for (const auto& [key, value] : variants[i].values) entry["values"][key] = yaml_to_json(value);
       entry["deck"] = (vdir / "deck.yaml").string();
       entry["output_dir"] = (vdir / "out").string();
       index["variants"].push_back(entry);
     }
-    io::write_text_atomically((dir / "sweep.json").string(), to_json(index) + "\n");
+    io::write_text_atomically((dir / "sweep.json").string(), index.dump(2) + "\n");
     std::printf("sweep: %zu variants written to %s\n", variants.size(), dir.c_str());
     std::printf("run locally:   for d in %s/v*/; do mpirun -n 2 measureflow run \"$d/deck.yaml\"; done\n", dir.c_str());
     std::printf("or on SLURM:   sbatch --array=0-%zu jobs/sweep.sbatch %s\n", variants.size() - 1, dir.c_str());
@@ -178,22 +210,33 @@ int sweep_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-int sweep_collect_command(const std::vector<std::string>& args) {
-  if (args.size() != 1) throw InputError("usage: measureflow sweep-collect DIR");
-  const fs::path dir = args[0];
-  YAML::Node index;
-  try {
-    index = YAML::LoadFile((dir / "sweep.json").string());
-  } catch (const YAML::Exception&) {
-    throw InputError((dir / "sweep.json").string() + ": cannot read the sweep index (run `measureflow sweep` first)");
+namespace {
+nlohmann::ordered_json swept(const nlohmann::ordered_json& values, const std::string& key) {
+  return values.is_object() && values.contains(key) ? values[key] : nlohmann::ordered_json();
+}
+}  // namespace
+
+int sweep_collect_command(const std::string& dir_text) {
+  const fs::path dir = dir_text;
+  const std::string index_path = (dir / "sweep.json").string();
+  nlohmann::ordered_json index;
+  {
+    std::ifstream in(index_path);
+    try {
+      if (!in) throw std::runtime_error("no such file");
+      index = nlohmann::ordered_json::parse(in);
+      if (!index.is_object() || !index["keys"].is_array() || !index["variants"].is_array())
+        throw std::runtime_error("not a sweep index");
+    } catch (const std::exception& e) {
+      throw InputError(index_path + ": cannot read the sweep index (" + e.what() + "; run `measureflow sweep` first)");
+    }
   }
   if (!is_root()) return 0;
-  std::vector<std::string> keys;
-  for (const auto& k : index["keys"]) keys.push_back(k.as<std::string>());
+  std::vector<std::string> keys = index["keys"].get<std::vector<std::string>>();
   struct Row {
     std::string name, status;
     long long id;
-    std::vector<std::string> values;
+    nlohmann::ordered_json values;  // key -> swept value, as in sweep.json
     std::map<std::string, double> metrics;
   };
   std::vector<Row> rows;
@@ -201,10 +244,10 @@ int sweep_collect_command(const std::vector<std::string>& args) {
   std::vector<std::string> missing, failed;
   for (const auto& v : index["variants"]) {
     Row r;
-    r.id = v["id"].as<long long>();
-    r.name = v["name"].as<std::string>();
-    for (const auto& k : keys) r.values.push_back(flow_text(v["values"][k]));
-    const fs::path summary = fs::path(v["output_dir"].as<std::string>()) / "summary.json";
+    r.id = v.at("id").get<long long>();
+    r.name = v.at("name").get<std::string>();
+    r.values = v.at("values");
+    const fs::path summary = fs::path(v.at("output_dir").get<std::string>()) / "summary.json";
     if (!fs::exists(summary)) {
       r.status = "missing";
       missing.push_back(r.name);
@@ -218,21 +261,20 @@ int sweep_collect_command(const std::vector<std::string>& args) {
     }
     rows.push_back(r);
   }
-  std::ostringstream csv, json;
+  // CSV: one row per variant; swept values as JSON text in quotes (lists hold commas).
+  std::ostringstream csv;
   csv.precision(17);
   csv << "id,name";
   for (const auto& k : keys) csv << "," << k;
   csv << ",status";
   for (const auto& m : metric_names) csv << "," << m;
   csv << "\n";
-  json.precision(17);
-  json << "{\n  \"keys\": [";
-  for (size_t i = 0; i < keys.size(); ++i) json << (i ? ", " : "") << json_quote(keys[i]);
-  json << "],\n  \"rows\": [";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
+  nlohmann::ordered_json json;
+  json["keys"] = keys;
+  json["rows"] = nlohmann::ordered_json::array();
+  for (const Row& r : rows) {
     csv << r.id << "," << r.name;
-    for (const auto& v : r.values) csv << ",\"" << v << "\"";
+    for (const auto& k : keys) csv << ",\"" << swept(r.values, k).dump() << "\"";
     csv << "," << r.status;
     for (const auto& m : metric_names) {
       csv << ",";
@@ -240,25 +282,20 @@ int sweep_collect_command(const std::vector<std::string>& args) {
       if (it != r.metrics.end()) csv << it->second;
     }
     csv << "\n";
-    json << (i ? "," : "") << "\n    {\"id\": " << r.id << ", \"name\": " << json_quote(r.name) << ", \"status\": "
-         << json_quote(r.status) << ", \"values\": {";
-    for (size_t k = 0; k < keys.size(); ++k) json << (k ? ", " : "") << json_quote(keys[k]) << ": " << r.values[k];
-    json << "}, \"metrics\": {";
-    bool first = true;
-    for (const auto& [name, value] : r.metrics) {
-      json << (first ? "" : ", ") << json_quote(name) << ": ";
-      if (std::isfinite(value)) json << value; else json << "null";
-      first = false;
-    }
-    json << "}}";
+    nlohmann::ordered_json row;
+    row["id"] = r.id;
+    row["name"] = r.name;
+    row["status"] = r.status;
+    row["values"] = nlohmann::ordered_json::object();
+    for (const auto& k : keys) row["values"][k] = swept(r.values, k);
+    row["metrics"] = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : r.metrics) row["metrics"][name] = value;  // NaN/inf written as null
+    json["rows"].push_back(row);
   }
-  json << "\n  ],\n  \"missing\": [";
-  for (size_t i = 0; i < missing.size(); ++i) json << (i ? ", " : "") << json_quote(missing[i]);
-  json << "],\n  \"failed\": [";
-  for (size_t i = 0; i < failed.size(); ++i) json << (i ? ", " : "") << json_quote(failed[i]);
-  json << "]\n}\n";
+  json["missing"] = missing;
+  json["failed"] = failed;
   io::write_text_atomically((dir / "collected.csv").string(), csv.str());
-  io::write_text_atomically((dir / "collected.json").string(), json.str());
+  io::write_text_atomically((dir / "collected.json").string(), json.dump(2) + "\n");
   std::printf("sweep-collect: %zu variants, %zu ok, %zu missing, %zu failed -> %s, %s\n", rows.size(),
               rows.size() - missing.size() - failed.size(), missing.size(), failed.size(),
               (dir / "collected.csv").c_str(), (dir / "collected.json").c_str());

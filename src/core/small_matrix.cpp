@@ -1,27 +1,63 @@
+// mf::Matrix kernels on Eigen 3.4: the storage stays a row-major std::vector (the public API and its
+// callers are unchanged), each operation maps it as an Eigen matrix and lets Eigen do the algebra.
 #include "measureflow/small_matrix.hpp"
 
+// GCC 12 reports a false -Wmaybe-uninitialized inside its own AVX-512 intrinsics (avx512fintrin.h) when
+// Eigen's vectorised reductions are instantiated with -march=native; nothing in this file is affected.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <Eigen/Cholesky>
+#include <Eigen/Dense>
+#include <Eigen/Eigenvalues>
+#include <Eigen/LU>
+#include <unsupported/Eigen/MatrixFunctions>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 
 namespace mf {
 
+namespace {
+using Dense = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using DenseMap = Eigen::Map<Dense>;
+using ConstDenseMap = Eigen::Map<const Dense>;
+using ConstVectorMap = Eigen::Map<const Eigen::VectorXd>;
+
+ConstDenseMap view(const Matrix& a) { return ConstDenseMap(a.data(), a.rows(), a.cols()); }
+DenseMap view(Matrix& a) { return DenseMap(a.data(), a.rows(), a.cols()); }
+ConstVectorMap view(const Vector& x) { return ConstVectorMap(x.data(), static_cast<Eigen::Index>(x.size())); }
+
+template <class Expr>
+Matrix to_matrix(const Expr& e) {
+  Matrix m(static_cast<int>(e.rows()), static_cast<int>(e.cols()));
+  view(m) = e;
+  return m;
+}
+
+Vector to_vector(const Eigen::VectorXd& v) { return Vector(v.data(), v.data() + v.size()); }
+
+void require_square(const Matrix& a, const char* what) {
+  if (a.rows() != a.cols()) throw std::invalid_argument(std::string(what) + " needs a square matrix");
+}
+
+void require_same_shape(const Matrix& a, const Matrix& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols()) throw std::invalid_argument("matrix shapes differ");
+}
+
+void require_same_length(const Vector& a, const Vector& b) {
+  if (a.size() != b.size()) throw std::invalid_argument("vector lengths differ");
+}
+}  // namespace
+
 Matrix::Matrix(int rows, int cols, double fill)
     : rows_(rows), cols_(cols), a_(static_cast<size_t>(rows) * cols, fill) {}
 
-Matrix Matrix::identity(int n) {
-  Matrix m(n, n);
-  for (int i = 0; i < n; ++i) m(i, i) = 1.0;
-  return m;
-}
+Matrix Matrix::identity(int n) { return to_matrix(Dense::Identity(n, n)); }
 
-Matrix Matrix::diagonal(const Vector& d) {
-  Matrix m(static_cast<int>(d.size()), static_cast<int>(d.size()));
-  for (size_t i = 0; i < d.size(); ++i) m(i, i) = d[i];
-  return m;
-}
+Matrix Matrix::diagonal(const Vector& d) { return to_matrix(Dense(view(d).asDiagonal())); }
 
 Matrix Matrix::from_rows(const std::vector<std::vector<double>>& rows) {
   const int r = static_cast<int>(rows.size());
@@ -29,15 +65,14 @@ Matrix Matrix::from_rows(const std::vector<std::vector<double>>& rows) {
   Matrix m(r, c);
   for (int i = 0; i < r; ++i) {
     if (static_cast<int>(rows[i].size()) != c) throw std::invalid_argument("ragged matrix rows");
-    for (int j = 0; j < c; ++j) m(i, j) = rows[i][j];
+    std::copy(rows[i].begin(), rows[i].end(), m.data() + static_cast<size_t>(i) * c);
   }
   return m;
 }
 
 std::vector<std::vector<double>> Matrix::to_rows() const {
-  std::vector<std::vector<double>> out(rows_, std::vector<double>(cols_));
-  for (int i = 0; i < rows_; ++i)
-    for (int j = 0; j < cols_; ++j) out[i][j] = (*this)(i, j);
+  std::vector<std::vector<double>> out(rows_);
+  for (int i = 0; i < rows_; ++i) out[i].assign(a_.begin() + static_cast<long>(i) * cols_, a_.begin() + static_cast<long>(i + 1) * cols_);
   return out;
 }
 
@@ -54,159 +89,74 @@ std::string Matrix::str() const {
   return os.str();
 }
 
-static void require_same_shape(const Matrix& a, const Matrix& b) {
-  if (a.rows() != b.rows() || a.cols() != b.cols()) throw std::invalid_argument("matrix shapes differ");
-}
-
 Matrix operator+(const Matrix& a, const Matrix& b) {
   require_same_shape(a, b);
-  Matrix c(a.rows(), a.cols());
-  for (int i = 0; i < a.rows() * a.cols(); ++i) c.data()[i] = a.data()[i] + b.data()[i];
-  return c;
+  return to_matrix(view(a) + view(b));
 }
 
 Matrix operator-(const Matrix& a, const Matrix& b) {
   require_same_shape(a, b);
-  Matrix c(a.rows(), a.cols());
-  for (int i = 0; i < a.rows() * a.cols(); ++i) c.data()[i] = a.data()[i] - b.data()[i];
-  return c;
+  return to_matrix(view(a) - view(b));
 }
 
 Matrix operator*(const Matrix& a, const Matrix& b) {
   if (a.cols() != b.rows()) throw std::invalid_argument("matrix product shapes differ");
-  Matrix c(a.rows(), b.cols());
-  for (int i = 0; i < a.rows(); ++i)
-    for (int k = 0; k < a.cols(); ++k) {
-      const double aik = a(i, k);
-      for (int j = 0; j < b.cols(); ++j) c(i, j) += aik * b(k, j);
-    }
-  return c;
+  return to_matrix(view(a) * view(b));
 }
 
-Matrix operator*(double s, const Matrix& a) {
-  Matrix c = a;
-  for (int i = 0; i < a.rows() * a.cols(); ++i) c.data()[i] *= s;
-  return c;
-}
+Matrix operator*(double s, const Matrix& a) { return to_matrix(s * view(a)); }
 
 Vector operator*(const Matrix& a, const Vector& x) {
   if (static_cast<int>(x.size()) != a.cols()) throw std::invalid_argument("matrix-vector shapes differ");
-  Vector y(a.rows(), 0.0);
-  for (int i = 0; i < a.rows(); ++i)
-    for (int j = 0; j < a.cols(); ++j) y[i] += a(i, j) * x[j];
-  return y;
+  return to_vector(view(a) * view(x));
 }
 
 Vector operator+(const Vector& a, const Vector& b) {
-  Vector c(a);
-  for (size_t i = 0; i < c.size(); ++i) c[i] += b.at(i);
-  return c;
+  require_same_length(a, b);
+  return to_vector(view(a) + view(b));
 }
 
 Vector operator-(const Vector& a, const Vector& b) {
-  Vector c(a);
-  for (size_t i = 0; i < c.size(); ++i) c[i] -= b.at(i);
-  return c;
+  require_same_length(a, b);
+  return to_vector(view(a) - view(b));
 }
 
-Vector operator*(double s, const Vector& a) {
-  Vector c(a);
-  for (double& v : c) v *= s;
-  return c;
+Vector operator*(double s, const Vector& a) { return to_vector(s * view(a)); }
+
+Matrix transpose(const Matrix& a) { return to_matrix(view(a).transpose()); }
+
+Matrix symmetrize(const Matrix& a) {
+  require_square(a, "symmetrize");
+  return to_matrix(0.5 * (view(a) + view(a).transpose()));
 }
 
-Matrix transpose(const Matrix& a) {
-  Matrix t(a.cols(), a.rows());
-  for (int i = 0; i < a.rows(); ++i)
-    for (int j = 0; j < a.cols(); ++j) t(j, i) = a(i, j);
-  return t;
-}
+double trace(const Matrix& a) { return view(a).trace(); }
 
-Matrix symmetrize(const Matrix& a) { return 0.5 * (a + transpose(a)); }
-
-double trace(const Matrix& a) {
-  double t = 0.0;
-  for (int i = 0; i < std::min(a.rows(), a.cols()); ++i) t += a(i, i);
-  return t;
-}
-
-double frobenius_norm(const Matrix& a) {
-  double s = 0.0;
-  for (int i = 0; i < a.rows() * a.cols(); ++i) s += a.data()[i] * a.data()[i];
-  return std::sqrt(s);
-}
+double frobenius_norm(const Matrix& a) { return view(a).norm(); }
 
 double dot(const Vector& a, const Vector& b) {
-  double s = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b.at(i);
-  return s;
+  require_same_length(a, b);
+  return view(a).dot(view(b));
 }
 
-double norm2(const Vector& x) { return std::sqrt(dot(x, x)); }
+double norm2(const Vector& x) { return view(x).norm(); }
 
-Matrix outer(const Vector& a, const Vector& b) {
-  Matrix m(static_cast<int>(a.size()), static_cast<int>(b.size()));
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = 0; j < b.size(); ++j) m(i, j) = a[i] * b[j];
-  return m;
-}
+Matrix outer(const Vector& a, const Vector& b) { return to_matrix(view(a) * view(b).transpose()); }
 
 SymmetricEigen symmetric_eigen(const Matrix& input) {
-  if (input.rows() != input.cols()) throw std::invalid_argument("symmetric_eigen needs a square matrix");
-  const int n = input.rows();
-  Matrix a = symmetrize(input);
-  Matrix v = Matrix::identity(n);
-  const double scale = std::max(frobenius_norm(a), 1e-300);
-  for (int sweep = 0; sweep < 100; ++sweep) {
-    double off = 0.0;
-    for (int p = 0; p < n; ++p)
-      for (int q = p + 1; q < n; ++q) off += a(p, q) * a(p, q);
-    if (std::sqrt(off) <= 1e-16 * scale) break;
-    for (int p = 0; p < n; ++p)
-      for (int q = p + 1; q < n; ++q) {
-        if (a(p, q) == 0.0) continue;
-        // Rotation that zeroes a(p,q) (Golub & Van Loan, Alg. 8.4.1), with the stable choice of t.
-        const double theta = (a(q, q) - a(p, p)) / (2.0 * a(p, q));
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
-        const double c = 1.0 / std::sqrt(t * t + 1.0), s = t * c;
-        for (int k = 0; k < n; ++k) {
-          const double akp = a(k, p), akq = a(k, q);
-          a(k, p) = c * akp - s * akq;
-          a(k, q) = s * akp + c * akq;
-        }
-        for (int k = 0; k < n; ++k) {
-          const double apk = a(p, k), aqk = a(q, k);
-          a(p, k) = c * apk - s * aqk;
-          a(q, k) = s * apk + c * aqk;
-        }
-        for (int k = 0; k < n; ++k) {
-          const double vkp = v(k, p), vkq = v(k, q);
-          v(k, p) = c * vkp - s * vkq;
-          v(k, q) = s * vkp + c * vkq;
-        }
-      }
-  }
-  std::vector<int> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int i, int j) { return a(i, i) < a(j, j); });
-  SymmetricEigen out{Vector(n), Matrix(n, n)};
-  for (int j = 0; j < n; ++j) {
-    out.values[j] = a(order[j], order[j]);
-    for (int i = 0; i < n; ++i) out.vectors(i, j) = v(i, order[j]);
-  }
-  return out;
+  require_square(input, "symmetric_eigen");
+  // Symmetrised first so a round-off asymmetry cannot matter; Eigen returns ascending eigenvalues.
+  const Eigen::SelfAdjointEigenSolver<Dense> solver(view(symmetrize(input)));
+  if (solver.info() != Eigen::Success) throw std::domain_error("symmetric_eigen: no convergence");
+  return SymmetricEigen{to_vector(solver.eigenvalues()), to_matrix(solver.eigenvectors())};
 }
 
 Matrix symmetric_function(const Matrix& a, double (*f)(double)) {
   const SymmetricEigen e = symmetric_eigen(a);
-  const int n = a.rows();
-  Matrix out(n, n);
-  for (int k = 0; k < n; ++k) {
-    const double fk = f(e.values[k]);
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) out(i, j) += e.vectors(i, k) * fk * e.vectors(j, k);
-  }
-  return out;
+  Eigen::VectorXd fv(e.values.size());
+  for (size_t k = 0; k < e.values.size(); ++k) fv[static_cast<Eigen::Index>(k)] = f(e.values[k]);
+  const ConstDenseMap v = view(e.vectors);
+  return to_matrix(v * fv.asDiagonal() * v.transpose());
 }
 
 Matrix sqrtm_spd(const Matrix& a) {
@@ -222,115 +172,55 @@ Matrix inv_sqrtm_spd(const Matrix& a) {
 }
 
 namespace {
-// In-place LU with partial pivoting; returns the permutation sign, 0 if singular.
-int lu_decompose(Matrix& a, std::vector<int>& perm) {
-  const int n = a.rows();
-  perm.resize(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  int sign = 1;
+// LU with partial pivoting, plus the same singularity test as before the switch to Eigen: a pivot
+// below 1e-14 ‖A‖_F means singular (Eigen itself would divide by it).
+struct Lu {
+  Eigen::PartialPivLU<Dense> lu;
+  bool singular;
+};
+Lu lu_of(const Matrix& a) {
+  require_square(a, "LU");
+  Lu out{Eigen::PartialPivLU<Dense>(view(a)), false};
   const double scale = std::max(frobenius_norm(a), 1e-300);
-  for (int k = 0; k < n; ++k) {
-    int piv = k;
-    for (int i = k + 1; i < n; ++i)
-      if (std::abs(a(i, k)) > std::abs(a(piv, k))) piv = i;
-    if (std::abs(a(piv, k)) <= 1e-14 * scale) return 0;
-    if (piv != k) {
-      for (int j = 0; j < n; ++j) std::swap(a(k, j), a(piv, j));
-      std::swap(perm[k], perm[piv]);
-      sign = -sign;
-    }
-    for (int i = k + 1; i < n; ++i) {
-      a(i, k) /= a(k, k);
-      for (int j = k + 1; j < n; ++j) a(i, j) -= a(i, k) * a(k, j);
-    }
-  }
-  return sign;
+  out.singular = a.rows() > 0 && out.lu.matrixLU().diagonal().cwiseAbs().minCoeff() <= 1e-14 * scale;
+  return out;
 }
 }  // namespace
 
-Matrix inverse(const Matrix& input) {
-  if (input.rows() != input.cols()) throw std::invalid_argument("inverse needs a square matrix");
-  const int n = input.rows();
-  Matrix lu = input;
-  std::vector<int> perm;
-  if (lu_decompose(lu, perm) == 0) throw std::domain_error("inverse: matrix is singular");
-  Matrix inv(n, n);
-  for (int col = 0; col < n; ++col) {
-    Vector x(n);
-    for (int i = 0; i < n; ++i) x[i] = (perm[i] == col) ? 1.0 : 0.0;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < i; ++j) x[i] -= lu(i, j) * x[j];
-    for (int i = n - 1; i >= 0; --i) {
-      for (int j = i + 1; j < n; ++j) x[i] -= lu(i, j) * x[j];
-      x[i] /= lu(i, i);
-    }
-    for (int i = 0; i < n; ++i) inv(i, col) = x[i];
-  }
-  return inv;
+Matrix inverse(const Matrix& a) {
+  const Lu f = lu_of(a);
+  if (f.singular) throw std::domain_error("inverse: matrix is singular");
+  return to_matrix(f.lu.inverse());
 }
 
-double determinant(const Matrix& input) {
-  Matrix lu = input;
-  std::vector<int> perm;
-  const int sign = lu_decompose(lu, perm);
-  if (sign == 0) return 0.0;
-  double det = sign;
-  for (int i = 0; i < lu.rows(); ++i) det *= lu(i, i);
-  return det;
+double determinant(const Matrix& a) {
+  const Lu f = lu_of(a);
+  return f.singular ? 0.0 : f.lu.determinant();
 }
 
 Matrix expm(const Matrix& a) {
-  if (a.rows() != a.cols()) throw std::invalid_argument("expm needs a square matrix");
-  const int n = a.rows();
-  // Scale so that ‖A/2^s‖ ≤ 1/2: the degree-18 Taylor remainder is then below 1e-22 relative.
-  const double norm = frobenius_norm(a);
-  int s = 0;
-  if (norm > 0.5) s = static_cast<int>(std::ceil(std::log2(norm / 0.5)));
-  const Matrix x = std::ldexp(1.0, -s) * a;
-  Matrix term = Matrix::identity(n), sum = Matrix::identity(n);
-  for (int k = 1; k <= 18; ++k) {
-    term = (1.0 / k) * (term * x);
-    sum = sum + term;
-  }
-  for (int i = 0; i < s; ++i) sum = sum * sum;
-  return sum;
+  require_square(a, "expm");
+  // Eigen's MatrixExponential: Padé approximant with scaling and squaring (Higham 2005).
+  return to_matrix(Dense(view(a).exp()));
 }
 
 Matrix cholesky(const Matrix& a) {
-  if (a.rows() != a.cols()) throw std::invalid_argument("cholesky needs a square matrix");
-  const int n = a.rows();
-  Matrix l(n, n);
-  for (int j = 0; j < n; ++j) {
-    double d = a(j, j);
-    for (int k = 0; k < j; ++k) d -= l(j, k) * l(j, k);
-    if (!(d > 0.0)) throw std::domain_error("cholesky: matrix is not positive definite");
-    l(j, j) = std::sqrt(d);
-    for (int i = j + 1; i < n; ++i) {
-      double v = a(i, j);
-      for (int k = 0; k < j; ++k) v -= l(i, k) * l(j, k);
-      l(i, j) = v / l(j, j);
-    }
-  }
-  return l;
+  require_square(a, "cholesky");
+  const Eigen::LLT<Dense> llt(view(a));
+  if (llt.info() != Eigen::Success) throw std::domain_error("cholesky: matrix is not positive definite");
+  return to_matrix(Dense(llt.matrixL()));
 }
 
 bool is_symmetric(const Matrix& a, double rel_tol) {
   if (a.rows() != a.cols()) return false;
+  if (a.rows() == 0) return true;
   const double scale = std::max(frobenius_norm(a), 1e-300);
-  for (int i = 0; i < a.rows(); ++i)
-    for (int j = i + 1; j < a.cols(); ++j)
-      if (std::abs(a(i, j) - a(j, i)) > rel_tol * scale) return false;
-  return true;
+  return (view(a) - view(a).transpose()).cwiseAbs().maxCoeff() <= rel_tol * scale;
 }
 
 bool is_spd(const Matrix& a) {
   if (!is_symmetric(a)) return false;
-  try {
-    cholesky(a);
-    return true;
-  } catch (const std::domain_error&) {
-    return false;
-  }
+  return Eigen::LLT<Dense>(view(a)).info() == Eigen::Success;
 }
 
 }  // namespace mf

@@ -10,13 +10,19 @@
 #include <string>
 #include <vector>
 
-#include "app/ot_command.hpp"
-#include "app/ot_points_loader.hpp"
+#include "app/cli.hpp"
 #include "measureflow/ot/exact.hpp"
+#include "measureflow/ot/point_set_input.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
 
 namespace {
+
+// `measureflow ot ARGS...` in-process, through the same command-line parser as the executable.
+int ot_command(std::vector<std::string> args) {
+  args.insert(args.begin(), "ot");
+  return mf::app::run_cli(args, mf::app::BuildInfo{"test", "test"});
+}
 
 int world_rank() {
   int r;
@@ -91,9 +97,9 @@ class OtCommand : public ::testing::Test {
 
 TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
   const std::string a = base_ + "_a.h5", b = base_ + "_b.h5", out = base_ + "_out.h5";
-  ASSERT_EQ(mf::ot_command({a, b, "--eps", "0.02", "--tol", "1e-9", "--out", out}), 0);
-  const auto x = mf::ot_cli::load_point_set(MPI_COMM_WORLD, a);
-  const auto y = mf::ot_cli::load_point_set(MPI_COMM_WORLD, b);
+  ASSERT_EQ(ot_command({a, b, "--eps", "0.02", "--tol", "1e-9", "--out", out}), 0);
+  const auto x = mf::ot::load_point_set(MPI_COMM_WORLD, a);
+  const auto y = mf::ot::load_point_set(MPI_COMM_WORLD, b);
   mf::ot::SinkhornOptions opt;
   opt.eps = 0.02;
   opt.tol = 1e-9;
@@ -119,12 +125,14 @@ TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
 
 TEST_F(OtCommand, ExactMethodAndBadInput) {
   const std::string a = base_ + "_a.h5", b = base_ + "_b.h5";
-  EXPECT_EQ(mf::ot_command({a, b, "--method", "simplex"}), 2);
-  EXPECT_EQ(mf::ot_command({a, base_ + "_missing.h5"}), 2);
-  EXPECT_EQ(mf::ot_command({a, b, "--eps", "-1"}), 2);
-  EXPECT_EQ(mf::ot_command({a, b, "--snapshot", "0"}), 2);  // a has no snapshots group
-  EXPECT_EQ(mf::ot_command({a, b, "--method", "exact"}), 2);  // 2D with unequal sizes: no exact solver
-  EXPECT_EQ(mf::ot_command({b, b, "--snapshot", "0", "--method", "exact", "--json"}), 0);
+  EXPECT_EQ(ot_command({a, b, "--method", "simplex"}), 2);
+  EXPECT_EQ(ot_command({a, b, "--unknown-flag"}), 2);
+  EXPECT_EQ(ot_command({a}), 2);  // one point set only
+  EXPECT_EQ(ot_command({a, base_ + "_missing.h5"}), 2);
+  EXPECT_EQ(ot_command({a, b, "--eps", "-1"}), 2);
+  EXPECT_EQ(ot_command({a, b, "--snapshot", "0"}), 2);  // a has no snapshots group
+  EXPECT_EQ(ot_command({a, b, "--method", "exact"}), 2);  // 2D with unequal sizes: no exact solver
+  EXPECT_EQ(ot_command({b, b, "--snapshot", "0", "--method", "exact", "--json"}), 0);
 }
 
 }  // namespace

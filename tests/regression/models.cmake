@@ -6,10 +6,13 @@ mf_regression(transformer_closure_2d DECK inputs/transformer/closure_2d.yaml
   SET "domain.cells=[32,32]" lagrangian.particles=1024 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.cov_error<=0.03" "eulerian.l1_error<=0.02" "lagrangian.cov_error<=0.15"
   SAME eulerian.cov_error eulerian.l1_error lagrangian.cov_error lagrangian.mean_error RTOL 1e-10)
+# lagrangian.blowup_time with 2000 particles scatters over seeds (Philox draws, 13 seeds 1-12 and 21):
+# mean 0.8016, sd 0.0204, range 0.765-0.825. The bound is t* ± 4 sd; the 10000-particle acceptance run
+# below is the sharp test.
 mf_regression(transformer_blowup_2d DECK inputs/transformer/blowup_2d.yaml
   SET "domain.cells=[32,32]" lagrangian.particles=2000 diagnostics.w2=none
   BOUNDS "closed_form.blowup_time>=0.7999" "closed_form.blowup_time<=0.8001"
-         "lagrangian.blowup_time>=0.776" "lagrangian.blowup_time<=0.824"
+         "lagrangian.blowup_time>=0.72" "lagrangian.blowup_time<=0.88"
          "eulerian.blowup_time>=0.76" "eulerian.blowup_time<=0.86"
   SAME lagrangian.blowup_time eulerian.blowup_time lagrangian.cov_error RTOL 1e-10)
 # Acceptance of issue #6: the shipped deck as it is (10 000 moment-matched tokens, 64² grid) predicts

@@ -26,10 +26,14 @@ mf_regression(dynamic_ot_gaussian_1d DECK inputs/dynamic_ot/gaussian_1d.yaml
   LOOSE eulerian.w2sq eulerian.kinetic_energy LOOSE_RTOL 1e-8)
 # Measured 2D (20² × 8, tolerance 1e-4, 300 particles, entropic coupling): eulerian.w2sq_error 7.18e-3
 # (converged in 440 iterations), lagrangian.w2sq 0.5588.
+# Particle metrics at these small counts are Monte Carlo quantities: their bounds are about 3 standard
+# errors (covariance error ~ sqrt(2/N)), not 1.5x one seed's value. Measured with Philox (issue #19) vs
+# the old generator: dynamic_ot lagrangian.w2sq 0.592 vs 0.566 (300 particles); fokker_planck
+# lagrangian.cov_error 0.047 (2000); layers_euler cov_error 0.071 (500); sphere clusters 3 vs 2 (128 tokens).
 mf_regression(dynamic_ot_gaussian_2d DECK inputs/dynamic_ot/gaussian_2d.yaml
   SET "domain.cells=[20,20]" time.cells=8 lagrangian.particles=300 diagnostics.w2=none solver.tolerance=1e-4
   BOUNDS "eulerian.w2sq_error<=0.011" "eulerian.converged>=1" "eulerian.mass_drift<=1e-12"
-         "lagrangian.w2sq>=0.555" "lagrangian.w2sq<=0.578"
+         "lagrangian.w2sq>=0.53" "lagrangian.w2sq<=0.61"
   SAME eulerian.iterations RTOL 1e-12
   LOOSE eulerian.w2sq lagrangian.w2sq LOOSE_RTOL 1e-8)
 
@@ -38,7 +42,7 @@ mf_regression(dynamic_ot_gaussian_2d DECK inputs/dynamic_ot/gaussian_2d.yaml
 mf_regression(fokker_planck_ou_2d DECK inputs/gradient_flow/fokker_planck_ou_2d.yaml
   SET "domain.cells=[24,24]" lagrangian.particles=2000 time.end=0.5 output.every=0.25 diagnostics.w2=none
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.cov_error<=0.07" "eulerian.l1_error<=0.045"
-         "lagrangian.cov_error<=0.032" "eulerian.rejected_steps<=0"
+         "lagrangian.cov_error<=0.1" "eulerian.rejected_steps<=0"
   SAME lagrangian.cov_error lagrangian.mean_error RTOL 1e-10
   LOOSE eulerian.l1_error eulerian.cov_error LOOSE_RTOL 1e-6)
 # Porous medium m = 3 in 3D on 10³ to t = 0.03 (measured: l1_error 0.0214, support_radius_error 0.169,
@@ -53,7 +57,7 @@ mf_regression(porous_barenblatt_3d DECK inputs/gradient_flow/porous_barenblatt_3
 # closure (measured: cov_error 0.0221, mean_error 0.0779).
 mf_regression(transformer_layers_euler_2d DECK inputs/transformer/layers_euler_2d.yaml
   SET lagrangian.particles=500 diagnostics.w2=none
-  BOUNDS "lagrangian.cov_error<=0.033" "lagrangian.mean_error<=0.12" "lagrangian.mass_drift<=1e-12"
+  BOUNDS "lagrangian.cov_error<=0.19" "lagrangian.mean_error<=0.12" "lagrangian.mass_drift<=1e-12"
   SAME lagrangian.cov_error lagrangian.mean_error RTOL 1e-10)
 # d = 16, 500 tokens (measured: cov_error 0.264, mean_error 0.185: sampling error of 500 points in 16-D).
 mf_regression(transformer_tokens_d16_random DECK inputs/transformer/tokens_d16_random.yaml
@@ -63,7 +67,7 @@ mf_regression(transformer_tokens_d16_random DECK inputs/transformer/tokens_d16_r
 # Tokens on the sphere S² (β = 4, t = 10): 128 tokens end in 2 clusters (measured).
 mf_regression(transformer_sphere_clustering_3d DECK inputs/transformer/sphere_clustering_3d.yaml
   SET lagrangian.particles=128 diagnostics.w2=none
-  BOUNDS "lagrangian.clusters<=2" "lagrangian.mass_drift<=1e-12"
+  BOUNDS "lagrangian.clusters<=3" "lagrangian.mass_drift<=1e-12"
   SAME lagrangian.clusters lagrangian.mean_inner_product RTOL 1e-10)
 # Sinkhorn attention on 24² and 500 tokens (no closed form): grid and tokens agree (measured
 # cross.l1_eulerian_lagrangian 0.190 at t = 0 from sampling, 0.202 at t = 0.5), mass conserved.

@@ -43,7 +43,10 @@ TEST(DynamicOtSliceW2, EveryFaceComparedAndTheLargestReported) {
     EXPECT_GT(c.eps[k], 0.0);
     // Constant speed along a geodesic: ½∫ρ|v|² = W2²/2 = 0.125 on every face, in both views.
     EXPECT_NEAR(c.grid_kinetic[k], 0.125, 0.02 * 0.125) << "face " << k;
-    EXPECT_NEAR(c.particle_kinetic[k], 0.125, 0.03 * 0.125);
+    // The particles' energy is an 800-sample estimate: over seeds 1-42 (Philox draws) mean 0.1261, sd
+    // 0.0023, range 0.1217-0.1308 (the same deck as `measureflow run`); the bound is 4 sd plus the mean's
+    // offset (3 % was 1.5 sd and held for the previous generator's seed 1 only by luck).
+    EXPECT_NEAR(c.particle_kinetic[k], 0.125, 0.085 * 0.125);
   }
   EXPECT_DOUBLE_EQ(c.largest(), *std::max_element(c.w2.begin(), c.w2.end()));
 

@@ -188,10 +188,14 @@ TEST(TransformerAttention, TokenCovarianceApproachesClosureLikeInverseSqrtN) {
   const ClosureResult exact = closure_rk4_integrate({c.layer}, {c.m0, c.S0}, 0.0, t);
   ASSERT_FALSE(exact.blew_up);
   std::vector<double> errs;
-  const std::vector<long long> ns = {256, 1024, 4096};
+  // RMS over seeds of the relative covariance error; its observed slope in n must be near −1/2. With 4
+  // seeds per n the RMS itself scatters by ~20 % and the slope by ~0.1 (seen when the generator changed to
+  // Philox: slope 0.30 with 4 seeds at 256/1024/4096 tokens), so 8 seeds at 128/512/2048 tokens (half the
+  // cost: attention is O(n²)); 64 tokens is too few (slope 0.35 over 64/256/1024 with 16 seeds).
+  const std::vector<long long> ns = {128, 512, 2048};
   for (long long n : ns) {
     double e2 = 0.0;
-    const int seeds = 4;
+    const int seeds = 8;
     for (int s = 0; s < seeds; ++s) {
       const Moments m = run_tokens(c, n, 100 + s, t, 0.125, ParticleIntegrator::RK4);
       e2 += std::pow(frobenius_norm(m.cov - exact.state.S) / frobenius_norm(exact.state.S), 2) / seeds;
@@ -199,11 +203,12 @@ TEST(TransformerAttention, TokenCovarianceApproachesClosureLikeInverseSqrtN) {
     errs.push_back(std::sqrt(e2));
   }
   const double order = -std::log(errs[2] / errs[0]) / std::log(double(ns[2]) / ns[0]);
-  std::printf("cov error vs closure: n=256 %.3e  n=1024 %.3e  n=4096 %.3e  slope %.2f\n", errs[0], errs[1], errs[2],
+  std::printf("cov error vs closure: n=128 %.3e  n=512 %.3e  n=2048 %.3e  slope %.2f\n", errs[0], errs[1], errs[2],
               -order);
   EXPECT_GT(order, 0.35);
   EXPECT_LT(order, 0.7);
-  EXPECT_LT(errs[2], 0.05);
+  // Measured 0.047 at 2048 tokens (0.032 at 4096 with 4 seeds); the bound leaves room for the RMS's scatter.
+  EXPECT_LT(errs[2], 0.08);
 }
 
 TEST(TransformerAttention, Rk4IsFourthOrderAndTheLayerMapFirstOrderInDepth) {

@@ -17,7 +17,7 @@ struct Summary {
   std::map<std::string, double> metrics;
 };
 
-// Writes JSON (17 significant digits; NaN/inf as null) atomically. Call on one rank (rank 0).
+// Writes JSON (shortest round-trip digits; NaN/inf as null) atomically. Call on one rank (rank 0).
 void write_summary(const std::string& path, const Summary& s);
 // Reads a summary.json (null metrics come back as NaN). Throws InputError if missing or malformed.
 Summary read_summary(const std::string& path);

@@ -1,4 +1,4 @@
-#include "app/ot_points_loader.hpp"
+#include "measureflow/ot/point_set_input.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "measureflow/errors.hpp"
 #include "measureflow/io/readers.hpp"
 
-namespace mf::ot_cli {
+namespace mf::ot {
 
 WeightedPoints load_point_set(MPI_Comm comm, const std::string& path, int snapshot) {
   int rank = 0, size = 1;
@@ -44,8 +44,8 @@ WeightedPoints load_point_set(MPI_Comm comm, const std::string& path, int snapsh
   }
   WeightedPoints wp;
   wp.dim = dim;
-  wp.positions = PointsView("mf::ot_cli::positions", counts[rank], dim);
-  wp.weights = WeightsView("mf::ot_cli::weights", counts[rank]);
+  wp.positions = PointsView("mf::ot::positions", counts[rank], dim);
+  wp.weights = WeightsView("mf::ot::weights", counts[rank]);
   auto hp = Kokkos::create_mirror_view(wp.positions);
   auto hw = Kokkos::create_mirror_view(wp.weights);
   MPI_Scatterv(s.positions.data(), pcounts.data(), pdispls.data(), MPI_DOUBLE, hp.data(), pcounts[rank], MPI_DOUBLE, 0,
@@ -56,4 +56,4 @@ WeightedPoints load_point_set(MPI_Comm comm, const std::string& path, int snapsh
   return wp;
 }
 
-}  // namespace mf::ot_cli
+}  // namespace mf::ot
