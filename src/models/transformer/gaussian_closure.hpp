@@ -30,6 +30,7 @@ struct ClosureResult {
   double t_reached = 0.0;
   bool blew_up = false;  // tr Σ passed blowup_factor · tr Σ0 (or became non-finite) before t1
   int steps = 0;
+  bool stalled = false;  // the adaptive step stalled (stiff stretch) before t1: neither blow-up nor t1 reached
 };
 
 // Adaptive RK4 with step doubling and Richardson extrapolation from t0 to t1, honouring layer changes.

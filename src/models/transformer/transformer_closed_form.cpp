@@ -23,7 +23,7 @@ std::optional<Moments> TransformerClosedForm::moments(double t) const {
     const ClosureResult r = closure_rk4_integrate(layers_, cache_, cache_t_, t);
     cache_ = r.state;
     cache_t_ = r.t_reached;
-    if (r.blew_up) {
+    if (r.blew_up || r.stalled) {  // stalled: no trustworthy state at t, so no closed-form moments from here on
       cache_blown_ = true;
       return std::nullopt;
     }
@@ -56,6 +56,7 @@ bool TransformerClosedForm::cell_averages(double t, const Grid& grid, Vec out) c
 double TransformerClosedForm::blowup_time(double t_max) const {
   if (identity_values(layers_)) return identity_value_blowup_time(layers_, initial_.S);
   const ClosureResult r = closure_rk4_integrate(layers_, initial_, 0.0, t_max);
+  // A stalled integration (stiff stretch, see closure_rk4_integrate) found no blow-up it can vouch for.
   return r.blew_up ? r.t_reached : std::numeric_limits<double>::infinity();
 }
 
