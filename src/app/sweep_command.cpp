@@ -219,35 +219,51 @@ nlohmann::ordered_json swept(const nlohmann::ordered_json& values, const std::st
 int sweep_collect_command(const std::string& dir_text) {
   const fs::path dir = dir_text;
   const std::string index_path = (dir / "sweep.json").string();
-  nlohmann::ordered_json index;
+  // Every entry of the index is read (and its types checked) here, before anything is written: a
+  // hand-edited or truncated sweep.json is bad input (exit 2) that names the file, not a crash.
+  struct Entry {
+    long long id;
+    std::string name, output_dir;
+    nlohmann::ordered_json values;  // key -> swept value, as in sweep.json
+  };
+  std::vector<std::string> keys;
+  std::vector<Entry> entries;
   {
     std::ifstream in(index_path);
     try {
       if (!in) throw std::runtime_error("no such file");
-      index = nlohmann::ordered_json::parse(in);
-      if (!index.is_object() || !index["keys"].is_array() || !index["variants"].is_array())
-        throw std::runtime_error("not a sweep index");
+      const nlohmann::ordered_json index = nlohmann::ordered_json::parse(in);
+      if (!index.is_object() || !index.contains("keys") || !index["keys"].is_array() || !index.contains("variants") ||
+          !index["variants"].is_array())
+        throw std::runtime_error("not a sweep index: it needs the arrays \"keys\" and \"variants\"");
+      for (const auto& k : index["keys"]) {
+        if (!k.is_string()) throw std::runtime_error("\"keys\" must hold deck key names (strings), found " + k.dump());
+        keys.push_back(k.get<std::string>());
+      }
+      for (const auto& v : index["variants"])
+        entries.push_back({v.at("id").get<long long>(), v.at("name").get<std::string>(),
+                           v.at("output_dir").get<std::string>(), v.at("values")});
     } catch (const std::exception& e) {
-      throw InputError(index_path + ": cannot read the sweep index (" + e.what() + "; run `measureflow sweep` first)");
+      throw InputError(index_path + ": cannot read the sweep index (" + e.what() +
+                       "; each variant needs id, name, output_dir and values; run `measureflow sweep` first)");
     }
   }
   if (!is_root()) return 0;
-  std::vector<std::string> keys = index["keys"].get<std::vector<std::string>>();
   struct Row {
     std::string name, status;
     long long id;
-    nlohmann::ordered_json values;  // key -> swept value, as in sweep.json
+    nlohmann::ordered_json values;
     std::map<std::string, double> metrics;
   };
   std::vector<Row> rows;
   std::set<std::string> metric_names;
   std::vector<std::string> missing, failed;
-  for (const auto& v : index["variants"]) {
+  for (const Entry& v : entries) {
     Row r;
-    r.id = v.at("id").get<long long>();
-    r.name = v.at("name").get<std::string>();
-    r.values = v.at("values");
-    const fs::path summary = fs::path(v.at("output_dir").get<std::string>()) / "summary.json";
+    r.id = v.id;
+    r.name = v.name;
+    r.values = v.values;
+    const fs::path summary = fs::path(v.output_dir) / "summary.json";
     if (!fs::exists(summary)) {
       r.status = "missing";
       missing.push_back(r.name);

@@ -261,6 +261,10 @@ CASES = [
     # --- sweep-collect DIR -----------------------------------------------------------------------------
     Collect("collect_no_index", None, ["sweep.json", "measureflow sweep"]),
     Collect("collect_index_not_json", "{ this is: [not json\n", ["sweep.json"]),
+    # Parseable JSON that is not a sweep index: a variant without its fields, a key that is not a name.
+    Collect("collect_variant_without_id", '{"keys": ["a"], "variants": [{"name": "v0000"}]}\n',
+            ["sweep.json", "id", "output_dir"]),
+    Collect("collect_key_not_a_name", '{"keys": [1], "variants": []}\n', ["sweep.json", "keys"]),
 ]
 
 GOOD_1D_SWIRL = """model: continuity
