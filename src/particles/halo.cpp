@@ -2,6 +2,8 @@
 // against every other box, then the copies travel by Alltoallv. Host-side: this is communication.
 #include "measureflow/halo.hpp"
 
+#include "particle_exchange.hpp"
+
 #include <mpi.h>
 
 #include <cmath>
@@ -34,20 +36,6 @@ double distance_to_box(const double* x, int dim, const double* box) {
   return std::sqrt(d2);
 }
 
-template <class T>
-void exchange(MPI_Comm comm, const std::vector<T>& send, const std::vector<int>& sc, const std::vector<int>& so,
-              std::vector<T>& recv, const std::vector<int>& rc, const std::vector<int>& ro, int per, MPI_Datatype type) {
-  const int size = static_cast<int>(sc.size());
-  std::vector<int> a(size), b(size), c(size), d(size);
-  for (int r = 0; r < size; ++r) {
-    a[r] = sc[r] * per;
-    b[r] = so[r] * per;
-    c[r] = rc[r] * per;
-    d[r] = ro[r] * per;
-  }
-  MPI_Alltoallv(send.data(), a.data(), b.data(), type, recv.data(), c.data(), d.data(), type, comm);
-}
-
 }  // namespace
 
 Halo exchange_halo(const ParticleSet& p, const Grid& grid, double cutoff) {
@@ -68,7 +56,6 @@ Halo exchange_halo(const ParticleSet& p, const Grid& grid, double cutoff) {
   Halo h;
   h.dim = d;
   h.comm = comm;
-  h.send_count.assign(size, 0);
   std::vector<std::vector<int>> by_rank(size);
   for (std::size_t i = 0; i < p.size(); ++i)
     for (int r = 0; r < size; ++r) {
@@ -76,45 +63,26 @@ Halo exchange_halo(const ParticleSet& p, const Grid& grid, double cutoff) {
       // A hair of slack: sending an extra particle costs nothing, missing one changes the forces.
       if (distance_to_box(&x(i, 0), d, &boxes[6 * r]) <= cutoff * (1.0 + 1e-12)) by_rank[r].push_back(static_cast<int>(i));
     }
-  h.send_offset.assign(size, 0);
+  particle_exchange::Plan plan;
+  plan.send_count.assign(size, 0);
   for (int r = 0; r < size; ++r) {
-    h.send_count[r] = static_cast<int>(by_rank[r].size());
-    if (r > 0) h.send_offset[r] = h.send_offset[r - 1] + h.send_count[r - 1];
+    plan.send_count[r] = static_cast<int>(by_rank[r].size());
     h.send_index.insert(h.send_index.end(), by_rank[r].begin(), by_rank[r].end());
   }
-  h.recv_count.assign(size, 0);
-  MPI_Alltoall(h.send_count.data(), 1, MPI_INT, h.recv_count.data(), 1, MPI_INT, comm);
-  h.recv_offset.assign(size, 0);
-  for (int r = 1; r < size; ++r) h.recv_offset[r] = h.recv_offset[r - 1] + h.recv_count[r - 1];
-  const std::size_t n_send = h.send_index.size();
-  const std::size_t n_recv = static_cast<std::size_t>(h.recv_offset[size - 1] + h.recv_count[size - 1]);
+  particle_exchange::complete_plan(comm, plan);
+  h.send_count = plan.send_count;
+  h.send_offset = plan.send_offset;
+  h.recv_count = plan.recv_count;
+  h.recv_offset = plan.recv_offset;
 
-  std::vector<double> sx(n_send * d), sw(n_send), rx(n_recv * d), rw(n_recv);
-  std::vector<std::int64_t> sid(n_send), rid(n_recv);
-  for (std::size_t k = 0; k < n_send; ++k) {
-    const int i = h.send_index[k];
-    for (int a = 0; a < d; ++a) sx[k * d + a] = x(i, a);
-    sw[k] = w(i);
-    sid[k] = id(i);
-  }
-  exchange(comm, sx, h.send_count, h.send_offset, rx, h.recv_count, h.recv_offset, d, MPI_DOUBLE);
-  exchange(comm, sw, h.send_count, h.send_offset, rw, h.recv_count, h.recv_offset, 1, MPI_DOUBLE);
-  exchange(comm, sid, h.send_count, h.send_offset, rid, h.recv_count, h.recv_offset, 1, MPI_INT64_T);
+  particle_exchange::Packed out(d, h.send_index.size());
+  for (std::size_t k = 0; k < out.size(); ++k) out.put(k, x, w, id, static_cast<std::size_t>(h.send_index[k]));
+  const particle_exchange::Packed in = particle_exchange::alltoallv(comm, out, plan);
 
-  h.positions = PointsView("halo_positions", n_recv, d);
-  h.weights = WeightsView("halo_weights", n_recv);
-  h.ids = IdsView("halo_ids", n_recv);
-  auto hx = Kokkos::create_mirror_view(h.positions);
-  auto hw = Kokkos::create_mirror_view(h.weights);
-  auto hid = Kokkos::create_mirror_view(h.ids);
-  for (std::size_t k = 0; k < n_recv; ++k) {
-    for (int a = 0; a < d; ++a) hx(k, a) = rx[k * d + a];
-    hw(k) = rw[k];
-    hid(k) = rid[k];
-  }
-  Kokkos::deep_copy(h.positions, hx);
-  Kokkos::deep_copy(h.weights, hw);
-  Kokkos::deep_copy(h.ids, hid);
+  h.positions = PointsView("halo_positions", in.size(), d);
+  h.weights = WeightsView("halo_weights", in.size());
+  h.ids = IdsView("halo_ids", in.size());
+  particle_exchange::unpack(in, h.positions, h.weights, h.ids);
   return h;
 }
 
@@ -122,7 +90,8 @@ Kokkos::View<double*> halo_values(const Halo& h, Kokkos::View<const double*> loc
   auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), local_values);
   std::vector<double> send(h.send_index.size()), recv(h.size());
   for (std::size_t k = 0; k < send.size(); ++k) send[k] = v(h.send_index[k]);
-  exchange(h.comm, send, h.send_count, h.send_offset, recv, h.recv_count, h.recv_offset, 1, MPI_DOUBLE);
+  const particle_exchange::Plan plan{h.send_count, h.send_offset, h.recv_count, h.recv_offset};
+  particle_exchange::alltoallv_values(h.comm, send, recv, plan, 1, MPI_DOUBLE);
   Kokkos::View<double*> out("halo_values", recv.size());
   auto ho = Kokkos::create_mirror_view(out);
   for (std::size_t k = 0; k < recv.size(); ++k) ho(k) = recv[k];

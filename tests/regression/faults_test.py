@@ -27,17 +27,9 @@ import time
 import h5py
 import numpy as np
 
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-for k in ("MF_TEST_SIGNAL_AT_STEP", "MF_TEST_NAN_AT_STEP", "MF_TEST_PAUSE_IN_CHECKPOINT"):
-    ENV.pop(k, None)
+from mf_check import ENV, expect, snapshots, particles_by_id, summary, failures
+
 SKIP = 77  # ctest SKIP_RETURN_CODE
-failures = []
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def command(binary, ranks, source, out, sets=()):
@@ -48,26 +40,6 @@ def command(binary, ranks, source, out, sets=()):
     for s in sets:
         cmd += ["--set", s]
     return cmd
-
-
-def snapshots(path, name):
-    with h5py.File(path, "r") as f:
-        return [(float(np.ravel(f["snapshots"][s].attrs["time"])[0]), f["snapshots"][s][name][()])
-                for s in sorted(f["snapshots"].keys())]
-
-
-def particles_by_id(path):
-    out = []
-    with h5py.File(path, "r") as f:
-        for s in sorted(f["snapshots"].keys()):
-            g = f["snapshots"][s]
-            out.append((float(np.ravel(g.attrs["time"])[0]), g["positions"][()][np.argsort(g["ids"][()])]))
-    return out
-
-
-def summary(d):
-    with open(os.path.join(d, "summary.json")) as f:
-        return json.load(f)
 
 
 def same_output(ref, got, label, upto=None):

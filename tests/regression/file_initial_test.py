@@ -14,13 +14,7 @@ import tempfile
 import h5py
 import numpy as np
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from mf_check import expect, failures
 
 
 def run(binary, ranks, deck, *sets):

@@ -16,13 +16,7 @@ import xml.etree.ElementTree as ET
 import h5py
 import numpy as np
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from mf_check import expect, failures
 
 
 def main():

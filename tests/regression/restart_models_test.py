@@ -21,8 +21,8 @@ import tempfile
 import h5py
 import numpy as np
 
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-ENV.pop("MF_TEST_SIGNAL_AT_STEP", None)
+from mf_check import ENV, expect, summary, failures
+
 
 # deck, overrides, relative tolerance of fields/particles/metrics on another rank count (about 10× the
 # difference measured on 3 ranks, and not below 1e-12; gradient_flow's 1e-10 leaves room for Newton/KSP
@@ -65,14 +65,6 @@ CASES = {
                    2e-3, ["eulerian.poisson_iterations", "eulerian.continuity_residual", "eulerian.constraint_residual"]),
 }
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
 
 def run(binary, ranks, deck, sets, out, extra=(), env=None):
     cmd = ["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run", deck, "--quiet", "--set", f"output.dir={out}",
@@ -101,11 +93,6 @@ def particles(path):
                         {"positions": g["positions"][()][order], "weights": g["weights"][()][order],
                          "ids": g["ids"][()][order]}))
     return out
-
-
-def summary(d):
-    with open(os.path.join(d, "summary.json")) as f:
-        return json.load(f)
 
 
 def diagnostics_rows(d):

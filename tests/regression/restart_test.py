@@ -17,36 +17,13 @@ import time
 import h5py
 import numpy as np
 
-failures = []
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+from mf_check import ENV, expect, snapshots, particles_by_id, failures
 
 
 def command(binary, ranks, deck, out, extra=()):
     return ["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run", deck, "--set", f"output.dir={out}",
             "--set", "domain.cells=[64,64]", "--set", "lagrangian.particles=4000", "--set", "time.end=6.0",
             "--set", "output.every=0.3", "--set", "diagnostics.w2=none", *extra]
-
-
-def snapshots(path, name):
-    with h5py.File(path, "r") as f:
-        return [(float(np.ravel(f["snapshots"][s].attrs["time"])[0]), f["snapshots"][s][name][()])
-                for s in sorted(f["snapshots"].keys())]
-
-
-def particles_by_id(path):
-    out = []
-    with h5py.File(path, "r") as f:
-        for s in sorted(f["snapshots"].keys()):
-            g = f["snapshots"][s]
-            order = np.argsort(g["ids"][()])
-            out.append((float(np.ravel(g.attrs["time"])[0]), g["positions"][()][order]))
-    return out
 
 
 def main():

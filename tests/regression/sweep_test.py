@@ -17,8 +17,8 @@ import tempfile
 
 import yaml
 
-failures = []
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+from mf_check import ENV, expect, failures
+
 
 # 1D, particles only, a fixed step: each run takes a fraction of a second.
 BASE = """model: continuity
@@ -30,12 +30,6 @@ eulerian: { enabled: false }
 lagrangian: { particles: 100, seed: 3 }
 output: { dir: out/never_used, every: 0.25 }
 """
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def mf(binary, *args):
