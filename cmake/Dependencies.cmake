@@ -14,3 +14,5 @@ endif()
 find_package(GTest)
 # Eigen 3.4 (Debian libeigen3-dev): small dense solves of the learned flow-matching fields.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+# FFTW 3 (Debian libfftw3-dev): cosine transforms of the grid JKO step's space-time Poisson solve.
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
