@@ -109,9 +109,17 @@ JkoGridSolver::JkoGridSolver(const GridSpec& space, const LocalEnergy& energy, c
   thomas_factors(tdiag, 0.25, time_ip_, time_up_);
 }
 
+std::vector<double> JkoGridSolver::state() const {
+  std::vector<double> s = w_;
+  s.push_back(last_tau_);
+  return s;
+}
+
 void JkoGridSolver::set_state(const std::vector<double>& w) {
-  if (static_cast<long>(w.size()) != size_) throw InputError("gradient_flow jko: checkpointed JKO state has the wrong size");
-  w_ = w;
+  if (static_cast<long>(w.size()) != size_ + 1)
+    throw InputError("gradient_flow jko: checkpointed JKO state has the wrong size");
+  w_.assign(w.begin(), w.end() - 1);
+  last_tau_ = w.back();
   started_ = true;
 }
 
@@ -255,13 +263,23 @@ JkoStepStats JkoGridSolver::step(std::vector<double>& rho, double tau) {
   } else {
     // Warm start: the last step's path (its velocities change slowly), its densities shifted by the
     // change of the starting density so the first face holds ρ_k exactly.
+    // A step of another size (the Driver shortens the last step before an output time) moves the
+    // density about τ/τ_prev as far: the path's momentum and its departure from ρ_k are scaled by that
+    // ratio (without it, a half step after full ones took over 5000 iterations in the OU deck).
+    const double ratio = last_tau_ > 0.0 ? tau / last_tau_ : 1.0;
     for (long s = 0; s < ns_; ++s) {
-      const double delta = rho[s] - wvr[s];
-      for (int f = 0; f <= nt_; ++f) wvr[f * ns_ + s] += delta;
-      for (int n = 0; n < nt_; ++n) w_[d_ * cells_ + n * ns_ + s] += delta;
-      w_[off_w_ + s] += delta;
+      const double old_start = wvr[s];
+      auto move = [&](double& v) { v = rho[s] + ratio * (v - old_start); };
+      for (int f = 0; f <= nt_; ++f) move(wvr[f * ns_ + s]);
+      for (int n = 0; n < nt_; ++n) move(w_[d_ * cells_ + n * ns_ + s]);
+      move(w_[off_w_ + s]);
+    }
+    if (ratio != 1.0) {
+      for (long i = 0; i < d_ * cells_; ++i) w_[i] *= ratio;
+      for (long i = off_vm_; i < off_vr_; ++i) w_[i] *= ratio;
     }
   }
+  last_tau_ = tau;
   double mass0 = 0.0, rho_norm2 = 0.0;
   for (double v : rho) {
     mass0 += v;
@@ -310,8 +328,8 @@ JkoStepStats JkoGridSolver::step(std::vector<double>& rho, double tau) {
     char msg[256];
     std::snprintf(msg, sizeof msg,
                   "gradient_flow jko: Douglas–Rachford did not reach eulerian.jko_tolerance %.3g in "
-                  "eulerian.jko_max_iterations %d (residual %.3g)",
-                  opt_.tolerance, opt_.max_iterations, residual);
+                  "eulerian.jko_max_iterations %d (residual %.3g, step tau = %.6g)",
+                  opt_.tolerance, opt_.max_iterations, residual, tau);
     throw SolverError(msg);
   }
   // ρ_{k+1}: the final face of the continuity-feasible z (mass exact); negative round-off clipped.

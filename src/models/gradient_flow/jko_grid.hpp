@@ -38,8 +38,8 @@ class JkoGridSolver {
   JkoGridSolver(const GridSpec& space, const LocalEnergy& energy, const JkoGridOptions& options);
   // rho: the whole grid's cell averages (x fastest), unit mass or not; replaced by ρ_{k+1} (same mass).
   JkoStepStats step(std::vector<double>& rho, double tau);
-  // The Douglas–Rachford iterate carried between steps (warm start), for checkpoints.
-  const std::vector<double>& state() const { return w_; }
+  // The Douglas–Rachford iterate carried between steps (warm start) and the last τ, for checkpoints.
+  std::vector<double> state() const;
   void set_state(const std::vector<double>& w);
 
  private:
@@ -63,6 +63,7 @@ class JkoGridSolver {
   std::vector<double> axis_ip_[3], axis_up_[3], time_ip_, time_up_;  // Thomas factors of the G2 lines
   SpaceTimePoisson poisson_;
   bool started_ = false;
+  double last_tau_ = 0.0;  // τ of the previous step (warm start scaling)
 };
 
 }  // namespace mf::gradient_flow
