@@ -200,7 +200,7 @@ TEST(GradientFlowJkoGrid, FirstOrderInTauAgainstThePde1D) {
   // PDE's spread is √(1 + (s0² − 1) e^{−2T}); the JKO spread follows the recursion (checked above).
   const double s0 = 0.3, T = 0.4;
   const double pde = std::sqrt(1.0 + (s0 * s0 - 1.0) * std::exp(-2.0 * T));
-  const GridSpec g = box(1, 4.0, 160);
+  const GridSpec g = box(1, 4.0, 100);
   std::vector<double> err;
   for (int steps : {4, 8, 16}) {
     JkoGridOptions opt;
