@@ -17,3 +17,5 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 # Random123 is header-only and ships no CMake config.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+# FFTW 3 (Debian libfftw3-dev): cosine transforms of the grid JKO step's space-time Poisson solve.
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)

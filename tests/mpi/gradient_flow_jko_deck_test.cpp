@@ -1,5 +1,6 @@
-// eulerian.scheme: jko from a deck: the allowed values are enforced (a bad value and a non-1D-heat deck
-// are input errors naming the key), and the grid view follows the exact Gaussian JKO recursion
+// eulerian.scheme: jko from a deck: the allowed values are enforced (a bad value, an interaction energy and
+// the quantile solver outside the 1D heat equation are input errors naming the key), and the grid view
+// (quantile solver) follows the exact Gaussian JKO recursion
 // s_{k+1} = (s_k + √(s_k² + 4τ))/2, with the error falling as 1/N in the quantile nodes.
 #include <gtest/gtest.h>
 
@@ -40,12 +41,21 @@ TEST(GradientFlowJkoDeck, RejectsBadValuesAndOtherDimensions) {
   const std::string bad = input_error("heat_gaussian_1d.yaml", {"eulerian.scheme=implicit"});
   EXPECT_NE(bad.find("eulerian.scheme"), std::string::npos) << bad;
   EXPECT_NE(bad.find("fv, jko"), std::string::npos) << bad;
-  const std::string two_d = input_error("fokker_planck_ou_2d.yaml", {"eulerian.scheme=jko"});
-  EXPECT_NE(two_d.find("eulerian.scheme"), std::string::npos) << two_d;
+  const std::string two_d = input_error("fokker_planck_ou_2d.yaml", {"eulerian.scheme=jko", "eulerian.jko_solver=quantiles"});
+  EXPECT_NE(two_d.find("eulerian.jko_solver"), std::string::npos) << two_d;
   EXPECT_NE(two_d.find("1D only"), std::string::npos) << two_d;
-  const std::string porous = input_error("heat_gaussian_1d.yaml", {"eulerian.scheme=jko", "energy.internal={type: porous, m: 2}"});
-  EXPECT_NE(porous.find("eulerian.scheme"), std::string::npos) << porous;
+  const std::string porous = input_error("heat_gaussian_1d.yaml", {"eulerian.scheme=jko", "eulerian.jko_solver=quantiles",
+                                                                   "energy.internal={type: porous, m: 2}"});
+  EXPECT_NE(porous.find("eulerian.jko_solver"), std::string::npos) << porous;
+  const std::string interaction = input_error("aggregation_interval_1d.yaml", {"eulerian.scheme=jko"});
+  EXPECT_NE(interaction.find("eulerian.scheme"), std::string::npos) << interaction;
+  EXPECT_NE(interaction.find("interaction"), std::string::npos) << interaction;
+  const std::string solver = input_error("heat_gaussian_1d.yaml", {"eulerian.scheme=jko", "eulerian.jko_solver=newton"});
+  EXPECT_NE(solver.find("eulerian.jko_solver"), std::string::npos) << solver;
   EXPECT_EQ(input_error("heat_gaussian_1d.yaml", {"eulerian.scheme=jko"}), "");
+  // The grid JKO (dynamic_ot) takes 2D and 3D, internal and potential energies.
+  EXPECT_EQ(input_error("fokker_planck_ou_2d.yaml", {"eulerian.scheme=jko"}), "");
+  EXPECT_EQ(input_error("porous_barenblatt_3d.yaml", {"eulerian.scheme=jko", "domain.cells=[8,8,8]"}), "");
 }
 
 TEST(GradientFlowJkoDeck, FollowsTheExactGaussianRecursion) {

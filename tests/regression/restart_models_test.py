@@ -52,6 +52,11 @@ CASES = {
                           ["eulerian.scheme=jko", "time.dt=0.02", "time.end=0.2", "output.every=0.05",
                            "lagrangian.method=pairwise", "lagrangian.particles=300"],
                           1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+    # JKO on the grid: the Douglas–Rachford iterate (the next step's warm start) and the exact recursions.
+    "gradient_flow_jko_grid": ("inputs/gradient_flow/jko_ornstein_uhlenbeck_2d.yaml",
+                               ["domain.cells=[16,16]", "lagrangian.particles=300", "time.end=0.2",
+                                "output.every=0.05", "eulerian.jko_step_size=0.1"],
+                               1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
     # Covariance trajectories of both views (blowup_time) and the closure ODE's state.
     "transformer": ("inputs/transformer/blowup_2d.yaml",
                     ["domain.cells=[24,24]", "lagrangian.particles=600", "time.end=0.1", "output.every=0.025"],

@@ -91,4 +91,11 @@ bool GradientFlowClosedForm::cell_averages(double t, const Grid& grid, Vec out) 
   return true;
 }
 
+double barenblatt_unit_second_moment(int dim, double m) {
+  const Barenblatt b(dim, m);
+  const double p = 1.0 / (m - 1.0), h = 0.5 * dim;
+  return std::pow(M_PI, h) * h * std::tgamma(p + 1.0) / std::tgamma(h + p + 2.0) * std::pow(b.k, -h - 1.0) *
+         std::pow(b.C, h + p + 1.0);
+}
+
 }  // namespace mf::gradient_flow

@@ -9,6 +9,11 @@
 
 namespace mf::gradient_flow {
 
+// ∫|y|² ρ(1, y) dy of the unit-mass Barenblatt profile at t = 1 (centred): the Barenblatt solution is the
+// dilation y ↦ (s/t)^β y, so W2²(ρ_t, ρ_s) = (s^β − t^β)² M2(1). Closed form by a Beta integral:
+// π^{d/2} (d/2) Γ(p+1)/Γ(d/2+p+2) k^{−d/2−1} C^{d/2+p+1}, p = 1/(m−1).
+double barenblatt_unit_second_moment(int dim, double m);
+
 class GradientFlowClosedForm : public ClosedFormView {
  public:
   enum class Kind { Barenblatt, Gaussian };

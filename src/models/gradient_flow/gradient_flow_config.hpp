@@ -14,6 +14,7 @@ enum class Potential { None, Quadratic };
 enum class Interaction { None, LogQuadratic, AbsQuadratic, Power, Gaussian, Log };
 enum class ParticleMethod { Blob, Stochastic, Pairwise };
 enum class EulerianScheme { Fv, Jko };
+enum class JkoSolver { Quantiles, DynamicOt };
 
 struct EnergyConfig {
   Internal internal = Internal::Porous;        // energy.internal.type: none | entropy | porous
@@ -41,8 +42,14 @@ struct GradientFlowConfig {
   std::uint64_t seed = 42;         // lagrangian.seed
   int particle_substeps = 1;       // lagrangian.substeps: explicit RK2 sub-steps per time.dt
   bool second_order = true;        // eulerian.reconstruction: linear (true) | constant
-  EulerianScheme scheme = EulerianScheme::Fv;  // eulerian.scheme: fv | jko (1D heat only)
-  int jko_nodes = 2000;            // eulerian.jko_nodes: quantile nodes of the JKO scheme
+  EulerianScheme scheme = EulerianScheme::Fv;  // eulerian.scheme: fv | jko
+  // eulerian.jko_solver: auto (quantiles for the 1D heat equation, else dynamic_ot) | quantiles | dynamic_ot
+  JkoSolver jko_solver = JkoSolver::DynamicOt;
+  int jko_nodes = 2000;            // eulerian.jko_nodes: quantile nodes (jko_solver quantiles)
+  int jko_time_cells = 2;          // eulerian.jko_time_cells: time cells of each step's dynamic OT problem
+  double jko_tolerance = 1e-4;     // eulerian.jko_tolerance: Douglas–Rachford residual relative to the step
+  int jko_max_iterations = 5000;   // eulerian.jko_max_iterations: more is a SolverError (exit 3)
+  double jko_step_size = 0.3;      // eulerian.jko_step_size: γ of the proximal maps
   bool bdf2 = false;               // eulerian.time_integrator: backward_euler (false) | bdf2
   int max_step_halvings = 12;      // eulerian.max_step_halvings: energy guard (0: off, energy only checked)
 };

@@ -53,9 +53,13 @@ void check_combinations(const YAML::Node& root, Errors& e) {
   const YAML::Node scheme = root["eulerian"] ? root["eulerian"]["scheme"] : YAML::Node();
   if (eulerian && text_at(root, {"eulerian", "scheme"}) == "jko") {
     const bool heat_1d = dim == 1 && internal == "entropy" && (potential.empty() || potential == "none") && !has_interaction;
-    if (!heat_1d)
-      e.add("eulerian.scheme", "jko (dim " + std::to_string(dim) + ") is not supported; allowed: fv; or jko for the heat "
-            "equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential, no interaction)", scheme);
+    if (has_interaction)
+      e.add("eulerian.scheme", "jko with an interaction energy is not supported; allowed: jko with energy.interaction.type: "
+            "none (internal and potential energies), or scheme fv", scheme);
+    else if (text_at(root, {"eulerian", "jko_solver"}) == "quantiles" && !heat_1d)
+      e.add("eulerian.jko_solver", "quantiles (dim " + std::to_string(dim) + ") is not supported; allowed: quantiles for "
+            "the heat equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential); dynamic_ot or "
+            "auto otherwise", root["eulerian"]["jko_solver"]);
     if (text_at(root, {"eulerian", "time_integrator"}) == "bdf2")
       e.add("eulerian.time_integrator", "bdf2 with scheme jko; allowed: backward_euler with scheme jko; bdf2 with scheme fv",
             root["eulerian"]["time_integrator"]);
@@ -104,7 +108,15 @@ void declare_gradient_flow_keys(Schema& s) {
   auto& eulerian = s.section("eulerian");
   eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
   eulerian.enumeration("scheme", {"fv", "jko"}, "fv",
-                       "fv (implicit finite volumes) | jko (JKO steps in quantile coordinates: 1D heat equation only)");
+                       "fv (implicit finite volumes) | jko (JKO steps: internal and potential energies, no interaction)");
+  eulerian.enumeration("jko_solver", {"auto", "quantiles", "dynamic_ot"}, "auto",
+                       "jko: quantiles (1D heat equation in quantile coordinates) | dynamic_ot (each step a dynamic OT "
+                       "problem on the grid, d = 1, 2, 3) | auto (quantiles for the 1D heat equation, else dynamic_ot)");
+  eulerian.integer("jko_time_cells", 2LL, "jko dynamic_ot: time cells of each step's space-time problem").min(1);
+  eulerian.real("jko_tolerance", 1e-4, "jko dynamic_ot: Douglas–Rachford fixed-point residual relative to the step's "
+                "own size").positive();
+  eulerian.integer("jko_max_iterations", 5000LL, "jko dynamic_ot: iterations per step before a SolverError (exit 3)").min(1);
+  eulerian.real("jko_step_size", 0.3, "jko dynamic_ot: step γ of the proximal maps (speed only)").positive();
   eulerian.enumeration("time_integrator", {"backward_euler", "bdf2"}, "backward_euler",
                        "fv: backward_euler (energy-dissipative without interaction) | bdf2 (second order in dt; "
                        "energy kept monotone by the step guard)");
@@ -173,6 +185,15 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   c.second_order = deck.text("eulerian.reconstruction") == "linear";
   c.scheme = deck.text("eulerian.scheme") == "jko" ? EulerianScheme::Jko : EulerianScheme::Fv;
   c.jko_nodes = static_cast<int>(deck.integer("eulerian.jko_nodes"));
+  const std::string jko_solver = deck.text("eulerian.jko_solver");
+  const bool heat_1d = c.domain.dim == 1 && en.internal == Internal::Entropy && en.potential == Potential::None &&
+                       en.interaction == Interaction::None;
+  c.jko_solver = jko_solver == "quantiles" || (jko_solver == "auto" && heat_1d) ? JkoSolver::Quantiles
+                                                                                 : JkoSolver::DynamicOt;
+  c.jko_time_cells = static_cast<int>(deck.integer("eulerian.jko_time_cells"));
+  c.jko_tolerance = deck.real("eulerian.jko_tolerance");
+  c.jko_max_iterations = static_cast<int>(deck.integer("eulerian.jko_max_iterations"));
+  c.jko_step_size = deck.real("eulerian.jko_step_size");
   c.bdf2 = deck.text("eulerian.time_integrator") == "bdf2";
   c.max_step_halvings = static_cast<int>(deck.integer("eulerian.max_step_halvings"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");

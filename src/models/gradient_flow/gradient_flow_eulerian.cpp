@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <numeric>
 
+#include "gradient_flow_closed_form.hpp"
 #include "jko_heat_1d.hpp"
 #include "jko_quantiles.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/moments.hpp"
 
 namespace mf::gradient_flow {
 
@@ -18,6 +20,28 @@ GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI
   if (config.bdf2) {
     previous_ = grid_.create_global();
     base_ = grid_.create_global();
+  }
+  if (config.scheme == EulerianScheme::Jko && config.jko_solver == JkoSolver::DynamicOt) {
+    initial_grid_density(initial, grid_, density_);
+    JkoGridOptions opt;
+    opt.time_cells = config.jko_time_cells;
+    opt.tolerance = config.jko_tolerance;
+    opt.max_iterations = config.jko_max_iterations;
+    opt.step = config.jko_step_size;
+    jko_grid_ = std::make_unique<JkoGridSolver>(config.domain, make_local_energy(config.energy), opt);
+    PetscCallThrow(DMDAGlobalToNaturalAllCreate(grid_.dm(), to_all_.out()));
+    PetscCallThrow(VecCreateSeq(PETSC_COMM_SELF, grid_.global_cells(), all_.out()));
+    if (config.initial.type == "gaussian") {
+      const int d = config.domain.dim;
+      const Matrix& c = config.initial.cov;
+      bool isotropic = true;
+      for (int a = 0; a < d; ++a)
+        for (int b = 0; b < d; ++b)
+          if (std::abs(c(a, b) - (a == b ? c(0, 0) : 0.0)) > 1e-12 * c(0, 0)) isotropic = false;
+      if (isotropic) jko_sd_exact_ = std::sqrt(c(0, 0));
+    }
+    energies_.push_back(fv_.energy(density_));
+    return;
   }
   if (config.scheme == EulerianScheme::Jko) {
     // Validated: 1D heat equation. The grid density is only the nodes' picture, for the diagnostics.
@@ -48,7 +72,9 @@ void GradientFlowEulerian::advance(double /*t*/, double dt) {
   const int n = std::max(1, static_cast<int>(std::ceil(dt / config_.dt * (1.0 - 1e-12))));
   const double h = dt / n;
   for (int s = 0; s < n; ++s) {
-    if (config_.scheme == EulerianScheme::Jko)
+    if (config_.scheme == EulerianScheme::Jko && jko_grid_)
+      jko_grid_step(h);
+    else if (config_.scheme == EulerianScheme::Jko)
       jko_step(h);
     else
       guarded_step(h, config_.max_step_halvings);
@@ -119,7 +145,81 @@ void GradientFlowEulerian::jko_step(double tau) {
   energies_.push_back(quantile_entropy(quantiles_));
 }
 
+// The density is gathered to every rank and the step solved there in full (jko_grid.hpp): the space-time
+// problem of one density is small, and every rank then holds the same answer bit for bit.
+void GradientFlowEulerian::jko_grid_step(double tau) {
+  PetscCallThrow(VecScatterBegin(to_all_, density_, all_, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCallThrow(VecScatterEnd(to_all_, density_, all_, INSERT_VALUES, SCATTER_FORWARD));
+  std::vector<double> rho(static_cast<size_t>(grid_.global_cells()));
+  {
+    const PetscScalar* a = nullptr;
+    PetscCallThrow(VecGetArrayRead(all_, &a));
+    std::copy(a, a + rho.size(), rho.begin());
+    PetscCallThrow(VecRestoreArrayRead(all_, &a));
+  }
+  const JkoStepStats st = jko_grid_->step(rho, tau);
+  {
+    const IndexBox& ob = grid_.owned();
+    VecBlockWrite out(density_, ob);
+    const auto o = out.view();
+    const long nx = grid_.spec().cells[0], ny = grid_.spec().cells[1];
+    for (PetscInt k = 0; k < ob.count[2]; ++k)
+      for (PetscInt j = 0; j < ob.count[1]; ++j)
+        for (PetscInt i = 0; i < ob.count[0]; ++i)
+          o(k, j, i) = rho[((ob.start[2] + k) * ny + ob.start[1] + j) * nx + ob.start[0] + i];
+  }
+  newton_.push_back(st.iterations);
+  linear_.push_back(0);
+  jko_w2sq_.push_back(st.w2sq);
+  jko_w2sq_exact_.push_back(jko_exact_step_w2sq(tau));
+  energies_.push_back(fv_.energy(density_));
+}
+
+double GradientFlowEulerian::jko_exact_step_w2sq(double tau) {
+  const double t = jko_elapsed_;
+  jko_elapsed_ += tau;
+  if (jko_sd_exact_ > 0.0) {
+    // One exact JKO step of V = k|x|²/2 + entropy from N(μ, s²I): N(μ/(1 + kτ), s'²I) (per axis
+    // (s' − s)/τ − 1/s' + k s' = 0), moved by the linear map; W2² = d (s' − s)² + |μ' − μ|².
+    const double k = config_.energy.potential == Potential::Quadratic ? config_.energy.potential_strength : 0.0;
+    if (config_.energy.internal != Internal::Entropy) return -1.0;
+    const double s = jko_sd_exact_;
+    const double s1 = (s + std::sqrt(s * s + 4.0 * tau * (1.0 + k * tau))) / (2.0 * (1.0 + k * tau));
+    jko_sd_exact_ = s1;
+    double mu2 = 0.0;
+    for (int a = 0; a < config_.domain.dim; ++a) mu2 += config_.initial.mean[a] * config_.initial.mean[a];
+    const double shift = jko_mean_shift_ * (1.0 - 1.0 / (1.0 + k * tau));
+    jko_mean_shift_ /= 1.0 + k * tau;
+    return config_.domain.dim * (s1 - s) * (s1 - s) + shift * shift * mu2;
+  }
+  const bool barenblatt = config_.initial.type == "barenblatt" && config_.energy.internal == Internal::Porous &&
+                          config_.energy.potential == Potential::None;
+  if (!barenblatt) return -1.0;
+  const int d = config_.domain.dim;
+  const double beta = 1.0 / (d * (config_.energy.m - 1.0) + 2.0);
+  const double t0 = config_.initial.t0 + t, t1 = t0 + tau;
+  const double gap = std::pow(t1, beta) - std::pow(t0, beta);
+  return gap * gap * barenblatt_unit_second_moment(d, config_.energy.m);
+}
+
+double GradientFlowEulerian::jko_step_w2sq_error() const {
+  double worst = -1.0;
+  for (size_t i = 0; i < jko_w2sq_.size(); ++i) {
+    if (!(jko_w2sq_exact_[i] > 0.0)) return -1.0;
+    worst = std::max(worst, std::abs(jko_w2sq_[i] - jko_w2sq_exact_[i]) / jko_w2sq_exact_[i]);
+  }
+  return worst;
+}
+
 double GradientFlowEulerian::jko_recursion_error() const {
+  if (jko_grid_) {
+    if (!(jko_sd_exact_ > 0.0) || config_.energy.internal != Internal::Entropy) return -1.0;
+    const Moments mo = grid_moments(grid_, density_);
+    double tr = 0.0;
+    for (int a = 0; a < grid_.dim(); ++a) tr += mo.cov(a, a);
+    const double sd = std::sqrt(tr / grid_.dim());
+    return std::abs(sd - jko_sd_exact_) / jko_sd_exact_;
+  }
   if (quantiles_.empty() || !(jko_sd_exact_ > 0.0)) return -1.0;
   const double s0 = std::sqrt(config_.initial.cov(0, 0));
   const double sd = quantile_std(quantiles_) / quantile_std(quantiles0_) * s0;
@@ -135,6 +235,12 @@ void GradientFlowEulerian::save_state(ViewStateWriter& out) const {
   if (previous_) out.put_grid_vector("bdf2_previous_density", grid_, previous_);
   out.put_reals("jko_quantiles", quantiles_);
   out.put_reals("jko_exact_spread", {jko_sd_exact_});
+  if (jko_grid_) {
+    out.put_reals("jko_grid_state", jko_grid_->state());  // the warm start of the next step
+    out.put_reals("jko_step_w2sq", jko_w2sq_);
+    out.put_reals("jko_step_w2sq_exact", jko_w2sq_exact_);
+    out.put_reals("jko_exact_recursion", {jko_elapsed_, jko_mean_shift_});
+  }
 }
 
 void GradientFlowEulerian::restore_state(const ViewStateReader& in) {
@@ -147,6 +253,14 @@ void GradientFlowEulerian::restore_state(const ViewStateReader& in) {
   if (previous_) in.grid_vector("bdf2_previous_density", grid_, previous_);
   quantiles_ = in.reals("jko_quantiles");
   jko_sd_exact_ = in.reals("jko_exact_spread").at(0);
+  if (jko_grid_) {
+    jko_grid_->set_state(in.reals("jko_grid_state"));
+    jko_w2sq_ = in.reals("jko_step_w2sq");
+    jko_w2sq_exact_ = in.reals("jko_step_w2sq_exact");
+    const auto rec = in.reals("jko_exact_recursion");
+    jko_elapsed_ = rec.at(0);
+    jko_mean_shift_ = rec.at(1);
+  }
   if (energies_.empty()) throw InputError("gradient_flow: the checkpoint's eulerian energy history is empty");
   // W∗ρ of the restored density: what the last accepted step left frozen in the scheme.
   refresh_interaction();

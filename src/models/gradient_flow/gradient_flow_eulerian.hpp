@@ -9,6 +9,7 @@
 #include "gradient_flow_config.hpp"
 #include "grid_convolution.hpp"
 #include "implicit_fv.hpp"
+#include "jko_grid.hpp"
 #include "measureflow/model.hpp"
 
 namespace mf::gradient_flow {
@@ -37,7 +38,13 @@ class GradientFlowEulerian : public EulerianView {
   // recursion s_{k+1} = (s_k + √(s_k² + 4τ))/2 over the same τs (measured as sd(X_k)/sd(X_0) · s_0, which
   // cancels the quantisation bias of n atoms; s_0 from the initial Gaussian's variance).
   const std::vector<double>& jko_quantiles() const { return quantiles_; }
+  // Quantiles, or (dynamic_ot on the grid) the grid spread √(tr Cov/d) against the Ornstein–Uhlenbeck
+  // recursion s_{k+1} = (s_k + √(s_k² + 4τ(1 + kτ)))/(2(1 + kτ)) from an isotropic Gaussian; −1 otherwise.
   double jko_recursion_error() const;
+  // dynamic_ot: max over steps of |W2²(ρ_k, ρ_{k+1}) − exact| / exact, the exact value of the step between
+  // Barenblatt profiles ((t+τ)^β − t^β)² M2(1), or between the Gaussians of the recursion; −1 otherwise.
+  double jko_step_w2sq_error() const;
+  const std::vector<double>& jko_step_w2sq() const { return jko_w2sq_; }
 
  private:
   GradientFlowConfig config_;
@@ -54,6 +61,14 @@ class GradientFlowEulerian : public EulerianView {
   // halvings below the requested step.
   void guarded_step(double h, int depth);
   void jko_step(double tau);
+  void jko_grid_step(double tau);
+  double jko_exact_step_w2sq(double tau);  // advances the exact recursions by τ; −1 without a closed form
+  std::unique_ptr<JkoGridSolver> jko_grid_;   // eulerian.jko_solver: dynamic_ot
+  VecScatterHandle to_all_;                   // the whole density on every rank (replicated JKO solve)
+  VecHandle all_;
+  std::vector<double> jko_w2sq_, jko_w2sq_exact_;
+  double jko_elapsed_ = 0.0;                  // time advanced by JKO steps (Barenblatt: t = t0 + elapsed)
+  double jko_mean_shift_ = 1.0;               // Gaussian: μ_k / μ_0 of the exact recursion
   std::vector<double> energies_;
   std::vector<int> newton_, linear_;
   int rejected_ = 0;

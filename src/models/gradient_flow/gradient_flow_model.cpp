@@ -59,6 +59,7 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
     metrics["eulerian.ksp_iterations_mean"] = grid_view_->linear_iterations_mean();
     metrics["eulerian.rejected_steps"] = grid_view_->rejected_steps();
     if (grid_view_->jko_recursion_error() >= 0.0) metrics["eulerian.jko_recursion_error"] = grid_view_->jko_recursion_error();
+    if (grid_view_->jko_step_w2sq_error() >= 0.0) metrics["eulerian.jko_step_w2sq_error"] = grid_view_->jko_step_w2sq_error();
     if (barenblatt) {
       const double r = support_radius(grid_view_->grid(), grid_view_->density(), exact_->center());
       metrics["eulerian.support_radius_error"] = std::abs(r - exact_->support_radius(t)) / exact_->support_radius(t);
