@@ -17,7 +17,7 @@ PathType parse_path_type(const std::string& s);  // gaussian_linear | run | snap
 // method: ot (snapshots only): static OT between consecutive clouds, barycentric displacement / Δt,
 // kernel-regressed onto the grid (fields/reconstruction/snapshot_displacement.hpp).
 struct OtReconstructionOptions {
-  double eps = 0.0;        // ot.eps: Sinkhorn's ε (0: (h/2)², h the largest cell size)
+  double eps = 0.0;        // ot.eps: Sinkhorn's ε (0: h², h the largest cell size)
   double bandwidth = 0.0;  // ot.bandwidth: σ of the Gaussian kernel regression (0: h)
   double tolerance = 1e-5; // ot.tolerance: Sinkhorn's marginal tolerance
   int substeps = 4;        // ot.substeps: field samples per interval, at θ = (j + 1/2)/substeps

@@ -35,7 +35,7 @@ void declare_reconstruction_keys(Schema& s) {
                 "least_squares: v = ∇φ, div(ρ∇φ) = −∂_t ρ (least kinetic energy) | dacorogna_moser: ρv = −∇Δ⁻¹∂_t ρ "
                 "| ot (snapshots): static OT between consecutive clouds, barycentric displacement / Δt");
   Schema& ot = s.section("ot", "method: ot — Sinkhorn between consecutive clouds, kernel regression of the displacements");
-  ot.real("eps", 0.0, "Sinkhorn's ε in squared length units (0: (h/2)², h the largest cell size)").non_negative();
+  ot.real("eps", 0.0, "Sinkhorn's ε in squared length units (0: h², h the largest cell size)").non_negative();
   ot.real("bandwidth", 0.0, "σ of the Gaussian kernel regression of the displacement velocities onto the grid (0: h)").non_negative();
   ot.real("tolerance", 1e-5, "Sinkhorn's L1 marginal tolerance").positive();
   ot.integer("substeps", 4, "field samples per observation interval, at the fractions (j + 1/2)/substeps of the "

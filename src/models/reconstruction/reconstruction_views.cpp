@@ -93,7 +93,7 @@ void RecoveredField::solve_by_ot(const ReconstructionConfig& config) {
   double hmax = 0.0;
   for (int a = 0; a < g.dim(); ++a) hmax = std::max(hmax, g.h(a));
   ot::SinkhornOptions opt;
-  opt.eps = config.ot_options.eps > 0.0 ? config.ot_options.eps : 0.25 * hmax * hmax;
+  opt.eps = config.ot_options.eps > 0.0 ? config.ot_options.eps : hmax * hmax;
   opt.tol = config.ot_options.tolerance;
   const double bandwidth = config.ot_options.bandwidth > 0.0 ? config.ot_options.bandwidth : hmax;
   for (size_t k = 0; k + 1 < path_.clouds.size(); ++k) {
