@@ -31,6 +31,7 @@ struct ReconstructionConfig {
   Vector b;                             // path.b (gaussian_linear)
   std::string file;                     // path.file (run): a fields.h5, resolved against the deck
   std::vector<std::string> files;       // path.files (snapshots): point-set files, resolved against the deck
+  bool midpoint = false;                // path.derivative (run): midpoint (fields at interval midpoints) | three_point
   bool ot = false;                      // method: ot
   OtReconstructionOptions ot_options;   // ot.*
   std::vector<double> times;            // path.times: observation times, increasing

@@ -25,6 +25,10 @@ void declare_reconstruction_keys(Schema& s) {
   Schema& run = path.option("run", "the density snapshots of a MeasureFlow run (its fields.h5); ∂_t ρ by finite differences");
   run.string("file", Required, "fields.h5 of an earlier run, relative to the deck's folder").hdf5_file();
   run.vector("times", Required, "observation times, a subset of the file's snapshot times (at least 2)").length(-1);
+  run.enumeration("derivative", {"three_point", "midpoint"}, "three_point",
+                  "midpoint: one field per interval from ρ = (ρ_k + ρ_k+1)/2, ∂_t ρ = (ρ_k+1 − ρ_k)/Δt (the source "
+                  "never lies where the density vanishes) | three_point: fields at the observed times, second-order "
+                  "differences");
   Schema& snap = path.option("snapshots", "particle clouds at a few times (trajectory inference); reconstructed with method: ot");
   snap.string_list("files", Required,
                    "point-set files relative to the deck's folder: one particles.h5 holding the observed times "
@@ -92,6 +96,7 @@ ReconstructionConfig config_from_deck(const Deck& deck) {
     c.ot_options.substeps = static_cast<int>(deck.integer("ot.substeps"));
   } else {
     c.file = deck.resolve_path(deck.text("path.file"));
+    c.midpoint = deck.text("path.derivative") == "midpoint";
     // The grid comes from the file: the deck's domain must describe it (checked before any solve).
     const io::GridSnapshot s = io::read_grid_snapshot(c.file, 0);
     bool same = s.grid.dim == d;

@@ -67,6 +67,10 @@ void RecoveredField::add_knot(double offset, FaceVelocities faces, std::array<Ve
 void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
   const Grid& g = *grid_;
   fields::MinimalFieldSolver solver(g, config.solver);
+  if (config.midpoint) {
+    solve_at_midpoints(solver);
+    return;
+  }
   std::vector<double> rate;
   for (size_t k = 0; k < path_.times.size(); ++k) {
     FaceVelocities f = fields::make_face_velocities(g);
@@ -86,6 +90,32 @@ void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
   }
   for (size_t k = 0; k + 1 < offsets_.size(); ++k)
     kinetic_energy_ += 0.5 * (offsets_[k + 1] - offsets_[k]) * (rate[k] + rate[k + 1]);
+}
+
+// One field per observation interval, from ρ = (ρ_k + ρ_k+1)/2 and ∂_t ρ = (ρ_k+1 − ρ_k)/Δt at its
+// midpoint: |∂_t ρ| ≤ 2ρ/Δt, so no source sits where the density vanishes (at the observed times the
+// three-point difference does, at a moving front: measured on a porous-medium run, energy +57 % at 9
+// snapshots and a collapsing re-advection step at 3). Energy by the midpoint rule.
+void RecoveredField::solve_at_midpoints(fields::MinimalFieldSolver& solver) {
+  const Grid& g = *grid_;
+  for (size_t k = 0; k + 1 < path_.times.size(); ++k) {
+    const double dt = path_.times[k + 1] - path_.times[k];
+    VecHandle rho = g.create_global(), drho = g.create_global(), phi = g.create_global();
+    PetscCallThrow(VecAXPBYPCZ(rho, 0.5, 0.5, 0.0, path_.density[k], path_.density[k + 1]));
+    PetscCallThrow(VecAXPBYPCZ(drho, -1.0 / dt, 1.0 / dt, 0.0, path_.density[k], path_.density[k + 1]));
+    FaceVelocities f = fields::make_face_velocities(g);
+    const fields::ReconstructionReport r = solver.solve(rho, drho, phi, f);
+    ksp_iterations_ += r.ksp_iterations;
+    kinetic_energy_ += dt * r.kinetic_energy;
+    std::array<VecHandle, 3> cells;
+    Vec raw[3] = {nullptr, nullptr, nullptr};
+    for (int a = 0; a < g.dim(); ++a) {
+      cells[a] = g.create_global();
+      raw[a] = cells[a];
+    }
+    solver.cell_velocity(f, raw);
+    add_knot(0.5 * (offsets_[k] + offsets_[k + 1]), std::move(f), std::move(cells));
+  }
 }
 
 void RecoveredField::solve_by_ot(const ReconstructionConfig& config) {

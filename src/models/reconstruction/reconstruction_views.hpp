@@ -44,6 +44,7 @@ class RecoveredField {
 
  private:
   void solve_on_grid(const ReconstructionConfig& config);  // least squares / Dacorogna–Moser
+  void solve_at_midpoints(fields::MinimalFieldSolver& solver);  // run, path.derivative: midpoint
   void solve_by_ot(const ReconstructionConfig& config);    // ot: snapshots
   void add_knot(double offset, FaceVelocities faces, std::array<VecHandle, 3> cells);
   std::pair<int, double> bracket(double tau) const;  // knot interval k and weight θ of knot k + 1
