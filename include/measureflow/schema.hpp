@@ -73,6 +73,7 @@ struct Key {
   bool min_exclusive = false, max_exclusive = false;
   std::vector<std::string> allowed;  // Enum
   int length = 0;                    // Vector/IntVector: > 0 fixed length, 0 = domain.dim
+  bool string_list = false;          // String: a non-empty list of strings (checks apply to each)
   bool spd = false, symmetric = false;  // Matrix
   std::vector<ValueCheck> checks;
   std::shared_ptr<Schema> section;   // Section, List element
@@ -126,6 +127,7 @@ class Schema {
   KeyRef string(const std::string& name, Presence p, const std::string& doc);
   KeyRef string(const std::string& name, const std::string& def, const std::string& doc);
   KeyRef string(const std::string& name, const char* def, const std::string& doc);
+  KeyRef string_list(const std::string& name, Presence p, const std::string& doc);  // [a, b, ...]
   KeyRef enumeration(const std::string& name, std::vector<std::string> allowed, Presence p, const std::string& doc);
   KeyRef enumeration(const std::string& name, std::vector<std::string> allowed, const std::string& def,
                      const std::string& doc);

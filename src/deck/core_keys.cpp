@@ -95,12 +95,13 @@ void declare_core_keys(Schema& s) {
   domain.enumeration("boundary", {"periodic", "noflux"}, Optional, "what happens at the box faces (required with a grid)");
   domain.cross_check([](const YAML::Node& sec, Errors& e) { check_box(sec, "lower", "upper", e); });
 
-  // Required for every model except a reconstruction of observed snapshots (path.type: run), whose
-  // particles start from the first observation.
+  // Required for every model except a reconstruction of observed snapshots (path.type: run or
+  // snapshots), whose particles start from the first observation.
   declare_measure(s, "initial", false);
   s.cross_check([](const YAML::Node& root, Errors& e) {
     const bool observed = root["path"] && root["path"]["type"].IsDefined() && root["path"]["type"].IsScalar() &&
-                          root["path"]["type"].as<std::string>() == "run";
+                          (root["path"]["type"].as<std::string>() == "run" ||
+                           root["path"]["type"].as<std::string>() == "snapshots");
     if (!root["initial"].IsDefined() && !observed) e.add_message("missing required key 'initial' (a probability measure on the domain)", root);
   });
 

@@ -89,18 +89,26 @@ KeyRef& KeyRef::computed_default(ComputedDefault f, std::string shown) {
 }
 
 KeyRef& KeyRef::hdf5_file() {
-  return check([](const YAML::Node& v, const std::string& deck_dir) -> std::optional<std::string> {
+  return check([](const YAML::Node& node, const std::string& deck_dir) -> std::optional<std::string> {
     namespace fs = std::filesystem;
-    fs::path p(v.Scalar());
-    if (p.is_relative() && !deck_dir.empty()) p = fs::path(deck_dir) / p;
-    const std::string shown = "'" + v.Scalar() + "'" + (p.string() != v.Scalar() ? " (" + p.string() + ")" : "");
-    if (::access(p.c_str(), R_OK) != 0) return "cannot read file " + shown + ": " + std::strerror(errno);
-    if (fs::is_directory(p)) return shown + " is a directory, not an HDF5 file";
-    htri_t is_h5 = -1;
-    // H5Fis_hdf5 prints an error stack on failure; the message we return says it better.
-    H5E_BEGIN_TRY { is_h5 = H5Fis_hdf5(p.c_str()); }
-    H5E_END_TRY;
-    if (is_h5 <= 0) return shown + " is not an HDF5 file";
+    // A string list (string_list) checks every entry; a plain string is a list of one.
+    std::vector<YAML::Node> items;
+    if (node.IsSequence())
+      for (const auto& e : node) items.push_back(e);
+    else
+      items.push_back(node);
+    for (const YAML::Node& v : items) {
+      fs::path p(v.Scalar());
+      if (p.is_relative() && !deck_dir.empty()) p = fs::path(deck_dir) / p;
+      const std::string shown = "'" + v.Scalar() + "'" + (p.string() != v.Scalar() ? " (" + p.string() + ")" : "");
+      if (::access(p.c_str(), R_OK) != 0) return "cannot read file " + shown + ": " + std::strerror(errno);
+      if (fs::is_directory(p)) return shown + " is a directory, not an HDF5 file";
+      htri_t is_h5 = -1;
+      // H5Fis_hdf5 prints an error stack on failure; the message we return says it better.
+      H5E_BEGIN_TRY { is_h5 = H5Fis_hdf5(p.c_str()); }
+      H5E_END_TRY;
+      if (is_h5 <= 0) return shown + " is not an HDF5 file";
+    }
     return std::nullopt;
   });
 }
@@ -161,6 +169,11 @@ KeyRef Schema::string(const std::string& n, const std::string& def, const std::s
 }
 KeyRef Schema::string(const std::string& n, const char* def, const std::string& d) {
   return string(n, std::string(def), d);
+}
+KeyRef Schema::string_list(const std::string& n, Presence p, const std::string& d) {
+  Key k = make(n, Kind::String, p, d);
+  k.string_list = true;
+  return add(std::move(k));
 }
 KeyRef Schema::enumeration(const std::string& n, std::vector<std::string> allowed, Presence p, const std::string& d) {
   Key k = make(n, Kind::Enum, p, d);
@@ -285,7 +298,7 @@ static std::string kind_text(const Key& k) {
     case Kind::Real: return "real" + range_text(k);
     case Kind::Integer: return "integer" + range_text(k);
     case Kind::Bool: return "bool";
-    case Kind::String: return "string";
+    case Kind::String: return k.string_list ? "list of strings" : "string";
     case Kind::Enum: return "one of: " + join(k.allowed, ", ");
     case Kind::Vector: return "vector[" + len + "] of reals" + range_text(k);
     case Kind::IntVector: return "vector[" + len + "] of integers" + (k.min || k.max ? ", each" + range_text(k) : "");

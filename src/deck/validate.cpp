@@ -288,6 +288,13 @@ class Validator {
         errors_.add(path, "expected true or false, got " + flow(v), v);
         return false;
       case Kind::String:
+        if (k.string_list) {
+          bool ok = v.IsSequence() && v.size() > 0;
+          for (size_t i = 0; ok && i < v.size(); ++i) ok = v[i].IsScalar();
+          if (ok) return true;
+          errors_.add(path, "expected a non-empty list of strings [a, b, ...], got " + flow(v), v);
+          return false;
+        }
         if (v.IsScalar()) return true;
         errors_.add(path, "expected a string, got " + flow(v), v);
         return false;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "measureflow/deposit_cic.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/io/readers.hpp"
@@ -101,6 +102,88 @@ ObservedPath observe_run(const ReconstructionConfig& c, const Grid& grid) {
   return p;
 }
 
+// The point sets of path.files at path.times. One file holding several snapshots (a particles.h5 of a
+// run): the snapshots whose `time` attribute matches each path.times value. Otherwise one file per time,
+// each a point set (a particles.h5's last snapshot, or root `positions` [+ `weights`]).
+std::vector<io::PointSet> read_snapshot_clouds(const ReconstructionConfig& c) {
+  std::vector<io::PointSet> out;
+  if (c.files.size() == c.times.size() && c.files.size() > 1) {
+    for (const auto& f : c.files) out.push_back(io::read_point_set(f));
+    return out;
+  }
+  if (c.files.size() != 1)
+    throw InputError("path.files: give one particles.h5 holding the observed times, or one file per path.times entry (" +
+                     std::to_string(c.times.size()) + "), not " + std::to_string(c.files.size()));
+  std::vector<io::PointSet> all;
+  for (int s = 0;; ++s) {
+    try {
+      all.push_back(io::read_point_set(c.files[0], s));
+    } catch (const InputError&) {
+      break;
+    }
+  }
+  for (double t : c.times) {
+    const io::PointSet* hit = nullptr;
+    for (const auto& s : all)
+      if (std::abs(s.time - t) <= 1e-9 * std::max(1.0, std::abs(t))) hit = &s;
+    if (!hit) {
+      std::string have;
+      for (const auto& s : all) have += (have.empty() ? "" : ", ") + std::to_string(s.time);
+      throw InputError(c.files[0] + ": no particle snapshot at path.times value " + std::to_string(t) +
+                       " (snapshot times: " + have + ")");
+    }
+    out.push_back(*hit);
+  }
+  return out;
+}
+
+// This rank's id block of a point set as particles (ids = rows of the file), then sent to their owners.
+ParticleSet particles_of(const io::PointSet& ps, const Grid& grid) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(grid.comm(), &rank);
+  MPI_Comm_size(grid.comm(), &size);
+  const std::int64_t n = static_cast<std::int64_t>(ps.weights.size());
+  const IdRange r = id_block(n, rank, size);
+  ParticleSet p(ps.dim, static_cast<std::size_t>(r.count));
+  auto x = Kokkos::create_mirror_view(p.positions);
+  auto w = Kokkos::create_mirror_view(p.weights);
+  auto id = Kokkos::create_mirror_view(p.ids);
+  for (std::int64_t i = 0; i < r.count; ++i) {
+    const std::int64_t row = r.first + i;
+    for (int a = 0; a < ps.dim; ++a) x(i, a) = ps.positions[static_cast<size_t>(row * ps.dim + a)];
+    w(i) = ps.weights[static_cast<size_t>(row)];
+    id(i) = row;
+  }
+  Kokkos::deep_copy(p.positions, x);
+  Kokkos::deep_copy(p.weights, w);
+  Kokkos::deep_copy(p.ids, id);
+  migrate(p, grid);
+  return p;
+}
+
+ObservedPath observe_snapshots(const ReconstructionConfig& c, const Grid& grid) {
+  ObservedPath p;
+  p.times = c.times;
+  for (const io::PointSet& ps : read_snapshot_clouds(c)) {
+    if (ps.dim != grid.dim())
+      throw InputError("path.files: point set of dimension " + std::to_string(ps.dim) + " on a grid of dimension " +
+                       std::to_string(grid.dim()));
+    ParticleSet cloud = particles_of(ps, grid);
+    VecHandle rho = grid.create_global();
+    deposit_cic(grid, cloud, rho);
+    p.density.push_back(std::move(rho));
+    p.clouds.push_back(std::move(cloud));
+  }
+  for (size_t k = 0; k < c.times.size(); ++k) {
+    VecHandle d = grid.create_global();
+    PetscCallThrow(VecSet(d, 0.0));
+    for (const auto& [idx, w] : derivative_stencil(c.times, static_cast<int>(k)))
+      PetscCallThrow(VecAXPY(d, w, p.density[idx]));
+    p.dt_density.push_back(std::move(d));
+  }
+  return p;
+}
+
 ObservedPath observe_gaussian(const ReconstructionConfig& c, const Grid& grid) {
   ObservedPath p;
   p.times = c.times;
@@ -120,7 +203,8 @@ ObservedPath observe_gaussian(const ReconstructionConfig& c, const Grid& grid) {
 PathType parse_path_type(const std::string& s) {
   if (s == "gaussian_linear") return PathType::GaussianLinear;
   if (s == "run") return PathType::Run;
-  throw std::invalid_argument("unknown path.type '" + s + "' (allowed: gaussian_linear, run)");
+  if (s == "snapshots") return PathType::Snapshots;
+  throw std::invalid_argument("unknown path.type '" + s + "' (allowed: gaussian_linear, run, snapshots)");
 }
 
 std::vector<std::pair<int, double>> derivative_stencil(const std::vector<double>& t, int k) {
@@ -180,7 +264,12 @@ double gaussian_minimal_energy(const ReconstructionConfig& c, double t0, double 
 }
 
 ObservedPath observe_path(const ReconstructionConfig& config, const Grid& grid) {
-  return config.path == PathType::Run ? observe_run(config, grid) : observe_gaussian(config, grid);
+  switch (config.path) {
+    case PathType::Run: return observe_run(config, grid);
+    case PathType::Snapshots: return observe_snapshots(config, grid);
+    case PathType::GaussianLinear: break;
+  }
+  return observe_gaussian(config, grid);
 }
 
 }  // namespace mf::reconstruction

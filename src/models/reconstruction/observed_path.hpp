@@ -1,13 +1,16 @@
 // The observed evolution t ↦ α_t that the reconstruction explains: cell averages of the density and of
 // its time derivative at the observation times, on the model's grid.
 //   gaussian_linear: N(m0, Σ0) carried by v = Ax + b, exact at every time (∂_t ρ = −div(ρ v) in closed form);
-//   run: the density snapshots of a MeasureFlow fields.h5, ∂_t ρ by second-order finite differences in t.
+//   run: the density snapshots of a MeasureFlow fields.h5, ∂_t ρ by second-order finite differences in t;
+//   snapshots: particle clouds (point-set files), kept as particles (for `method: ot`) and deposited on the
+//              grid by cloud-in-cell (the observed densities of the Eulerian view).
 #pragma once
 #include <optional>
 #include <vector>
 
 #include "measureflow/grid.hpp"
 #include "measureflow/moments.hpp"
+#include "measureflow/particles.hpp"
 #include "models/reconstruction/reconstruction_config.hpp"
 
 namespace mf::reconstruction {
@@ -16,6 +19,7 @@ struct ObservedPath {
   std::vector<double> times;
   std::vector<VecHandle> density;     // one global vector of the grid per observation time
   std::vector<VecHandle> dt_density;  // ∂_t ρ at the same times
+  std::vector<ParticleSet> clouds;     // snapshots: the observed clouds (ids = row in the file), migrated
 };
 
 ObservedPath observe_path(const ReconstructionConfig& config, const Grid& grid);

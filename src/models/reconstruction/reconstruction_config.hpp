@@ -11,8 +11,17 @@
 
 namespace mf::reconstruction {
 
-enum class PathType { GaussianLinear, Run };
-PathType parse_path_type(const std::string& s);  // gaussian_linear | run
+enum class PathType { GaussianLinear, Run, Snapshots };
+PathType parse_path_type(const std::string& s);  // gaussian_linear | run | snapshots
+
+// method: ot (snapshots only): static OT between consecutive clouds, barycentric displacement / Δt,
+// kernel-regressed onto the grid (fields/reconstruction/snapshot_displacement.hpp).
+struct OtReconstructionOptions {
+  double eps = 0.0;        // ot.eps: Sinkhorn's ε (0: h², h the largest cell size)
+  double bandwidth = 0.0;  // ot.bandwidth: σ of the Gaussian kernel regression (0: h)
+  double tolerance = 1e-5; // ot.tolerance: Sinkhorn's marginal tolerance
+  int substeps = 4;        // ot.substeps: field samples per interval, at θ = (j + 1/2)/substeps
+}; 
 
 struct ReconstructionConfig {
   GridSpec domain;                      // domain.* (for `run`: must match the file's grid)
@@ -21,6 +30,10 @@ struct ReconstructionConfig {
   Matrix A;                             // path.A (gaussian_linear)
   Vector b;                             // path.b (gaussian_linear)
   std::string file;                     // path.file (run): a fields.h5, resolved against the deck
+  std::vector<std::string> files;       // path.files (snapshots): point-set files, resolved against the deck
+  bool midpoint = false;                // path.derivative (run): midpoint (fields at interval midpoints) | three_point
+  bool ot = false;                      // method: ot
+  OtReconstructionOptions ot_options;   // ot.*
   std::vector<double> times;            // path.times: observation times, increasing
   fields::ReconstructionOptions solver; // method, solver.{density_floor, rtol}
   double cfl = 0.4;                     // time.cfl of the re-advection

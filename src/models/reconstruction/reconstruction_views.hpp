@@ -16,8 +16,10 @@
 
 namespace mf::reconstruction {
 
-// The field recovered at every observation time. Times are relative to the first observation (the
-// Driver starts at 0).
+// The recovered field, held at knot times and linear in time between them (constant outside): for the
+// grid methods the knots are the observation times; for `ot` the midpoints of the observation intervals
+// (the displacement velocity of an interval is its midpoint value). Times are relative to the first
+// observation (the Driver starts at 0).
 class RecoveredField {
  public:
   RecoveredField(const ReconstructionConfig& config, std::shared_ptr<const Grid> grid);
@@ -31,24 +33,33 @@ class RecoveredField {
   void cell_velocity_at(double tau, Vec out[3]) const;
   // The observation index at τ, or −1 if τ is not an observation time.
   int observation_at(double tau) const;
-  double energy_rate(int k) const { return energy_rate_[k]; }
-  double kinetic_energy() const;  // trapezoid over the observation times
+  // ∫∫|v|² dα dt: grid methods, the trapezoid over the observation times of Σ_faces ρ v² vol;
+  // ot, Σ_k Δt_k Σ_i a_i |u_i|² (exact for the piecewise displacement interpolation).
+  double kinetic_energy() const { return kinetic_energy_; }
+  bool has_potential() const { return !potential_.empty(); }  // φ or ψ (not for ot)
   Vec potential(int k) const { return potential_[k]; }
   double max_speed() const { return max_speed_; }  // max over times and axes of |v| / h
   int total_ksp_iterations() const { return ksp_iterations_; }
+  int total_sinkhorn_iterations() const { return sinkhorn_iterations_; }
 
  private:
-  std::pair<int, double> bracket(double tau) const;  // interval k and weight θ of t_{k+1}
+  void solve_on_grid(const ReconstructionConfig& config);  // least squares / Dacorogna–Moser
+  void solve_at_midpoints(fields::MinimalFieldSolver& solver);  // run, path.derivative: midpoint
+  void solve_by_ot(const ReconstructionConfig& config);    // ot: snapshots
+  void add_knot(double offset, FaceVelocities faces, std::array<VecHandle, 3> cells);
+  std::pair<int, double> bracket(double tau) const;  // knot interval k and weight θ of knot k + 1
 
   std::shared_ptr<const Grid> grid_;
   ObservedPath path_;
   std::vector<double> offsets_;
+  std::vector<double> knots_;
   std::vector<FaceVelocities> faces_;
   std::vector<std::array<VecHandle, 3>> cell_velocity_;
   std::vector<VecHandle> potential_;
-  std::vector<double> energy_rate_;
+  double kinetic_energy_ = 0.0;
   double max_speed_ = 0.0;
   int ksp_iterations_ = 0;
+  int sinkhorn_iterations_ = 0;
 };
 
 class ReadvectedDensity : public EulerianView {
