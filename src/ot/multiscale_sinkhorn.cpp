@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -232,8 +233,10 @@ Real1 far_terms(const Level& S, const Blocks& ks, const Blocks& kt, const Real1&
 
 // −ε log Σ_j w_j exp((pot_j − |x_i − y_j|²)/ε) for the targets i in [lo, hi): the sources in i's block and
 // the adjacent ones exactly (a box of bins, one contiguous range of points per row), the rest as far(K_i).
-void softmin_slice(const Level& T, const Blocks& kt, const Level& S, const Real1& pot, const Real1& far, double eps,
-                   int lo, int hi, const Real1& out) {
+// The sum is taken relative to exp(−guess_i/ε) (the target's previous potential, which the new one is
+// close to) in one vectorised pass; only if that over- or underflows is it redone with the row maximum.
+void softmin_slice(const Level& T, const Blocks& kt, const Level& S, const Real1& pot, const Real1& far,
+                   const Real1& guess, double eps, int lo, int hi, const Real1& out) {
   const int d = T.dim;
   const double inv = 1.0 / eps;
   const int nb0 = S.nb[0], nb1 = S.nb[1], nb2 = S.nb[2];
@@ -253,36 +256,58 @@ void softmin_slice(const Level& T, const Blocks& kt, const Level& S, const Real1
           b0[a] = (k - 1) * B < 0 ? 0 : (k - 1) * B;
           b1[a] = (k + 2) * B - 1 > n[a] - 1 ? n[a] - 1 : (k + 2) * B - 1;
         }
-        auto value = [&](int j) {
-          double r2 = 0.0;
-          for (int a = 0; a < d; ++a) r2 += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
-          return slw(j) + (pot(j) - r2) * inv;
-        };
-        // Pass 1: the largest exponent, so that pass 2's sum cannot overflow.
         const double f = far(tblock(i));
-        double m = f;
-        for (int c = b0[2]; c <= b1[2]; ++c)
-          for (int b = b0[1]; b <= b1[1]; ++b) {
-            const long long row = static_cast<long long>(nb0) * (b + static_cast<long long>(nb1) * c);
-            for (int j = start(row + b0[0]); j < start(row + b1[0] + 1); ++j) {
-              const double v = value(j);
-              m = v > m ? v : m;
+        // Σ over the box and the far term of exp(value − shift).
+        auto box_sum = [&](double shift) {
+          double s = f > kNegInf ? fast_exp(f - shift) : 0.0;
+          for (int c = b0[2]; c <= b1[2]; ++c)
+            for (int b = b0[1]; b <= b1[1]; ++b) {
+              const long long row = static_cast<long long>(nb0) * (b + static_cast<long long>(nb1) * c);
+              const int j0 = start(row + b0[0]), j1 = start(row + b1[0] + 1);
+              if (d == 2) {
+                const double x0 = x[0], x1 = x[1];
+#pragma omp simd reduction(+ : s)
+                for (int j = j0; j < j1; ++j) {
+                  const double r2 = (x0 - sy(j, 0)) * (x0 - sy(j, 0)) + (x1 - sy(j, 1)) * (x1 - sy(j, 1));
+                  s += fast_exp(slw(j) + (pot(j) - r2) * inv - shift);
+                }
+              } else {
+#pragma omp simd reduction(+ : s)
+                for (int j = j0; j < j1; ++j) {
+                  double r2 = 0.0;
+                  for (int a = 0; a < d; ++a) r2 += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
+                  s += fast_exp(slw(j) + (pot(j) - r2) * inv - shift);
+                }
+              }
             }
-          }
-        double s = f > kNegInf ? fast_exp(f - m) : 0.0;
-        for (int c = b0[2]; c <= b1[2]; ++c)
-          for (int b = b0[1]; b <= b1[1]; ++b) {
-            const long long row = static_cast<long long>(nb0) * (b + static_cast<long long>(nb1) * c);
-            for (int j = start(row + b0[0]); j < start(row + b1[0] + 1); ++j) s += fast_exp(value(j) - m);
-          }
-        out(i) = -eps * (m + kmath::log(s));
+          return s;
+        };
+        double shift = -guess(i) * inv;
+        double s = box_sum(shift);
+        if (!(s > 1e-200 && s < 1e200)) {
+          // The guess was far off: the largest exponent as the shift, so nothing overflows.
+          double m = f;
+          for (int c = b0[2]; c <= b1[2]; ++c)
+            for (int b = b0[1]; b <= b1[1]; ++b) {
+              const long long row = static_cast<long long>(nb0) * (b + static_cast<long long>(nb1) * c);
+              for (int j = start(row + b0[0]); j < start(row + b1[0] + 1); ++j) {
+                double r2 = 0.0;
+                for (int a = 0; a < d; ++a) r2 += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
+                const double v = slw(j) + (pot(j) - r2) * inv;
+                m = v > m ? v : m;
+              }
+            }
+          shift = m;
+          s = box_sum(shift);
+        }
+        out(i) = -eps * (shift + kmath::log(s));
       });
   Kokkos::fence();
 }
 
 // Softmin on all of T's points: each rank a contiguous slice, then gathered (rank-count independent).
 Real1 softmin(MPI_Comm comm, const Level& T, const Blocks& kt, const Level& S, const Blocks& ks, const Real1& pot,
-              double eps) {
+              const Real1& guess, double eps) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -293,7 +318,7 @@ Real1 softmin(MPI_Comm comm, const Level& T, const Blocks& kt, const Level& S, c
   }
   Real1 out("mf::ot::ms_potential", T.n);
   const Real1 far = far_terms(S, ks, kt, pot, eps);
-  softmin_slice(T, kt, S, pot, far, eps, displs[rank], displs[rank] + counts[rank], out);
+  softmin_slice(T, kt, S, pot, far, guess, eps, displs[rank], displs[rank] + counts[rank], out);
   MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, out.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
   return out;
 }
@@ -309,6 +334,15 @@ double dot(const Level& L, const Real1& p) {
   double s = 0.0;
   for (int j = 0; j < L.n; ++j) s += L.w(j) * p(j);
   return s;
+}
+
+// old ← old + ω (fresh − old).
+void relax(Real1& old, const Real1& fresh, double omega) {
+  if (old.extent(0) != fresh.extent(0)) {
+    old = fresh;
+    return;
+  }
+  for (std::size_t i = 0; i < old.extent(0); ++i) old(i) += omega * (fresh(i) - old(i));
 }
 
 // Potentials of the coarser level `from` copied to the points of the finer level (each takes its bin's).
@@ -368,12 +402,17 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0;
+    // Over-relaxed updates on the recorded stages, where the sweeps are many; plain ones as soon as the
+    // violation grows, and a plain g update last (the returned plan has exact y marginals).
+    double omega = s.recorded ? opt.relaxation : 1.0;
     while (err > tol && rec.iterations < opt.max_iterations) {
-      f = softmin(comm, X[cur], kx, Y[cur], ky, g, s.eps);
-      const Real1 fresh = softmin(comm, Y[cur], ky, X[cur], kx, f, s.eps);
+      relax(f, softmin(comm, X[cur], kx, Y[cur], ky, g, f, s.eps), omega);
+      const Real1 fresh = softmin(comm, Y[cur], ky, X[cur], kx, f, g, s.eps);
       ++stage_it;
+      const double previous = err;
       err = violation(Y[cur], g, fresh, s.eps);
-      g = fresh;
+      if (err > previous) omega = 1.0;
+      relax(g, fresh, err > tol ? omega : 1.0);
       ++rec.iterations;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn: marginal error is not finite at eps = " + std::to_string(s.eps));
     }
@@ -402,17 +441,22 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
     const Blocks kx = make_blocks(X[cur], s.radius);
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
+    int stage_it = 0;
     while (err > tol && rec.iterations < opt.max_iterations) {
-      const Real1 fresh = softmin(comm, X[cur], kx, X[cur], kx, p, s.eps);
+      const Real1 fresh = softmin(comm, X[cur], kx, X[cur], kx, p, p, s.eps);
       err = violation(X[cur], p, fresh, s.eps);
       for (int i = 0; i < X[cur].n; ++i) p(i) = 0.5 * (p(i) + fresh(i));
       ++rec.iterations;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn (self term): marginal error is not finite");
+      ++stage_it;
     }
+    if (std::getenv("MF_MULTISCALE_TRACE"))
+      std::fprintf(stderr, "multiscale self: eps %.3e level %d radius %d n %d sweeps %d err %.2e\n", s.eps, cur, s.radius,
+                   X[cur].n, stage_it, err);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       // A last plain update: at the fixed point p = softmin(p), and OT_ε(x, x) = 2⟨a, p⟩.
-      p = softmin(comm, X[cur], kx, X[cur], kx, p, s.eps);
+      p = softmin(comm, X[cur], kx, X[cur], kx, p, p, s.eps);
       (s.eps > opt.eps ? rec.value_2eps : rec.value_eps) = 2.0 * dot(X[cur], p);
     }
   }
@@ -443,6 +487,7 @@ MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, co
   if (lattice.dim < 1 || lattice.dim > 3) throw std::invalid_argument("multiscale_divergence: dimension must be 1, 2 or 3");
   const ScopedLogEvent event("mf::ot::multiscale_divergence");
   const double t0 = MPI_Wtime();
+  const std::clock_t c0 = std::clock();
   const std::vector<Level> X = hierarchy(x, lattice, "x");
   const std::vector<Level> Y = hierarchy(y, lattice, "y");
   const std::vector<Stage> stages = schedule(X, Y, squared_box_diagonal(x, y), opt);
@@ -458,6 +503,8 @@ MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, co
   r.converged = xy.converged && xx.converged && yy.converged;
   const double seconds = MPI_Wtime() - t0;
   MPI_Allreduce(&seconds, &r.seconds, 1, MPI_DOUBLE, MPI_MAX, comm);
+  const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+  MPI_Allreduce(&cpu, &r.cpu_seconds, 1, MPI_DOUBLE, MPI_SUM, comm);
   return r;
 }
 

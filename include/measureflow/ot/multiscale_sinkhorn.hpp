@@ -1,8 +1,8 @@
 // The debiased Sinkhorn divergence at small ε (a few cell widths squared) between two clouds that live on
 // a grid's box, with every point kept: coarse-to-fine ε-scaling over a hierarchy of bins (level ℓ merges
 // the points of each 2^ℓ × ... bin into one at their centre of mass) and kernel truncation through the
-// bins: a target sees the source points in the bins within sqrt(truncation · ε) exactly and every farther
-// block of 8^d bins as one aggregated term. This is the cross-view yardstick of Diagnostics; the dense
+// bins: with blocks of R^d bins, R·h ≥ sqrt(truncation · ε), a target sees the source points of its own
+// and the adjacent blocks exactly and every farther block as one term at its centre of mass. This is the cross-view yardstick of Diagnostics; the dense
 // streaming solver (sinkhorn.hpp) stays the solver of `measureflow ot`.
 //
 // Rank independence: both clouds are replicated on every rank in a rank-independent order; each rank
@@ -36,9 +36,10 @@ struct MultiscaleOptions {
   double eps = 0.0;           // the final ε (squared length units)
   double tol = 1e-4;          // L1 marginal violation at the last two stages (2ε and ε)
   double stage_tol = 1e-2;    // at the annealing stages above 2ε
-  double truncation = 16.0;   // exact pairs: |x − y|² ≤ truncation · ε (kernel below e^-16 beyond)
+  double truncation = 10.0;   // pairs with |x − y|² ≤ truncation · ε are exact (the kernel is below e^-10 beyond)
   int max_radius_bins = 8;    // a stage runs on the finest level whose exact radius spans ≤ this many bins
   int max_iterations = 4000;  // sweeps per solve, all stages together
+  double relaxation = 1.5;    // over-relaxation ω of the cross solve's last two stages (1: plain Sinkhorn)
 };
 
 struct MultiscaleDivergence {
@@ -49,6 +50,7 @@ struct MultiscaleDivergence {
   int iterations = 0;            // sweeps of the cross solve (the self solves are not counted)
   bool converged = false;        // every solve met tol at both recorded stages
   double seconds = 0.0;          // wall time, slowest rank
+  double cpu_seconds = 0.0;      // processor time, all ranks together (what a loaded machine cannot inflate)
 };
 
 // S_ε(x, y) = OT_ε(x, y) − (OT_ε(x, x) + OT_ε(y, y)) / 2 and the same at 2ε, each OT_ε by its dual value
