@@ -79,7 +79,7 @@ mf::WeightedPoints distributed(const HostCloud& c, MPI_Comm comm) {
 // cancel between equal means), so S_ε = |τ|² exactly at every ε: an exact value the truncation and the
 // bin hierarchy must reproduce, with a shift that is not a whole number of bins.
 TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
-  const BinLattice lat = unit_square(64);
+  const BinLattice lat = unit_square(32);
   const HostCloud x = gaussian_cells(lat, -0.1, 0.05, 0.04);
   HostCloud y = x;
   const double tx = 0.37 * lat.h[0], ty = -0.81 * lat.h[1];
@@ -100,9 +100,9 @@ TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
 // Grid view vs particle view at ε = 2h²: the dense streaming solver visits all pairs; the truncated
 // multiscale one must give the same divergence up to the solvers' tolerances.
 TEST(MultiscaleSinkhorn, AgreesWithTheDenseSolver) {
-  const BinLattice lat = unit_square(32);
+  const BinLattice lat = unit_square(24);
   const HostCloud x = gaussian_cells(lat, 0.1, 0.0, 0.05);
-  const HostCloud y = gaussian_samples(3000, 0.1, 0.0, 0.05, 7);
+  const HostCloud y = gaussian_samples(1500, 0.1, 0.0, 0.05, 7);
   mf::ot::MultiscaleOptions opt;
   opt.eps = 2.0 * lat.h[0] * lat.h[0];
   opt.tol = 1e-7;
@@ -122,9 +122,9 @@ TEST(MultiscaleSinkhorn, AgreesWithTheDenseSolver) {
 // Every rank computes a slice of every potential and gathers the rest: the result is bitwise the one
 // rank's (MPI_COMM_SELF) result.
 TEST(MultiscaleSinkhorn, SameBitsOnEveryRankCount) {
-  const BinLattice lat = unit_square(32);
+  const BinLattice lat = unit_square(24);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
-  const HostCloud y = gaussian_samples(4000, 0.02, 0.1, 0.03, 11);
+  const HostCloud y = gaussian_samples(2000, 0.02, 0.1, 0.03, 11);
   mf::ot::MultiscaleOptions opt;
   opt.eps = 2.0 * lat.h[0] * lat.h[0];
   const auto all = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
