@@ -79,7 +79,7 @@ mf::WeightedPoints distributed(const HostCloud& c, MPI_Comm comm) {
 // cancel between equal means), so S_ε = |τ|² exactly at every ε: an exact value the truncation and the
 // bin hierarchy must reproduce, with a shift that is not a whole number of bins.
 TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
-  const BinLattice lat = unit_square(32);
+  const BinLattice lat = unit_square(24);
   const HostCloud x = gaussian_cells(lat, -0.1, 0.05, 0.04);
   HostCloud y = x;
   const double tx = 0.37 * lat.h[0], ty = -0.81 * lat.h[1];
@@ -98,33 +98,33 @@ TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
 }
 
 // Grid view vs particle view at ε = 2h²: the dense streaming solver visits all pairs; the truncated
-// multiscale one must give the same divergence up to the solvers' tolerances.
+// multiscale one must give the same divergence up to the solvers' tolerances (1e-6 marginals).
 TEST(MultiscaleSinkhorn, AgreesWithTheDenseSolver) {
-  const BinLattice lat = unit_square(24);
+  const BinLattice lat = unit_square(16);
   const HostCloud x = gaussian_cells(lat, 0.1, 0.0, 0.05);
-  const HostCloud y = gaussian_samples(1500, 0.1, 0.0, 0.05, 7);
+  const HostCloud y = gaussian_samples(800, 0.1, 0.0, 0.05, 7);
   mf::ot::MultiscaleOptions opt;
   opt.eps = 2.0 * lat.h[0] * lat.h[0];
-  opt.tol = 1e-7;
+  opt.tol = 1e-6;
   opt.truncation = 20.0;  // kernel below e^-20 where truncated: the difference is the solvers' tolerance
   const auto r = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
   mf::ot::SinkhornOptions dense;
   dense.eps = opt.eps;
-  dense.tol = 1e-7;
+  dense.tol = 1e-6;
   dense.max_iterations = 20000;
   const double s = mf::ot::sinkhorn_divergence(MPI_COMM_WORLD, distributed(x, MPI_COMM_WORLD),
                                                distributed(y, MPI_COMM_WORLD), dense);
   EXPECT_TRUE(r.converged);
   EXPECT_GT(s, 0.0);
-  EXPECT_NEAR(r.divergence, s, 1e-4 * s) << "multiscale " << r.divergence << " dense " << s;
+  EXPECT_NEAR(r.divergence, s, 1e-3 * s) << "multiscale " << r.divergence << " dense " << s;
 }
 
 // Every rank computes a slice of every potential and gathers the rest: the result is bitwise the one
 // rank's (MPI_COMM_SELF) result.
 TEST(MultiscaleSinkhorn, SameBitsOnEveryRankCount) {
-  const BinLattice lat = unit_square(24);
+  const BinLattice lat = unit_square(16);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
-  const HostCloud y = gaussian_samples(2000, 0.02, 0.1, 0.03, 11);
+  const HostCloud y = gaussian_samples(1000, 0.02, 0.1, 0.03, 11);
   mf::ot::MultiscaleOptions opt;
   opt.eps = 2.0 * lat.h[0] * lat.h[0];
   const auto all = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
