@@ -5,6 +5,7 @@
 #include <petscvec.h>
 
 #include "measureflow/grid.hpp"
+#include "measureflow/ot/multiscale_sinkhorn.hpp"
 #include "measureflow/particles.hpp"
 
 namespace mf {
@@ -18,5 +19,13 @@ WeightedPoints particle_subsample(const ParticleSet& particles, MPI_Comm comm, l
 // its total mass; empty blocks dropped. Built on rank 0 from the gathered field (other ranks return an
 // empty cloud). Collective.
 WeightedPoints grid_cloud(const Grid& grid, Vec density, long long max_points);
+
+// The full views for the cross-view yardstick, replicated on every rank in a rank-independent order:
+// every cell with positive mass (centre × density · volume, natural order), and every particle whose id
+// is a multiple of ceil(N / max_points) (all of them when N ≤ max_points), sorted by id. Collective.
+ot::HostCloud replicated_cells(const Grid& grid, Vec density);
+ot::HostCloud replicated_particles(const ParticleSet& particles, MPI_Comm comm, long long max_points);
+// The grid's cells as the finest bins of the multiscale solver.
+ot::BinLattice grid_lattice(const Grid& grid);
 
 }  // namespace mf

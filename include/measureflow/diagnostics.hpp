@@ -11,8 +11,9 @@ namespace mf {
 struct DiagnosticsOptions {
   enum class W2When { None, Final, Outputs };
   W2When w2_when = W2When::Final;  // deck diagnostics.w2
-  double w2_eps = 0.0;             // entropic ε (squared length units); 0: (2 h_max)²
-  long long w2_points = 1000;      // points per view entering the Sinkhorn W2
+  double w2_eps = 0.0;             // final entropic ε (squared length units); 0: 2 h_max²
+  long long w2_points = 1000;      // points per view of the models' own (dense) Sinkhorn W2s
+  long long w2_particles = 100000; // particles entering the cross-view W2 (every cell enters)
 };
 
 // What Diagnostics remembers from t = 0 (kept in checkpoints so a restarted run measures drift from

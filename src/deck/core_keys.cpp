@@ -130,8 +130,13 @@ void declare_core_keys(Schema& s) {
   auto& diagnostics = s.section("diagnostics", "cross-validation measures computed at output times");
   diagnostics.enumeration("w2", {"final", "outputs", "none"}, "final",
                           "when to compute the Sinkhorn W2 between views and against the closed form (costly)");
-  diagnostics.real("w2_eps", 0.0, "entropic regularisation ε of the W2 (squared length units); 0: max((2 h_max)², λ_min(Σ)/16)")
+  diagnostics.real("w2_eps", 0.0,
+                   "entropic regularisation ε of the W2 (squared length units); 0: 2 h_max² for the cross-view W2 "
+                   "(a model's own W2s say their default on its page)")
       .non_negative();
+  diagnostics.integer("w2_particles", 100000LL,
+                      "particles entering the cross-view W2 (by id stride when there are more; every cell enters)")
+      .min(50);
   diagnostics.integer("w2_points", 1000LL,
                       "at most this many points per view enter the W2 (particles by id stride, cells by mass)")
       .min(50);

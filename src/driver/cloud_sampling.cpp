@@ -1,7 +1,10 @@
 #include "measureflow/cloud_sampling.hpp"
 
 #include <cmath>
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <numeric>
 #include <vector>
 
 namespace mf {
@@ -77,6 +80,79 @@ WeightedPoints grid_cloud(const Grid& grid, Vec density, long long max_points) {
   Kokkos::deep_copy(out.positions, ox);
   Kokkos::deep_copy(out.weights, ow);
   return out;
+}
+
+ot::HostCloud replicated_cells(const Grid& grid, Vec density) {
+  std::vector<double> field = gather_natural(grid, density);  // rank 0 only
+  long long count = static_cast<long long>(field.size());
+  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, grid.comm());
+  field.resize(count);
+  MPI_Bcast(field.data(), static_cast<int>(count), MPI_DOUBLE, 0, grid.comm());
+  const int d = grid.dim();
+  const auto& n = grid.spec().cells;
+  const double vol = grid.cell_volume();
+  ot::HostCloud c;
+  c.dim = d;
+  for (PetscInt k = 0; k < n[2]; ++k)
+    for (PetscInt j = 0; j < n[1]; ++j)
+      for (PetscInt i = 0; i < n[0]; ++i) {
+        const double m = field[i + n[0] * (j + n[1] * k)] * vol;
+        if (!(m > 0.0)) continue;
+        const PetscInt idx[3] = {i, j, k};
+        for (int a = 0; a < d; ++a) c.positions.push_back(grid.center(a, idx[a]));
+        c.weights.push_back(m);
+      }
+  return c;
+}
+
+ot::HostCloud replicated_particles(const ParticleSet& p, MPI_Comm comm, long long max_points) {
+  const long long total = global_count(p, comm);
+  const long long stride = std::max(1LL, (total + max_points - 1) / max_points);
+  const int d = p.dim();
+  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.positions);
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.weights);
+  auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
+  // Each kept particle as d + 2 doubles: id (exact below 2^53), weight, coordinates.
+  const int width = d + 2;
+  std::vector<double> mine;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (id(i) % stride != 0) continue;
+    mine.push_back(static_cast<double>(id(i)));
+    mine.push_back(w(i));
+    for (int a = 0; a < d; ++a) mine.push_back(x(i, a));
+  }
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  int count = static_cast<int>(mine.size());
+  std::vector<int> counts(size), displs(size, 0);
+  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  std::vector<double> all(displs.back() + counts.back());
+  MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  const std::size_t n = all.size() / width;
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return all[a * width] < all[b * width]; });
+  ot::HostCloud c;
+  c.dim = d;
+  c.weights.reserve(n);
+  c.positions.reserve(n * d);
+  for (std::size_t k : order) {
+    c.weights.push_back(all[k * width + 1]);
+    for (int a = 0; a < d; ++a) c.positions.push_back(all[k * width + 2 + a]);
+  }
+  return c;
+}
+
+ot::BinLattice grid_lattice(const Grid& grid) {
+  ot::BinLattice l;
+  l.dim = grid.dim();
+  for (int a = 0; a < l.dim; ++a) {
+    l.lower[a] = grid.spec().lower[a];
+    l.h[a] = grid.h(a);
+    l.cells[a] = static_cast<int>(grid.spec().cells[a]);
+  }
+  return l;
 }
 
 }  // namespace mf

@@ -50,6 +50,7 @@ DiagnosticsOptions diagnostics_options(const Deck& deck) {
                                      : DiagnosticsOptions::W2When::Final;
   o.w2_eps = deck.real("diagnostics.w2_eps");
   o.w2_points = deck.integer("diagnostics.w2_points");
+  o.w2_particles = deck.integer("diagnostics.w2_particles");
   return o;
 }
 
