@@ -14,3 +14,10 @@ endif()
 find_package(GTest)
 # Eigen 3.4 (Debian libeigen3-dev): small dense solves of the learned flow-matching fields.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+# OpenBLAS (Debian libopenblas-dev; setup.sh installs the single-threaded build, libopenblas-serial-dev):
+# the matrix products of the all-pairs dot-product kernel at d ≥ 8 (streaming_softmax_blas.cpp). Optional:
+# without it that kernel takes the portable Kokkos path (slower at large d, same results to rounding).
+option(MEASUREFLOW_BLAS "Use OpenBLAS for the all-pairs dot-product kernel when it is found" ON)
+if(MEASUREFLOW_BLAS)
+  pkg_check_modules(OPENBLAS IMPORTED_TARGET openblas)
+endif()
