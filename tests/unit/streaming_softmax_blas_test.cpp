@@ -3,7 +3,7 @@
 // same attention entropy to 1e-12 relative, for several dimensions, block shapes that do not divide the
 // sizes, scores of several hundred (the running maximum must rescale), zero-weight sources (whole blocks
 // of them), value_dim 0 (Sinkhorn's column pass) and a state carried over two source blocks (the ring).
-// Also: softmax_accumulate dispatches to the BLAS path exactly when d ≥ kBlasSoftmaxMinDim.
+// Also: softmax_accumulate dispatches to the BLAS path from d = kBlasSoftmaxMinDim on unless it is switched off.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -129,24 +129,30 @@ TEST(StreamingSoftmaxBlas, LargeScoresZeroWeightBlocksAndNoValues) {
   expect_agreement(100, 700, 16, 0, 1.0, {32, 64}, 350);
 }
 
-TEST(StreamingSoftmaxBlas, DispatchTakesTheBlasPathFromDimensionEight) {
+TEST(StreamingSoftmaxBlas, SmallDimensionsAgreeToo) {
   if (!blas_softmax_available()) GTEST_SKIP() << "built without CBLAS (scripts/setup.sh installs OpenBLAS)";
-  // Bitwise: softmax_accumulate equals the BLAS path at d ≥ 8 and the portable kernel below.
-  for (int d : {kBlasSoftmaxMinDim - 1, kBlasSoftmaxMinDim, 64}) {
+  for (int d : {1, 2, 3}) expect_agreement(200, 900, d, d, 2.0, {64, 128}, 333);
+}
+
+TEST(StreamingSoftmaxBlas, DispatchFollowsDimensionAndSwitch) {
+  if (!blas_softmax_available()) GTEST_SKIP() << "built without CBLAS (scripts/setup.sh installs OpenBLAS)";
+  // Bitwise: softmax_accumulate equals the BLAS path from kBlasSoftmaxMinDim on, and the portable kernel
+  // when the BLAS path is switched off (what the benchmarks use to time both in one run).
+  const auto dispatched = [](const DotProductScore& s, int nt, int ns, const SoftmaxState& st) {
+    softmax_accumulate(s, nt, ns, st);
+  };
+  for (int d : {kBlasSoftmaxMinDim, 2, 64}) {
     const Problem p = make_problem(50, 600, d, d, 1.0);
-    const auto dispatched = run(p, 600, [](const DotProductScore& s, int nt, int ns, const SoftmaxState& st) {
-      softmax_accumulate(s, nt, ns, st);
-    });
     const auto portable = run(p, 600, [](const DotProductScore& s, int nt, int ns, const SoftmaxState& st) {
       softmax_accumulate_portable<SoftmaxShift::Running>(s, nt, ns, st);
     });
     const auto blas = run(p, 600, [](const DotProductScore& s, int nt, int ns, const SoftmaxState& st) {
       softmax_accumulate_blas(s, nt, ns, st);
     });
-    const auto& expected = d >= kBlasSoftmaxMinDim ? blas : portable;
-    const auto& other = d >= kBlasSoftmaxMinDim ? portable : blas;
-    EXPECT_EQ(dispatched.mean, expected.mean) << "d = " << d;
-    EXPECT_EQ(dispatched.lse, expected.lse) << "d = " << d;
-    EXPECT_NE(dispatched.mean, other.mean) << "d = " << d << ": the two paths should differ in the last bits";
+    EXPECT_EQ(run(p, 600, dispatched).mean, blas.mean) << "d = " << d;
+    set_blas_softmax_enabled(false);
+    EXPECT_EQ(run(p, 600, dispatched).mean, portable.mean) << "d = " << d;
+    set_blas_softmax_enabled(true);
+    EXPECT_NE(portable.mean, blas.mean) << "d = " << d << ": the two paths should differ in the last bits";
   }
 }
