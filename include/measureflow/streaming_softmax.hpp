@@ -254,7 +254,8 @@ void softmax_accumulate_portable(const Score& score, const int n_targets, const 
 // exp pass over a whole row of a block vectorises better than the portable kernel's 32-source chunks.
 struct BlasSoftmaxBlocks {
   // 128 × 256 doubles = 256 KiB: the score block stays in L2 between the two products. Measured at
-  // d = 64, n = 16 000 (tests/bench/streaming_softmax_blas_bench.cpp): 64–256 × 256–1024 all within 10 %.
+  // d = 64, n = 16 000 (tests/bench/streaming_softmax_blas_bench.cpp, CPU s): 128 × 256 1.92, 128 × 512
+  // 1.97, 256 × 256 1.93, 256 × 512 1.95, 128 × 1024 2.08, 64 × 512 2.22 (load average ≈ 9).
   int targets = 128;  // rows of a score block
   int sources = 256;  // columns of a score block
 };
