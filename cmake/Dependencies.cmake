@@ -19,3 +19,10 @@ find_package(CLI11 2.1 REQUIRED)
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
 # FFTW 3 (Debian libfftw3-dev): cosine transforms of the grid JKO step's space-time Poisson solve.
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+# OpenBLAS (Debian libopenblas-dev; setup.sh installs the single-threaded build, libopenblas-serial-dev):
+# the matrix products of the all-pairs dot-product kernel (streaming_softmax_blas.cpp, used from d = 1). Optional:
+# without it that kernel takes the portable Kokkos path (slower at large d, same results to rounding).
+option(MEASUREFLOW_BLAS "Use OpenBLAS for the all-pairs dot-product kernel when it is found" ON)
+if(MEASUREFLOW_BLAS)
+  pkg_check_modules(OPENBLAS IMPORTED_TARGET openblas)
+endif()

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 DEPENDS_ON = [
     (r"^mpi\.ot_sinkhorn_test\.", "python3-pot"),        # the POT cross-check of Sinkhorn and exact OT
     (r"^unit\.io_xdmf_test$", "paraview"),               # pvpython reads the written XDMF
+    (r"^unit\.streaming_softmax_blas_test$", "libopenblas-serial-dev"),  # the BLAS path of the softmax
     (r"^workflow\.paraview\.", "python3-paraview"),
     (r"^workflow\.slurm\.", "slurm-wlm"),
     (r"^workflow\.postprocess\.", "python3-matplotlib"),

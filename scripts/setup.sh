@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages MeasureFlow needs (idempotent: only missing ones are installed).
 # Runs as root, or through sudo otherwise.
+#   scripts/setup.sh          what the build and the test suite need
+#   scripts/setup.sh --bench  also the benchmarks' peers (PyTorch for tests/bench/transformer_bench.sh)
 set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
@@ -9,10 +11,14 @@ PACKAGES=(
   petsc-dev libhdf5-openmpi-dev
   libyaml-cpp-dev libgtest-dev
   libtrilinos-kokkos-dev
+  libopenblas-serial-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev librandom123-dev libfftw3-dev libfftw3-mpi-dev
   python3-h5py python3-numpy python3-matplotlib python3-pot python3-scipy python3-yaml
   slurm-wlm munge paraview python3-paraview xvfb xauth ffmpeg
 )
+# Benchmark peers only (large; never needed by a test).
+BENCH_PACKAGES=(python3-torch)
+[ "${1:-}" = "--bench" ] && PACKAGES+=("${BENCH_PACKAGES[@]}")
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "measureflow/fast_exp.hpp"
 #include "measureflow/kokkos_math.hpp"
@@ -146,11 +147,12 @@ struct SquaredDistanceScore {
   KOKKOS_INLINE_FUNCTION static double rescale(const double x) { return kmath::exp(x); }
 };
 
-// Folds sources [0, n_sources) of the policy's block into the state of targets [0, n_targets).
-// st.acc has one column per value component (0 columns: no values). Per target the order of the
-// operations does not depend on the tiling, so results do not depend on kTargetTile.
+// The portable kernel: folds sources [0, n_sources) of the policy's block into the state of targets
+// [0, n_targets). st.acc has one column per value component (0 columns: no values). Per target the order
+// of the operations does not depend on the tiling, so results do not depend on kTargetTile. Runs on any
+// execution space; softmax_accumulate below picks it or the host BLAS path.
 template <SoftmaxShift kShift = SoftmaxShift::Running, class Score, class ExecSpace = Kokkos::DefaultExecutionSpace>
-void softmax_accumulate(const Score& score, const int n_targets, const int n_sources, const SoftmaxState& st) {
+void softmax_accumulate_portable(const Score& score, const int n_targets, const int n_sources, const SoftmaxState& st) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, ScalarView::memory_space>::accessible,
                 "softmax_accumulate: the state must live where the kernel runs");
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, typename Score::memory_space>::accessible,
@@ -239,6 +241,58 @@ void softmax_accumulate(const Score& score, const int n_targets, const int n_sou
         }
       });
   Kokkos::fence();
+}
+
+// The host BLAS path for dot-product scores (src/particles/streaming_softmax_blas.cpp): the
+// flash-attention pattern on CPUs. Per block of targets and block of sources: scores S = A Bᵀ by one
+// matrix product (DGEMM), then per row the running maximum, the rescale and the vectorised exponentials
+// (S ← e^{S − max}), then acc += S V by a second product; the score matrix is one block (targets × sources
+// 128 × 256 doubles), never n × n. Same per-row arithmetic as the portable kernel except the order of the
+// dot-product sums, so the two agree to rounding (1e-12 relative, tested).
+// Why: at large d the two products are ~all the flops, and a tuned DGEMM runs them near the core's peak
+// (register and cache blocking, packing) where the portable loop is limited by loads; at small d the
+// exp pass over a whole row of a block vectorises better than the portable kernel's 32-source chunks.
+struct BlasSoftmaxBlocks {
+  // 128 × 256 doubles = 256 KiB: the score block stays in L2 between the two products. Measured at
+  // d = 64, n = 16 000 (tests/bench/streaming_softmax_blas_bench.cpp, CPU s): 128 × 256 1.92, 128 × 512
+  // 1.97, 256 × 256 1.93, 256 × 512 1.95, 128 × 1024 2.08, 64 × 512 2.22 (load average ≈ 9).
+  int targets = 128;  // rows of a score block
+  int sources = 256;  // columns of a score block
+};
+// Dot-product score dimension from which softmax_accumulate takes the BLAS path. Measured on the
+// development machine (AMD EPYC Zen 4, OpenBLAS 0.3.21, n = 8000 targets × sources, CPU seconds;
+// tests/bench/streaming_softmax_blas_bench.cpp): the BLAS path is 4–5× faster than the portable kernel at
+// every d from 1 to 64 (d = 1: 0.098 vs 0.465 s; d = 8: 0.131 vs 0.519 s; d = 32: 0.30 vs 1.38 s), since
+// its per-row exp pass vectorises over a whole block and the value sums are a GEMM; so it is taken from
+// d = 1. Kept as a constant so a machine where short products do not pay can raise it.
+constexpr int kBlasSoftmaxMinDim = 1;
+// True when the library was built with a CBLAS (MF_HAVE_CBLAS; OpenBLAS from Debian's libopenblas-dev).
+bool blas_softmax_available();
+// Whether softmax_accumulate may take the BLAS path (default: when available). Benchmarks switch it off
+// to time the portable kernel in the same run; not thread-safe, set it before any kernel runs.
+bool blas_softmax_enabled();
+void set_blas_softmax_enabled(bool enabled);
+// The running-maximum accumulation of DotProductScore on the host with BLAS products; the state and the
+// score's views must be host-accessible. Throws std::logic_error when built without CBLAS.
+void softmax_accumulate_blas(const DotProductScore& score, int n_targets, int n_sources, const SoftmaxState& st,
+                             BlasSoftmaxBlocks blocks = {});
+
+// Folds sources [0, n_sources) of the policy's block into the state of targets [0, n_targets): the BLAS
+// path for dot-product scores with score_dim ≥ kBlasSoftmaxMinDim on a host execution space (when built
+// with CBLAS and not switched off), the portable Kokkos kernel otherwise (fixed shift, squared-distance
+// scores, device execution spaces, builds without BLAS).
+template <SoftmaxShift kShift = SoftmaxShift::Running, class Score, class ExecSpace = Kokkos::DefaultExecutionSpace>
+void softmax_accumulate(const Score& score, const int n_targets, const int n_sources, const SoftmaxState& st) {
+  if constexpr (kShift == SoftmaxShift::Running && std::is_same_v<Score, DotProductScore> &&
+                Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible &&
+                Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Score::memory_space>::accessible &&
+                Kokkos::SpaceAccessibility<Kokkos::HostSpace, ScalarView::memory_space>::accessible) {
+    if (score.score_dim >= kBlasSoftmaxMinDim && blas_softmax_enabled()) {
+      softmax_accumulate_blas(score, n_targets, n_sources, st);
+      return;
+    }
+  }
+  softmax_accumulate_portable<kShift, Score, ExecSpace>(score, n_targets, n_sources, st);
 }
 
 // Attention's source layout: [ b (score_dim) | v (value_dim) | c ].

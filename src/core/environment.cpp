@@ -4,6 +4,10 @@
 
 #include <Kokkos_Core.hpp>
 
+#ifdef MF_HAVE_OPENBLAS
+#include <cblas.h>  // openblas_set_num_threads
+#endif
+
 namespace mf {
 
 Environment::Environment(int& argc, char**& argv) {
@@ -13,6 +17,12 @@ Environment::Environment(int& argc, char**& argv) {
   // Kokkos' own flags (--kokkos-threads ...) are not forwarded: parallelism comes from MPI ranks
   // with the Serial backend; a threaded backend picks its defaults from the environment.
   Kokkos::initialize();
+#ifdef MF_HAVE_OPENBLAS
+  // One BLAS thread per rank: the ranks already fill the cores, and a threaded OpenBLAS under MPI would
+  // oversubscribe them (Debian's pthread build starts one thread per core in every rank). Overrides
+  // OPENBLAS_NUM_THREADS; a no-op for the serial build setup.sh installs.
+  openblas_set_num_threads(1);
+#endif
 }
 
 Environment::~Environment() {

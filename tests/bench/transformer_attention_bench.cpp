@@ -1,13 +1,19 @@
-// Attention steps per second of the streaming ring kernel (one self_attention call = one step) for
-// n tokens in dimension d: `transformer_attention_bench n d repeats`. Prints one line:
-// n d ranks seconds_per_step steps_per_second gflops cpu_seconds_per_step (4d + 4 flop per pair: score,
-// exp, value update). The CPU time (rank 0's process) is what to compare on a shared, loaded machine,
-// where wall time also counts the other jobs' share of the cores.
+// One softmax self-attention step (one self_attention call) for n tokens in dimension d:
+//   transformer_attention_bench n d repeats [portable]
+// "portable" switches the BLAS path of the dot-product kernel off (set_blas_softmax_enabled(false)), so
+// the portable Kokkos kernel is timed on the same tokens in the same run. Prints one line:
+//   n d ranks median_wall_s median_cpu_s path
+// median_cpu_s: the CPU seconds of all ranks together per step (each rank's process CPU time, summed),
+// so flop / median_cpu_s is the rate per core while running: what to compare on a shared, loaded machine,
+// where wall time also counts the other jobs' share of the cores. One untimed warm-up step first.
+#include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
 
 #include "measureflow/counter_rng.hpp"
 #include "measureflow/environment.hpp"
@@ -17,11 +23,20 @@
 using namespace mf;
 using namespace mf::transformer;
 
+namespace {
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   Environment env(argc, argv);
   const long long n = argc > 1 ? std::atoll(argv[1]) : 4000;
   const int d = argc > 2 ? std::atoi(argv[2]) : 2;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;
+  const bool portable = argc > 4 && std::string(argv[4]) == "portable";
+  if (portable) set_blas_softmax_enabled(false);
   const IdRange r = id_block(n, env.rank(), env.size());
   TokenView x("x", r.count, d), g("g", r.count, d);
   ScalarView w("w", r.count);
@@ -32,16 +47,22 @@ int main(int argc, char** argv) {
   }
   // Scores of order one, as in a trained layer: Q = K = d^{-1/4} I, V = I.
   const AttentionLayer l = make_preset({"identity", 1.0 / std::sqrt(double(d)), 1}, d);
-  if (repeats > 1) self_attention(env.comm(), l, {}, x, w, g);  // warm-up; big sizes time one cold step
-  MPI_Barrier(env.comm());
-  const std::clock_t c0 = std::clock();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int k = 0; k < repeats; ++k) self_attention(env.comm(), l, {}, x, w, g);
-  MPI_Barrier(env.comm());
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / repeats;
-  const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC / repeats;
-  const double flops = double(n) * double(n) * (4.0 * d + 4.0);
+  self_attention(env.comm(), l, {}, x, w, g);  // warm-up
+  std::vector<double> wall, cpu;
+  for (int k = 0; k < repeats; ++k) {
+    MPI_Barrier(env.comm());
+    const std::clock_t c0 = std::clock();
+    const auto t0 = std::chrono::steady_clock::now();
+    self_attention(env.comm(), l, {}, x, w, g);
+    const double my_cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+    MPI_Barrier(env.comm());
+    wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    double all_cpu = 0.0;
+    MPI_Allreduce(&my_cpu, &all_cpu, 1, MPI_DOUBLE, MPI_SUM, env.comm());
+    cpu.push_back(all_cpu);
+  }
+  const bool blas = !portable && d >= kBlasSoftmaxMinDim && blas_softmax_enabled();
   if (env.rank() == 0)
-    std::printf("%lld %d %d %.6e %.4f %.3f %.6e\n", n, d, env.size(), s, 1.0 / s, flops / s * 1e-9, cpu);
+    std::printf("%lld %d %d %.6e %.6e %s\n", n, d, env.size(), median(wall), median(cpu), blas ? "blas" : "portable");
   return 0;
 }

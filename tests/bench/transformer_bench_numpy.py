@@ -2,15 +2,16 @@
 """One softmax self-attention step in NumPy and in PyTorch CPU, the same work as the MeasureFlow
 benchmark: Γ_i = Σ_j e^{⟨Qx_i, Kx_j⟩} V x_j / Z_i with Q = K = d^{-1/4} I, V = I.
 
-  transformer_bench_numpy.py n d repeats threads [numpy|torch ...]
+  transformer_bench_numpy.py n d repeats threads [numpy|torch|config ...]
 
 Rows are done in blocks of B = max(1, 32e6 // n) targets, so the largest temporary is a B×n score block
 (≤ 256 MB of doubles) and the n×n matrix is never formed (at n = 64 000 it would be 33 GB). PyTorch runs
 the same blocked step with torch.set_num_threads(threads); NumPy's threads are whatever its BLAS uses
 (set OPENBLAS_NUM_THREADS/OMP_NUM_THREADS before starting it; exp and the reductions are single-threaded).
-Prints rows like transformer_bench.sh: impl n d threads steps_per_s GFLOP/s seconds_per_step
-cpu_seconds_per_step, or
-"impl n d threads not installed" when PyTorch cannot be imported."""
+Prints rows: impl n d threads median_wall_s median_cpu_s GFLOP/s (flop / CPU seconds of all threads), or
+"impl n d threads not installed" when PyTorch cannot be imported; with "config", which BLAS each peer
+has loaded (numpy.show_config() / torch.__config__.show() name only the generic libblas.so.3)."""
+import re
 import sys
 import time
 
@@ -49,20 +50,35 @@ def make_step_torch(torch, x):
 
 
 def timed(f, reps):
-    """(wall, CPU of all the process's threads) seconds per step. One untimed warm-up step when more
-    than one is timed; big sizes time a single cold step."""
-    if reps > 1:
-        f()
-    t0, c0 = time.perf_counter(), time.process_time()
+    """Medians over `reps` timed steps of (wall, CPU of all the process's threads) seconds, after one
+    untimed warm-up step."""
+    f()
+    walls, cpus = [], []
     for _ in range(reps):
+        t0, c0 = time.perf_counter(), time.process_time()
         f()
-    return (time.perf_counter() - t0) / reps, (time.process_time() - c0) / reps
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return float(np.median(walls)), float(np.median(cpus))
+
+
+def blas_libraries():
+    """The BLAS/LAPACK shared objects this process has mapped (after a product ran): which BLAS the peer
+    really used, whatever numpy.show_config() says it was built against (Debian's NumPy and PyTorch link
+    the generic libblas.so.3, an alternative that points at OpenBLAS once it is installed)."""
+    names = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if any(k in path for k in ("blas", "lapack", "mkl", "blis", "dnnl")):
+                names.add(path)
+    return ",".join(sorted(names))
 
 
 def row(impl, n, d, threads, seconds):
     wall, cpu = seconds
     flops = n * n * (4.0 * d + 4.0)
-    print(f"{impl:<10} {n:7d} {d:3d} {threads:6d} {1.0 / wall:14.4f} {flops / wall * 1e-9:10.3f} {wall:10.3f} {cpu:10.3f}",
+    print(f"{impl:<10} {n:7d} {d:3d} {threads:6d} {wall:10.3f} {cpu:10.3f} {flops / cpu * 1e-9:10.3f}",
           flush=True)
 
 
@@ -70,13 +86,25 @@ def main():
     n, d, reps, threads = (int(v) for v in sys.argv[1:5])
     impls = sys.argv[5:] or ["numpy", "torch"]
     x = np.random.default_rng(1).standard_normal((n, d))
+    if "config" in impls:  # which BLAS each peer uses, for the table's header
+        step_numpy(x[:300], 300)
+        print(f"# numpy {np.__version__}: BLAS mapped: {blas_libraries()}")
+        try:
+            import torch
+            torch.from_numpy(x[:300]) @ torch.from_numpy(x[:300]).T
+            info = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+            print(f"# torch {torch.__version__}: BLAS_INFO={info.group(1) if info else '?'}; "
+                  f"BLAS mapped: {blas_libraries()}")
+        except ImportError:
+            print("# torch: not installed (scripts/setup.sh --bench)")
+        return
     if "numpy" in impls:
         row("numpy", n, d, threads, timed(lambda: step_numpy(x, block_rows(n)), reps))
     if "torch" in impls:
         try:
             import torch
         except ImportError:
-            print(f"{'torch-cpu':<10} {n:7d} {d:3d} {threads:6d} not installed (Debian python3-torch)")
+            print(f"{'torch-cpu':<10} {n:7d} {d:3d} {threads:6d} not installed (scripts/setup.sh --bench)")
             return
         torch.set_num_threads(threads)
         step = make_step_torch(torch, x)
