@@ -45,7 +45,7 @@ struct LinearRun {
 LinearRun run_linear(MPI_Comm comm, long long n, const std::vector<double>& times, double step = 0.05) {
   const TrainingData data = make_training_data(linear_data_3_2(100), false);
   auto measure = gaussian(kMean, initial_cov());
-  MeanFieldLagrangian view(NetworkEvaluator(comm, data, Activation::Linear), sample_neurons(comm, *measure, n, 17),
+  MeanFieldLagrangian view(std::make_shared<NetworkEvaluator>(comm, data, Activation::Linear), sample_neurons(comm, *measure, n, 17),
                            ParticleIntegrator::RK4, step);
   LinearRun out;
   out.initial_empirical = compute_moments(comm, view.particles().as_points());
@@ -141,7 +141,7 @@ TEST(MeanFieldRanks, BalancedScalarLogisticWithParticles) {
   for (std::size_t i = 0; i < p.size(); ++i) p.positions(i, 1) = p.positions(i, 0);
   const Moments m0 = compute_moments(MPI_COMM_WORLD, p.as_points());
   const double c_emp = m0.cov(0, 1) + m0.mean[0] * m0.mean[1];  // the sample's own E[uv] = E[u²]
-  MeanFieldLagrangian view(NetworkEvaluator(MPI_COMM_WORLD, data, Activation::Linear), p, ParticleIntegrator::RK4, 0.1);
+  MeanFieldLagrangian view(std::make_shared<NetworkEvaluator>(MPI_COMM_WORLD, data, Activation::Linear), p, ParticleIntegrator::RK4, 0.1);
   const double Szz = data.Szz(0, 0), Syz = data.Syz(0, 0);
   double t = 0.0;
   for (double ts : {0.5, 1.0, 1.5}) {

@@ -146,7 +146,7 @@ TEST(MeanFieldClosure, EulerAdvanceIsOneGradientStep) {
   eval.velocity(p.positions, vel);
   Kokkos::View<double**, Kokkos::LayoutRight> x0("x0", 10, 5);
   Kokkos::deep_copy(x0, p.positions);
-  MeanFieldLagrangian view(eval, p, ParticleIntegrator::Euler, 0.05);
+  MeanFieldLagrangian view(std::make_shared<NetworkEvaluator>(eval), p, ParticleIntegrator::Euler, 0.05);
   view.advance(0.0, 0.05);
   for (int i = 0; i < 10; ++i)
     for (int a = 0; a < 5; ++a)

@@ -16,13 +16,13 @@ enum class Activation { Relu, Linear, Tanh };
 Activation parse_activation(const std::string& s);  // "relu" | "linear" | "tanh"
 std::string to_string(Activation a);
 
-enum class DataKind { Linear, Teacher };
+enum class DataKind { Linear, Teacher, Population };
 enum class TeacherInputs { Gaussian, Sphere };
 
 // `data:` — the training set (z_k, y_k), k < N, drawn once from the counter-based stream `seed`, so every
 // rank holds the same set whatever the rank count.
 struct DataSpec {
-  DataKind kind = DataKind::Linear;  // data.type: linear | teacher
+  DataKind kind = DataKind::Linear;  // data.type: linear | teacher | population (the teacher with N = ∞)
   int dim = 1;                       // data.dim (d)
   int outputs = 1;                   // data.outputs (d')
   long long samples = 1000;          // data.samples (N)

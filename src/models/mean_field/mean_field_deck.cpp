@@ -92,15 +92,29 @@ void declare_mean_field_keys(Schema& s) {
   declare_data_common(teacher);
   teacher.integer("neurons", 3LL, "m: the teacher's neurons").min(1);
   teacher.enumeration("inputs", {"gaussian", "sphere"}, "gaussian", "z ~ N(0, I_d) or uniform on the unit sphere");
+  Schema& population = data.option("population", "the teacher with N = ∞ and z ~ N(0, I_d): the exact risk by the "
+                                                  "arc-cosine kernel (relu, no bias)");
+  population.integer("dim", Required, "d: the input dimension").min(1);
+  population.integer("outputs", 1LL, "d': the output dimension").min(1);
+  population.integer("seed", 1LL, "seed of the teacher directions").min(0);
+  population.integer("neurons", 3LL, "m: the teacher's neurons").min(1);
 
   // The neuron space is (u, v): domain.dim must be d + bias + d'.
   s.cross_check([](const YAML::Node& root, Errors& e) {
+    const YAML::Node type = root["data"]["type"], act = root["network"]["activation"], bias = root["network"]["bias"];
+    if (type.IsDefined() && type.IsScalar() && type.as<std::string>() == "population") {
+      if (act.IsScalar() && act.as<std::string>() != "relu")
+        e.add("network.activation", "'" + act.as<std::string>() + "' has no closed-form population risk; allowed with "
+              "data.type population: relu (or data.type linear | teacher for any activation)", act);
+      if (bias.IsScalar() && bias.as<std::string>() == "true")
+        e.add("network.bias", "true makes the inputs non-Gaussian (a constant coordinate); allowed with data.type "
+              "population: false", bias);
+    }
     double D = 0, d = 0, dout = 0;
     const YAML::Node data = root["data"];
     if (!data.IsMap() || !read_number(root["domain"]["dim"], D) || !read_number(data["dim"], d) ||
         !read_number(data["outputs"], dout))
       return;
-    const YAML::Node bias = root["network"]["bias"];
     const int b = bias.IsDefined() && bias.IsScalar() && bias.as<std::string>() == "true" ? 1 : 0;
     const double want = d + b + dout;
     if (D != want)
@@ -117,10 +131,10 @@ MeanFieldConfig config_from_deck(const Deck& deck) {
   c.bias = deck.flag("network.bias");
   DataSpec& d = c.data;
   const std::string type = deck.text("data.type");
-  d.kind = type == "linear" ? DataKind::Linear : DataKind::Teacher;
+  d.kind = type == "linear" ? DataKind::Linear : (type == "teacher" ? DataKind::Teacher : DataKind::Population);
   d.dim = static_cast<int>(deck.integer("data.dim"));
   d.outputs = static_cast<int>(deck.integer("data.outputs"));
-  d.samples = deck.integer("data.samples");
+  if (d.kind != DataKind::Population) d.samples = deck.integer("data.samples");
   d.seed = static_cast<std::uint64_t>(deck.integer("data.seed"));
   if (d.kind == DataKind::Linear) {
     d.input_cov = deck.has("data.input_cov") ? flat_matrix(deck.vec("data.input_cov"), d.dim, d.dim)
@@ -128,8 +142,8 @@ MeanFieldConfig config_from_deck(const Deck& deck) {
     d.weights = flat_matrix(deck.vec("data.weights"), d.outputs, d.dim);
     d.noise = deck.real("data.noise");
   } else {
+    if (d.kind == DataKind::Teacher) d.inputs = deck.text("data.inputs") == "sphere" ? TeacherInputs::Sphere : TeacherInputs::Gaussian;
     d.teacher_neurons = static_cast<int>(deck.integer("data.neurons"));
-    d.inputs = deck.text("data.inputs") == "sphere" ? TeacherInputs::Sphere : TeacherInputs::Gaussian;
   }
   c.initial = measure_from_deck(deck, "initial");
   c.t_end = deck.real("time.end");

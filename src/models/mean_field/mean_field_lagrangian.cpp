@@ -42,16 +42,14 @@ ParticleSet sample_neurons(MPI_Comm comm, const Measure& measure, long long tota
   return p;
 }
 
-MeanFieldLagrangian::MeanFieldLagrangian(NetworkEvaluator evaluator, ParticleSet neurons, ParticleIntegrator integrator,
-                                         double step)
-    : eval_(std::move(evaluator)), neurons_(std::move(neurons)), integrator_(integrator), step_(step) {}
+MeanFieldLagrangian::MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons,
+                                         ParticleIntegrator integrator, double step)
+    : risk_(std::move(risk)), neurons_(std::move(neurons)), integrator_(integrator), step_(step) {}
 
-double MeanFieldLagrangian::risk() { return eval_.forward(neurons_.positions, neurons_.weights); }
+double MeanFieldLagrangian::risk() { return risk_->risk(neurons_.positions, neurons_.weights); }
 
 double MeanFieldLagrangian::velocity(const PointsView& out) {
-  const double f = eval_.forward(neurons_.positions, neurons_.weights);
-  eval_.velocity(neurons_.positions, out);
-  return f;
+  return risk_->velocity(neurons_.positions, neurons_.weights, out);
 }
 
 void MeanFieldLagrangian::step(double h) {
@@ -64,10 +62,7 @@ void MeanFieldLagrangian::step(double h) {
   auto x = neurons_.positions;
   auto w = neurons_.weights;
   // Every stage is a full-batch evaluation: the outputs depend on where all neurons are.
-  auto eval_at = [&](const PointsView& at, const PointsView& k) {
-    eval_.forward(at, w);
-    eval_.velocity(at, k);
-  };
+  auto eval_at = [&](const PointsView& at, const PointsView& k) { risk_->velocity(at, w, k); };
   if (integrator_ == ParticleIntegrator::Euler) {  // x ← x − h ∇δf: gradient descent
     eval_at(x, k_[0]);
     axpy(x, x, h, k_[0]);
@@ -96,7 +91,7 @@ void MeanFieldLagrangian::advance(double, double dt) {
 }
 
 double MeanFieldLagrangian::teacher_alignment(const Matrix& directions) const {
-  const int d = directions.cols(), m = directions.rows(), din = eval_.data().d_in;
+  const int d = directions.cols(), m = directions.rows(), din = risk_->input_dim();
   auto x = Kokkos::create_mirror_view(neurons_.positions);
   auto w = Kokkos::create_mirror_view(neurons_.weights);
   Kokkos::deep_copy(x, neurons_.positions);
@@ -117,7 +112,7 @@ double MeanFieldLagrangian::teacher_alignment(const Matrix& directions) const {
     sums[0] += mass * best;
     sums[1] += mass;
   }
-  MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, eval_.comm());
+  MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, risk_->comm());
   return sums[1] > 0.0 ? sums[0] / sums[1] : 0.0;
 }
 

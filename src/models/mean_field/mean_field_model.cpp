@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "mean_field_views.hpp"
+#include "population_risk.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/moments.hpp"
 
@@ -11,29 +12,35 @@ namespace {
 class MeanFieldModel : public Model {
  public:
   MeanFieldModel(const MeanFieldConfig& cfg, MPI_Comm comm) : cfg_(cfg) {
-    // 1. The training set, the same on every rank.
-    TrainingData data = make_training_data(cfg.data, cfg.bias);
-    if (cfg.initial->dim() != data.d_in + data.d_out)
+    const int D = neuron_dim(cfg);
+    if (cfg.initial->dim() != D)
       throw InputError("mean_field: initial has dimension " + std::to_string(cfg.initial->dim()) +
-                       "; the neuron space (u, v) has d + bias + d' = " + std::to_string(data.d_in + data.d_out));
-    teacher_ = data.teacher_directions;
-    // 2. The global minimum where known: least squares for the linear network; 0 for a ReLU student of a
-    //    ReLU teacher without noise (the teacher itself is a neuron measure).
-    if (cfg.activation == Activation::Linear) risk_min_ = least_squares_risk(data);
-    if (cfg.activation == Activation::Relu && cfg.data.kind == DataKind::Teacher) risk_min_ = 0.0;
-    // 3. The closed form: the linear network's moment ODE, from the initial measure's exact moments.
-    const auto m0 = cfg.initial->exact_moments();
-    if (cfg.activation == Activation::Linear && m0) {
-      auto c = std::make_unique<MeanFieldClosedForm>(LinearNetworkClosure(data.Szz, data.Syz, data.trace_Syy), *m0,
-                                                     cfg.initial->is_gaussian());
-      closed_ = c.get();
-      closed_form = std::move(c);
+                       "; the neuron space (u, v) has d + bias + d' = " + std::to_string(D));
+    if (cfg.data.kind != DataKind::Linear) teacher_ = teacher_directions(cfg.data);
+    // 1. The risk: the training set (the same on every rank), or the exact population risk.
+    std::shared_ptr<RiskModel> risk;
+    if (cfg.data.kind == DataKind::Population) {
+      risk = std::make_shared<PopulationReluRisk>(comm, teacher_, cfg.data.outputs);
+    } else {
+      TrainingData data = make_training_data(cfg.data, cfg.bias);
+      // 2. The global minimum where known: least squares for the linear network.
+      if (cfg.activation == Activation::Linear) risk_min_ = least_squares_risk(data);
+      // 3. The closed form: the linear network's moment ODE, from the initial measure's exact moments.
+      const auto m0 = cfg.initial->exact_moments();
+      if (cfg.activation == Activation::Linear && m0) {
+        auto c = std::make_unique<MeanFieldClosedForm>(LinearNetworkClosure(data.Szz, data.Syz, data.trace_Syy), *m0,
+                                                       cfg.initial->is_gaussian());
+        closed_ = c.get();
+        closed_form = std::move(c);
+      }
+      risk = std::make_shared<NetworkEvaluator>(comm, std::move(data), cfg.activation);
     }
+    // A ReLU student of a noiseless ReLU teacher: the minimum is 0 (the teacher itself is a neuron measure).
+    if (cfg.activation == Activation::Relu && cfg.data.kind != DataKind::Linear) risk_min_ = 0.0;
     // 4. The neurons as particles spread over ranks by id blocks.
     if (cfg.lagrangian_enabled) {
       ParticleSet neurons = sample_neurons(comm, *cfg.initial, cfg.particles, cfg.seed);
-      auto l = std::make_unique<MeanFieldLagrangian>(NetworkEvaluator(comm, std::move(data), cfg.activation),
-                                                     std::move(neurons), cfg.integrator, cfg.dt);
+      auto l = std::make_unique<MeanFieldLagrangian>(risk, std::move(neurons), cfg.integrator, cfg.dt);
       lagr_ = l.get();
       lagrangian = std::move(l);
     }
@@ -44,7 +51,7 @@ class MeanFieldModel : public Model {
     if (closed_) metrics["closed_form.risk"] = closed_->risk(t);
     if (lagr_) {
       metrics["lagrangian.risk"] = lagr_->risk();
-      if (cfg_.data.kind == DataKind::Teacher) metrics["lagrangian.teacher_alignment"] = lagr_->teacher_alignment(teacher_);
+      if (cfg_.data.kind != DataKind::Linear) metrics["lagrangian.teacher_alignment"] = lagr_->teacher_alignment(teacher_);
     }
   }
 

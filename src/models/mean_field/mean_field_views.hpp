@@ -20,7 +20,7 @@ class MeanFieldLagrangian : public LagrangianView {
  public:
   // step: the gradient-descent step (euler) or the RK4 step; a Driver step is cut into equal sub-steps
   // no longer than it.
-  MeanFieldLagrangian(NetworkEvaluator evaluator, ParticleSet neurons, ParticleIntegrator integrator, double step);
+  MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons, ParticleIntegrator integrator, double step);
   const ParticleSet& particles() const override { return neurons_; }
   ParticleSet& mutable_particles() override { return neurons_; }
   const Grid* decomposition() const override { return nullptr; }
@@ -33,13 +33,12 @@ class MeanFieldLagrangian : public LagrangianView {
   // Teacher data: Σ_i w_i |u_i||v_i| max_j cos(u_i, w_j) / Σ_i w_i |u_i||v_i| over the input part of u
   // (the bias coordinate left out): 1 when all of the network's mass sits on teacher directions.
   double teacher_alignment(const Matrix& directions) const;
-  const NetworkEvaluator& evaluator() const { return eval_; }
   // Restart: the neurons are the whole state (the data is rebuilt from the deck).
   RestartSupport restart_support() const override { return RestartSupport::yes(); }
 
  private:
   void step(double h);
-  NetworkEvaluator eval_;
+  std::shared_ptr<RiskModel> risk_;
   ParticleSet neurons_;
   ParticleIntegrator integrator_;
   double step_;

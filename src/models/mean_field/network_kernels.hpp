@@ -43,7 +43,19 @@ void with_activation(Activation a, F&& f) {
   }
 }
 
-class NetworkEvaluator {
+// What the particle view needs of a risk: its value and the neurons' velocity −∇ δf/δα (collective).
+class RiskModel {
+ public:
+  virtual ~RiskModel() = default;
+  virtual double risk(const PointsView& neurons, const WeightsView& weights) = 0;
+  // out(i, :) = −∇_{(u,v)} δf/δα at the local neuron i; returns the risk at the same neurons.
+  virtual double velocity(const PointsView& neurons, const WeightsView& weights, const PointsView& out) = 0;
+  virtual MPI_Comm comm() const = 0;
+  virtual int input_dim() const = 0;  // d_in: the coordinates of u (bias included)
+};
+
+// The empirical risk over a finite training set.
+class NetworkEvaluator : public RiskModel {
  public:
   NetworkEvaluator(MPI_Comm comm, TrainingData data, Activation activation);
   // Outputs at the data summed over the neurons of every rank (collective), then the residual r_k; returns
@@ -52,9 +64,16 @@ class NetworkEvaluator {
   // The velocity of each local neuron, from the residual of the last forward (call forward first, at
   // the same neurons). out: n_local × (d_in + d_out).
   void velocity(const PointsView& neurons, const PointsView& out) const;
+  double risk(const PointsView& neurons, const WeightsView& weights) override { return forward(neurons, weights); }
+  double velocity(const PointsView& neurons, const WeightsView& weights, const PointsView& out) override {
+    const double f = forward(neurons, weights);
+    velocity(neurons, out);
+    return f;
+  }
+  int input_dim() const override { return data_.d_in; }
   const TrainingData& data() const { return data_; }
   Activation activation() const { return activation_; }
-  MPI_Comm comm() const { return comm_; }
+  MPI_Comm comm() const override { return comm_; }
 
  private:
   MPI_Comm comm_;
