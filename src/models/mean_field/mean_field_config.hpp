@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "measureflow/fv_advection.hpp"
+#include "measureflow/grid.hpp"
 #include "measureflow/measures.hpp"
 #include "measureflow/particle_integrator.hpp"
 #include "measureflow/small_matrix.hpp"
@@ -43,6 +45,10 @@ struct MeanFieldConfig {
   std::shared_ptr<const Measure> initial;    // initial: the neuron measure on (u, v), dim d (+1) + d'
   double t_end = 1.0;                        // time.end (gradient-flow time)
   double dt = 0.01;                          // time.dt (the step of gradient descent / RK4)
+  bool eulerian_enabled = false;             // eulerian.enabled (neuron spaces of dimension ≤ 3)
+  GridSpec domain;                           // domain.{dim, lower, upper, cells, boundary} (with a grid)
+  Limiter limiter = Limiter::MC;             // eulerian.limiter: minmod | mc
+  double cfl = 0.4;                          // time.cfl (the grid's transport step)
   bool lagrangian_enabled = true;            // lagrangian.enabled
   long long particles = 1000;                // lagrangian.particles (neurons n)
   ParticleIntegrator integrator = ParticleIntegrator::RK4;  // lagrangian.integrator: rk4 | euler

@@ -76,6 +76,9 @@ void declare_mean_field_keys(Schema& s) {
   s.section("time").real("dt", Required, "step of gradient descent (euler) or of RK4 (output times on multiples of it keep "
                                          "euler exactly gradient descent)").positive();
   declare_particle_integrator(s);
+  declare_eulerian_switch(s);
+  declare_limiter(s);
+  s.section("time").real("cfl", 0.4, "CFL number of the grid view's transport").greater_than(0.0).max(1.0);
 
   Schema& network = s.section("network", "the two-layer network g(z) = ∫ v σ(⟨z, u⟩) dα(u, v) (survey eq. 21)");
   network.enumeration("activation", {"relu", "linear", "tanh"}, "relu", "σ");
@@ -148,6 +151,13 @@ MeanFieldConfig config_from_deck(const Deck& deck) {
   c.initial = measure_from_deck(deck, "initial");
   c.t_end = deck.real("time.end");
   c.dt = deck.real("time.dt");
+  c.eulerian_enabled = deck.flag("eulerian.enabled");
+  if (c.eulerian_enabled) {
+    c.domain = grid_spec_from_deck(deck);
+    c.limiter = parse_limiter(deck.text("eulerian.limiter"));
+    c.cfl = deck.real("time.cfl");
+  }
+  c.domain.dim = static_cast<int>(deck.integer("domain.dim"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");
   c.integrator = parse_integrator(deck.text("lagrangian.integrator"));

@@ -43,8 +43,12 @@ ParticleSet sample_neurons(MPI_Comm comm, const Measure& measure, long long tota
 }
 
 MeanFieldLagrangian::MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons,
-                                         ParticleIntegrator integrator, double step)
-    : risk_(std::move(risk)), neurons_(std::move(neurons)), integrator_(integrator), step_(step) {}
+                                         ParticleIntegrator integrator, double step, const Grid* decomposition)
+    : risk_(std::move(risk)),
+      neurons_(std::move(neurons)),
+      integrator_(integrator),
+      step_(step),
+      decomposition_(decomposition) {}
 
 double MeanFieldLagrangian::risk() { return risk_->risk(neurons_.positions, neurons_.weights); }
 
@@ -88,6 +92,7 @@ void MeanFieldLagrangian::advance(double, double dt) {
   // is gradient descent with step time.dt exactly.
   const int n = std::max(1, static_cast<int>(std::ceil(dt / step_ * (1.0 - 1e-12))));
   for (int s = 0; s < n; ++s) step(dt / n);
+  if (decomposition_) migrate(neurons_, *decomposition_);
 }
 
 double MeanFieldLagrangian::teacher_alignment(const Matrix& directions) const {

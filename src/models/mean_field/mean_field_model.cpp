@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "mean_field_views.hpp"
+#include "mean_field_eulerian.hpp"
 #include "population_risk.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/moments.hpp"
@@ -37,10 +38,18 @@ class MeanFieldModel : public Model {
     }
     // A ReLU student of a noiseless ReLU teacher: the minimum is 0 (the teacher itself is a neuron measure).
     if (cfg.activation == Activation::Relu && cfg.data.kind != DataKind::Linear) risk_min_ = 0.0;
-    // 4. The neurons as particles spread over ranks by id blocks.
+    // 4. The neuron density on the grid, moved by the same velocity at the cell centres.
+    if (cfg.eulerian_enabled) {
+      auto e = std::make_unique<MeanFieldEulerian>(cfg.domain, comm, *cfg.initial, risk, cfg.limiter, cfg.cfl);
+      euler_ = e.get();
+      eulerian = std::move(e);
+    }
+    // 5. The neurons as particles spread over ranks by id blocks (by the grid's blocks with a grid).
     if (cfg.lagrangian_enabled) {
       ParticleSet neurons = sample_neurons(comm, *cfg.initial, cfg.particles, cfg.seed);
-      auto l = std::make_unique<MeanFieldLagrangian>(risk, std::move(neurons), cfg.integrator, cfg.dt);
+      const Grid* decomposition = euler_ ? &euler_->grid() : nullptr;
+      if (decomposition) migrate(neurons, *decomposition);
+      auto l = std::make_unique<MeanFieldLagrangian>(risk, std::move(neurons), cfg.integrator, cfg.dt, decomposition);
       lagr_ = l.get();
       lagrangian = std::move(l);
     }
@@ -49,6 +58,7 @@ class MeanFieldModel : public Model {
   void add_metrics(double t, Metrics& metrics) override {
     if (risk_min_) metrics["closed_form.risk_min"] = *risk_min_;
     if (closed_) metrics["closed_form.risk"] = closed_->risk(t);
+    if (euler_) metrics["eulerian.risk"] = euler_->risk();
     if (lagr_) {
       metrics["lagrangian.risk"] = lagr_->risk();
       if (cfg_.data.kind != DataKind::Linear) metrics["lagrangian.teacher_alignment"] = lagr_->teacher_alignment(teacher_);
@@ -61,6 +71,7 @@ class MeanFieldModel : public Model {
   std::optional<double> risk_min_;
   MeanFieldClosedForm* closed_ = nullptr;
   MeanFieldLagrangian* lagr_ = nullptr;
+  MeanFieldEulerian* euler_ = nullptr;
 };
 
 }  // namespace

@@ -20,10 +20,13 @@ class MeanFieldLagrangian : public LagrangianView {
  public:
   // step: the gradient-descent step (euler) or the RK4 step; a Driver step is cut into equal sub-steps
   // no longer than it.
-  MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons, ParticleIntegrator integrator, double step);
+  // decomposition: with a grid view, neurons migrate to their cells' owners after each advance (so the
+  // Driver can deposit them on the grid); the dynamics does not need it.
+  MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons, ParticleIntegrator integrator, double step,
+                      const Grid* decomposition = nullptr);
   const ParticleSet& particles() const override { return neurons_; }
   ParticleSet& mutable_particles() override { return neurons_; }
-  const Grid* decomposition() const override { return nullptr; }
+  const Grid* decomposition() const override { return decomposition_; }
   double stable_dt(double) override { return step_; }
   void advance(double t, double dt) override;
   // The risk f(α_n) of the current neurons (collective).
@@ -42,6 +45,7 @@ class MeanFieldLagrangian : public LagrangianView {
   ParticleSet neurons_;
   ParticleIntegrator integrator_;
   double step_;
+  const Grid* decomposition_;
   PointsView k_[4], stage_;
 };
 
