@@ -18,13 +18,13 @@ enum class Activation { Relu, Linear, Tanh };
 Activation parse_activation(const std::string& s);  // "relu" | "linear" | "tanh"
 std::string to_string(Activation a);
 
-enum class DataKind { Linear, Teacher, Population };
+enum class DataKind { Linear, Teacher, Population, File };
 enum class TeacherInputs { Gaussian, Sphere };
 
 // `data:` — the training set (z_k, y_k), k < N, drawn once from the counter-based stream `seed`, so every
 // rank holds the same set whatever the rank count.
 struct DataSpec {
-  DataKind kind = DataKind::Linear;  // data.type: linear | teacher | population (the teacher with N = ∞)
+  DataKind kind = DataKind::Linear;  // data.type: linear | teacher | population (the teacher with N = ∞) | file
   int dim = 1;                       // data.dim (d)
   int outputs = 1;                   // data.outputs (d')
   long long samples = 1000;          // data.samples (N)
@@ -36,6 +36,8 @@ struct DataSpec {
   // teacher: y = Σ_j σ_relu(⟨w_j, z⟩) · 1_{d'}, unit directions w_j drawn from the seed
   int teacher_neurons = 3;                        // data.neurons
   TeacherInputs inputs = TeacherInputs::Gaussian;  // data.inputs: z ~ N(0, I_d) | uniform on the unit sphere
+  // file: HDF5 datasets `inputs` (N × d) and `outputs` (N × d'), every rank reads the whole file
+  std::string path;                               // data.path (resolved against the deck's folder)
 };
 
 struct MeanFieldConfig {

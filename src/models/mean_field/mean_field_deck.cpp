@@ -101,6 +101,10 @@ void declare_mean_field_keys(Schema& s) {
   population.integer("outputs", 1LL, "d': the output dimension").min(1);
   population.integer("seed", 1LL, "seed of the teacher directions").min(0);
   population.integer("neurons", 3LL, "m: the teacher's neurons").min(1);
+  Schema& file = data.option("file", "HDF5 datasets `inputs` (N × dim) and `outputs` (N × outputs)");
+  file.string("path", Required, "HDF5 file, relative to the deck's folder").hdf5_file();
+  file.integer("dim", Required, "d: the columns of `inputs`").min(1);
+  file.integer("outputs", 1LL, "d': the columns of `outputs`").min(1);
 
   // The neuron space is (u, v): domain.dim must be d + bias + d'.
   s.cross_check([](const YAML::Node& root, Errors& e) {
@@ -128,15 +132,24 @@ void declare_mean_field_keys(Schema& s) {
   });
 }
 
+MeanFieldConfig finish_config(const Deck& deck, MeanFieldConfig& c);
+
 MeanFieldConfig config_from_deck(const Deck& deck) {
   MeanFieldConfig c;
   c.activation = parse_activation(deck.text("network.activation"));
   c.bias = deck.flag("network.bias");
   DataSpec& d = c.data;
   const std::string type = deck.text("data.type");
-  d.kind = type == "linear" ? DataKind::Linear : (type == "teacher" ? DataKind::Teacher : DataKind::Population);
+  d.kind = type == "linear"    ? DataKind::Linear
+           : type == "teacher" ? DataKind::Teacher
+           : type == "file"    ? DataKind::File
+                               : DataKind::Population;
   d.dim = static_cast<int>(deck.integer("data.dim"));
   d.outputs = static_cast<int>(deck.integer("data.outputs"));
+  if (d.kind == DataKind::File) {
+    d.path = deck.resolve_path(deck.text("data.path"));
+    return finish_config(deck, c);
+  }
   if (d.kind != DataKind::Population) d.samples = deck.integer("data.samples");
   d.seed = static_cast<std::uint64_t>(deck.integer("data.seed"));
   if (d.kind == DataKind::Linear) {
@@ -148,6 +161,11 @@ MeanFieldConfig config_from_deck(const Deck& deck) {
     if (d.kind == DataKind::Teacher) d.inputs = deck.text("data.inputs") == "sphere" ? TeacherInputs::Sphere : TeacherInputs::Gaussian;
     d.teacher_neurons = static_cast<int>(deck.integer("data.neurons"));
   }
+  return finish_config(deck, c);
+}
+
+// The keys every data type shares (network, initial, time, views).
+MeanFieldConfig finish_config(const Deck& deck, MeanFieldConfig& c) {
   c.initial = measure_from_deck(deck, "initial");
   c.t_end = deck.real("time.end");
   c.dt = deck.real("time.dt");

@@ -10,6 +10,10 @@ namespace mf::mean_field {
 
 namespace {
 
+bool has_teacher(const MeanFieldConfig& c) {
+  return c.data.kind == DataKind::Teacher || c.data.kind == DataKind::Population;
+}
+
 class MeanFieldModel : public Model {
  public:
   MeanFieldModel(const MeanFieldConfig& cfg, MPI_Comm comm) : cfg_(cfg) {
@@ -17,7 +21,7 @@ class MeanFieldModel : public Model {
     if (cfg.initial->dim() != D)
       throw InputError("mean_field: initial has dimension " + std::to_string(cfg.initial->dim()) +
                        "; the neuron space (u, v) has d + bias + d' = " + std::to_string(D));
-    if (cfg.data.kind != DataKind::Linear) teacher_ = teacher_directions(cfg.data);
+    if (has_teacher(cfg)) teacher_ = teacher_directions(cfg.data);
     // 1. The risk: the training set (the same on every rank), or the exact population risk.
     std::shared_ptr<RiskModel> risk;
     if (cfg.data.kind == DataKind::Population) {
@@ -37,7 +41,7 @@ class MeanFieldModel : public Model {
       risk = std::make_shared<NetworkEvaluator>(comm, std::move(data), cfg.activation);
     }
     // A ReLU student of a noiseless ReLU teacher: the minimum is 0 (the teacher itself is a neuron measure).
-    if (cfg.activation == Activation::Relu && cfg.data.kind != DataKind::Linear) risk_min_ = 0.0;
+    if (cfg.activation == Activation::Relu && has_teacher(cfg)) risk_min_ = 0.0;
     // 4. The neuron density on the grid, moved by the same velocity at the cell centres.
     if (cfg.eulerian_enabled) {
       auto e = std::make_unique<MeanFieldEulerian>(cfg.domain, comm, *cfg.initial, risk, cfg.limiter, cfg.cfl);
@@ -61,7 +65,7 @@ class MeanFieldModel : public Model {
     if (euler_) metrics["eulerian.risk"] = euler_->risk();
     if (lagr_) {
       metrics["lagrangian.risk"] = lagr_->risk();
-      if (cfg_.data.kind != DataKind::Linear) metrics["lagrangian.teacher_alignment"] = lagr_->teacher_alignment(teacher_);
+      if (has_teacher(cfg_)) metrics["lagrangian.teacher_alignment"] = lagr_->teacher_alignment(teacher_);
     }
   }
 

@@ -25,8 +25,14 @@ struct TrainingData {
   Matrix teacher_directions;
 };
 
-// Draws the data set of `spec` (pure function of the spec: the same on every rank).
+// Draws the data set of `spec` (pure function of the spec: the same on every rank), or reads it
+// (data.type file: mf::InputError naming data.path when a dataset is missing or its shape does not match
+// data.dim / data.outputs).
 TrainingData make_training_data(const DataSpec& spec, bool bias);
+
+// The data set from row-major arrays z (N × d) and y (N × d'), the bias column appended when asked.
+TrainingData training_data_from_arrays(const std::vector<double>& z, const std::vector<double>& y, long long N, int d,
+                                       int d_out, bool bias);
 
 // The unit directions of the teacher's neurons (m × d), drawn from data.seed.
 Matrix teacher_directions(const DataSpec& spec);
