@@ -80,6 +80,8 @@ class NetworkEvaluator : public RiskModel {
   TrainingData data_;
   Activation activation_;
   DataView residual_;  // N × d_out: g(z_k) − y_k after forward
+  // The neurons of the last forward, coordinate-major (u, v and w·v): unit-stride loops over neurons.
+  Kokkos::View<double**, Kokkos::LayoutRight> ut_, vt_, wvt_;
 };
 
 }  // namespace mf::mean_field
