@@ -19,3 +19,6 @@ void register_transformer_model();
 namespace mf::flow_matching {
 void register_flow_matching_model();
 }
+namespace mf::mean_field {
+void register_mean_field_model();
+}

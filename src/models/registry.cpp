@@ -36,6 +36,7 @@ void register_all_models() {
   reconstruction::register_reconstruction_model();
   transformer::register_transformer_model();
   flow_matching::register_flow_matching_model();
+  mean_field::register_mean_field_model();
 }
 
 }  // namespace mf
