@@ -57,6 +57,11 @@ CASES = {
                                ["domain.cells=[16,16]", "lagrangian.particles=300", "time.end=0.2",
                                 "output.every=0.05", "eulerian.jko_step_size=0.1"],
                                1e-10, ["lagrangian.halo_particles", "eulerian.ksp_iterations_mean"]),
+    # Neurons as particles and the neuron density on the grid (its velocity is recomputed from the restored
+    # density); the network outputs are an Allreduce, so other rank counts agree to rounding.
+    "mean_field": ("inputs/mean_field/grid_relu_2d.yaml",
+                   ["domain.cells=[24,24]", "lagrangian.particles=800", "time.end=0.2", "output.every=0.05"],
+                   1e-11, []),
     # Covariance trajectories of both views (blowup_time) and the closure ODE's state.
     "transformer": ("inputs/transformer/blowup_2d.yaml",
                     ["domain.cells=[24,24]", "lagrangian.particles=600", "time.end=0.1", "output.every=0.025"],
