@@ -14,3 +14,7 @@ endif()
 find_package(GTest)
 # Eigen 3.4 (Debian libeigen3-dev): small dense solves of the learned flow-matching fields.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+# FFTW 3 with its MPI interface (Debian libfftw3-dev, libfftw3-mpi-dev): the dynamic OT space-time
+# Poisson solve by fast cosine/Fourier transforms. fftw3.pc has no MPI variant: find the library beside it.
+pkg_check_modules(FFTW REQUIRED IMPORTED_TARGET fftw3)
+find_library(FFTW_MPI_LIBRARY fftw3_mpi HINTS ${FFTW_LIBRARY_DIRS} REQUIRED)

@@ -22,6 +22,14 @@ void declare_dynamic_ot_keys(Schema& s) {
   solver.real("tolerance", 1e-5, "stop when the relative continuity residual and energy change are below it").positive();
   solver.integer("max_iterations", 2000LL, "iteration cap").min(1);
   solver.real("step", 1.0, "γ (douglas_rachford), 1/r (alg2), τ (primal_dual)").positive();
+  solver.enumeration("poisson", {"auto", "fft", "ksp"}, "auto",
+                     "space-time Poisson solve of the continuity projection: fft (exact, fast cosine/Fourier transforms) | "
+                     "ksp (PETSc CG + GAMG, options -dot_*) | auto (-dot_projection fft|ksp from the PETSc options, else fft)");
+  solver.real("relaxation", 1.0, "primal_dual: over-relaxation ρ of each step, in (0, 2)").positive().less_than(2.0);
+  solver.flag("adaptive", false, "primal_dual: rebalance τ and σ = 0.99/τ from the primal and dual residuals");
+  solver.integer("levels", 1LL,
+                 "primal_dual: grids of the multilevel start (solve on 2^(levels-1), ..., 2 times coarser grids first); 1 = none")
+      .min(1);
   solver.real("velocity_threshold", 1e-8, "where α is below it, v = m/α is written as 0").positive();
   Schema& lagrangian = s.section("lagrangian");
   lagrangian.enumeration("coupling", {"auto", "exact", "entropic"}, "auto",
@@ -59,6 +67,10 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.tolerance = deck.real("solver.tolerance");
   c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
   c.step = deck.real("solver.step");
+  c.poisson = deck.text("solver.poisson");
+  c.relaxation = deck.real("solver.relaxation");
+  c.adaptive = deck.flag("solver.adaptive");
+  c.levels = static_cast<int>(deck.integer("solver.levels"));
   c.velocity_threshold = deck.real("solver.velocity_threshold");
   c.progress = !deck.flag("output.quiet");
   c.lagrangian = deck.flag("lagrangian.enabled");
