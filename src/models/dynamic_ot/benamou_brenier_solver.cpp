@@ -135,13 +135,11 @@ SolveStats BenamouBrenierSolver::solve() {
     // step first (Condat 2013, Algorithm 3.1):
     //   x̃ = P_C(x − τ I₀ᵀp),   p̃ = prox_{σJ*}(p + σ I(2x̃ − x)),   (x, p) ← (x, p) + ρ((x̃, p̃) − (x, p)),
     // ρ = `relaxation` ∈ (0, 2), τσ = 0.99. With ρ = 1 this is the sequence of the dual-first form used
-    // before (x shifted by one step). `adaptive`: τ and σ = 0.99/τ rebalanced from the primal and dual
-    // residuals (Goldstein et al. 2015), so neither side lags the other.
-    double tau = gamma, sigma = 0.99 / gamma;
+    // before (x shifted by one step).
+    const double tau = gamma, sigma = 0.99 / gamma;
     const double rho = opt_.relaxation;
-    double alpha = 0.5;  // adaptive: current rebalancing factor, shrinks by η each time it is used
     Field p = ops_.make_field(), ph = ops_.make_field(), x = ops_.make_field(), xt = ops_.make_field(),
-          g = ops_.make_field(), gt = ops_.make_field(), work = ops_.make_field(), ix = ops_.make_field();
+          g = ops_.make_field(), gt = ops_.make_field(), work = ops_.make_field();
     copy(V_, x);
     copy(dual_, p);             // zero, or the prolongated coarse dual (warm_start)
     ops_.interp_adjoint(p, g);  // g = I₀ᵀp
@@ -171,30 +169,6 @@ SolveStats BenamouBrenierSolver::solve() {
       t0 = MPI_Wtime();
       ops_.interp_adjoint(ph, gt);  // g̃ = I₀ᵀp̃
       t_interp_ += MPI_Wtime() - t0;
-      if (opt_.adaptive) {
-        // Residuals of the step just taken: primal (x − x̃)/τ − I₀ᵀ(p − p̃), dual (p − p̃)/σ − I₀(x − x̃).
-        copy(x, work);
-        axpby(-1.0, xt, 1.0, work);  // x − x̃
-        ops_.interp(work, ix, false);
-        for (auto& v : work) PetscCallThrow(VecScale(v, 1.0 / tau));
-        axpby(-1.0, g, 1.0, work);
-        axpby(1.0, gt, 1.0, work);
-        const double primal = norm(work);
-        copy(p, work);
-        axpby(-1.0, ph, 1.0, work);  // p − p̃
-        axpby(-1.0, ix, 1.0 / sigma, work);
-        const double dual = norm(work);
-        const double delta = 1.5, eta = 0.95;
-        if (primal > delta * dual) {
-          tau /= 1.0 - alpha;
-          sigma *= 1.0 - alpha;
-          alpha *= eta;
-        } else if (dual > delta * primal) {
-          tau *= 1.0 - alpha;
-          sigma /= 1.0 - alpha;
-          alpha *= eta;
-        }
-      }
       // Relaxed update (g follows p linearly).
       axpby(rho, xt, 1.0 - rho, x);
       axpby(rho, ph, 1.0 - rho, p);

@@ -44,9 +44,8 @@ class BenamouBrenierSolver {
     double tolerance = 1e-5;
     int max_iterations = 2000;
     double step = 1.0;
-    PoissonMethod poisson = PoissonMethod::Auto;
-    double relaxation = 1.0;  // primal_dual: over-relaxation ρ ∈ (0, 2)
-    bool adaptive = false;    // primal_dual: τ, σ rebalanced from the primal and dual residuals  // continuity projection: fft, ksp, or the options' choice
+    PoissonMethod poisson = PoissonMethod::Auto;  // continuity projection: fft, ksp, or the options' choice
+    double relaxation = 1.0;                      // primal_dual: over-relaxation ρ ∈ (0, 2)
     bool progress = false;
   };
   BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1, Options options);

@@ -30,8 +30,7 @@ struct DynamicOtConfig {
   int max_iterations = 2000;      // solver.max_iterations
   double step = 1.0;              // solver.step: γ (DR), 1/r (ALG2), τ (primal-dual); default 1
   double relaxation = 1.0;        // solver.relaxation: primal_dual over-relaxation ρ ∈ (0, 2)
-  bool adaptive = false;
-  int levels = 1;                 // solver.levels: grids of the multilevel start (primal_dual), 1 = none          // solver.adaptive: primal_dual step sizes from the residuals
+  int levels = 1;                 // solver.levels: grids of the multilevel start (primal_dual), 1 = none
   std::string poisson = "auto";   // solver.poisson: auto (-dot_projection, else fft) | fft | ksp
   bool progress = false;          // rank-0 progress lines
   bool lagrangian = true;         // lagrangian.enabled

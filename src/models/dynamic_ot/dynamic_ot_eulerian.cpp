@@ -35,7 +35,6 @@ DynamicOtEulerian::DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm com
   opt.step = config.step;
   opt.poisson = parse_poisson_method(config.poisson);
   opt.relaxation = config.relaxation;
-  opt.adaptive = config.adaptive;
   opt.progress = config.progress;
   solver_ = std::make_unique<BenamouBrenierSolver>(st_, a0, a1, opt);
   // solver.levels > 1: start from the solution on the grids 2, 4, ... times coarser (primal_dual only).
