@@ -134,8 +134,9 @@ SolveStats BenamouBrenierSolver::solve() {
     // Chambolle–Pock on min_V J(I V) + ι_C(V), K = I₀ (‖I₀‖ ≤ 1), dual p on the centred grid, primal
     // step first (Condat 2013, Algorithm 3.1):
     //   x̃ = P_C(x − τ I₀ᵀp),   p̃ = prox_{σJ*}(p + σ I(2x̃ − x)),   (x, p) ← (x, p) + ρ((x̃, p̃) − (x, p)),
-    // ρ = `relaxation` ∈ (0, 2), τσ = 0.99. With ρ = 1 this is the sequence of the dual-first form used
-    // before (x shifted by one step).
+    // ρ = `relaxation` ∈ (0, 2), τσ = 0.99. The primal step of the next iteration is taken at the end of
+    // each one, and the iterate recorded is (U, x̃_next): with ρ = 1 that is exactly the pair (and the
+    // sequence) of the dual-first loop used before issue #17, so its stopping rule sees the same residuals.
     const double tau = gamma, sigma = 0.99 / gamma;
     const double rho = opt_.relaxation;
     Field p = ops_.make_field(), ph = ops_.make_field(), x = ops_.make_field(), xt = ops_.make_field(),
@@ -143,15 +144,17 @@ SolveStats BenamouBrenierSolver::solve() {
     copy(V_, x);
     copy(dual_, p);             // zero, or the prolongated coarse dual (warm_start)
     ops_.interp_adjoint(p, g);  // g = I₀ᵀp
-    for (it = 0; it < opt_.max_iterations && !converged; ++it) {
-      // Primal: x̃ = P_C(x − τ g).
+    auto primal_step = [&]() {  // x̃ = P_C(x − τ g)
       copy(x, xt);
       axpby(-tau, g, 1.0, xt);
-      double t0 = MPI_Wtime();
+      const double t0 = MPI_Wtime();
       continuity_.apply(xt);
       t_poisson_ += MPI_Wtime() - t0;
+    };
+    primal_step();
+    for (it = 0; it < opt_.max_iterations && !converged; ++it) {
       // Dual: ph = p + σ I(2x̃ − x); U = prox_{J/σ}(ph/σ); p̃ = ph − σU (Moreau).
-      t0 = MPI_Wtime();
+      double t0 = MPI_Wtime();
       copy(xt, work);
       axpby(-1.0, x, 2.0, work);
       ops_.interp(work, ph, true);
@@ -163,18 +166,19 @@ SolveStats BenamouBrenierSolver::solve() {
       ops_.prox_kinetic(U_, 1.0 / sigma);
       t_pointwise_ += MPI_Wtime() - t0;
       axpby(-sigma, U_, 1.0, ph);  // ph = p̃
-      copy(xt, V_);
-      converged = record(it, continuity_.last_iterations());
-      if (converged) break;
       t0 = MPI_Wtime();
       ops_.interp_adjoint(ph, gt);  // g̃ = I₀ᵀp̃
       t_interp_ += MPI_Wtime() - t0;
-      // Relaxed update (g follows p linearly).
+      // Relaxed update (g follows p linearly), then the next primal step.
       axpby(rho, xt, 1.0 - rho, x);
       axpby(rho, ph, 1.0 - rho, p);
       axpby(rho, gt, 1.0 - rho, g);
+      primal_step();
+      copy(xt, V_);
+      converged = record(it, continuity_.last_iterations());
     }
-    copy(converged ? ph : p, dual_);
+    copy(p, dual_);
+    if (converged) --it;  // the loop's increment ran after the converged iteration
   }
   s.iterations = it + (converged ? 1 : 0);
   s.converged = converged;
