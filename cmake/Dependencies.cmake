@@ -17,8 +17,10 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 # Random123 is header-only and ships no CMake config.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
-# FFTW 3 (Debian libfftw3-dev): cosine transforms of the grid JKO step's space-time Poisson solve.
+# FFTW 3 with its MPI interface (Debian libfftw3-dev, libfftw3-mpi-dev): the space-time Poisson solves by
+# fast cosine/Fourier transforms (dynamic OT, grid JKO). fftw3.pc has no MPI variant: find the library beside it.
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+find_library(FFTW_MPI_LIBRARY fftw3_mpi HINTS ${FFTW3_LIBRARY_DIRS} REQUIRED)
 # OpenBLAS (Debian libopenblas-dev; setup.sh installs the single-threaded build, libopenblas-serial-dev):
 # the matrix products of the all-pairs dot-product kernel (streaming_softmax_blas.cpp, used from d = 1). Optional:
 # without it that kernel takes the portable Kokkos path (slower at large d, same results to rounding).

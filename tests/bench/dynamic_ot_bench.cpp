@@ -4,11 +4,13 @@
 //                   16x16x8, 24x24x12, 32x32x16 = N³ × N_t when named).
 // DOT_BENCH=tolerance: the same grids solved to DOT_TOL (cap DOT_MAXIT): iterations to tolerance as well.
 // The Poisson preconditioner comes from the options (PETSC_OPTIONS="-dot_pc_type mg"); DOT_PC_LABEL names it.
+// Every mode: DOT_POISSON (fft|ksp), DOT_STEP (τ), DOT_RELAX (ρ), DOT_LEVELS (multilevel start).
 // DOT_BENCH=accuracy: translated 2D bump solved to tolerance on 16²×8, 32²×16, 64²×32: W2² error, rate.
 //                   DOT_CASE=gaussian: 2D Gaussians (Bures); DOT_CASE=bump3d: translated 3D bump on N³×N/2,
 //                   N from DOT_NS (default 8,16,24).
 #include <gtest/gtest.h>
 #include <mpi.h>
+#include <sys/resource.h>
 
 #include <cmath>
 #include <cstdio>
@@ -28,17 +30,45 @@ const char* env(const char* k, const char* dflt) {
   return v ? v : dflt;
 }
 
+// DOT_POISSON=fft|ksp|auto (solver.poisson), DOT_STEP (solver.step) for every case.
+DynamicOtConfig with_env(DynamicOtConfig c) {
+  c.poisson = env("DOT_POISSON", "auto");
+  c.step = std::atof(env("DOT_STEP", "1"));
+  c.relaxation = std::atof(env("DOT_RELAX", "1"));
+  c.levels = std::atoi(env("DOT_LEVELS", "1"));
+  c.cross_w2 = false;
+  return c;
+}
+
 DynamicOtConfig bump2d(int n, int nt, Method m) {
   DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3}, {0.7, 0.6}, {n, n, 1}, nt, m);
   c.lagrangian = false;
-  return c;
+  return with_env(c);
 }
 
 // The 3D translated bump (W2² = |s|² = 0.17), the shipped deck's case on N³ × N_t.
 DynamicOtConfig bump3d(int n, int nt, Method m) {
   DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3, 0.3}, {0.6, 0.5, 0.5}, {n, n, n}, nt, m);
   c.lagrangian = false;
-  return c;
+  return with_env(c);
+}
+// Largest CPU time (user + system) over the ranks so far, seconds: on a shared machine the wall time of
+// a rank that gets a tenth of a core says little, its CPU time about what a quiet core would take.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  double mine = u.ru_utime.tv_sec + 1e-6 * u.ru_utime.tv_usec + u.ru_stime.tv_sec + 1e-6 * u.ru_stime.tv_usec, most = 0.0;
+  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  return most;
+}
+
+// Largest resident set over the ranks so far (MB; a whole process's peak, so run one size per process).
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  double mine = static_cast<double>(u.ru_maxrss) / 1024.0, most = 0.0;
+  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  return most;
 }
 }  // namespace
 
@@ -53,11 +83,11 @@ TEST(DynamicOtBench, Run) {
     // the iterations it took and the W2² error.
     const bool to_tol = mode == "tolerance";
     const int iters = std::atoi(env("DOT_ITERS", "20"));
-    const std::string pc = env("DOT_PC_LABEL", "gamg");
+    const std::string pc = env("DOT_PC_LABEL", env("DOT_POISSON", "fft"));  // Poisson solver label
     const std::string only = env("DOT_SIZES", "32x32,64x32,128x64");
     // {N, N_t, d}: N^d × N_t. The 3D rows (3D translated bump, W2² = 0.17) run only when named in
     // DOT_SIZES, e.g. DOT_SIZES=16x16x8,32x32x16.
-    const int sizes[6][3] = {{32, 32, 2}, {64, 32, 2}, {128, 64, 2}, {16, 8, 3}, {24, 12, 3}, {32, 16, 3}};
+    const int sizes[7][3] = {{32, 32, 2}, {64, 32, 2}, {128, 64, 2}, {16, 8, 3}, {24, 12, 3}, {32, 16, 3}, {32, 32, 3}};
     if (rank == 0)
       std::printf("| grid | ranks | PC | unknowns | iterations | converged | W2² rel. error | s/iter | Poisson share | "
                   "pointwise share | interp share | KSP its/iter |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -89,7 +119,8 @@ TEST(DynamicOtBench, Run) {
     const bool gaussian = std::string(env("DOT_CASE", "bump")) == "gaussian";
     const bool three_d = std::string(env("DOT_CASE", "bump")) == "bump3d";
     auto make = [&](int n) {
-      DynamicOtConfig c = three_d ? bump3d(n, n / 2, method) : bump2d(n, n / 2, method);
+      const int nt = std::atoi(env("DOT_NT", "0")) > 0 ? std::atoi(env("DOT_NT", "0")) : n / 2;  // DOT_NT: time cells
+      DynamicOtConfig c = three_d ? bump3d(n, nt, method) : bump2d(n, nt, method);
       if (gaussian) {
         c.space.lower = {-1, -1, 0};
         c.space.upper = {1, 1, 1};
@@ -112,9 +143,10 @@ TEST(DynamicOtBench, Run) {
       while (*p && *p != ',') ++p;
       if (*p == ',') ++p;
     }
+    const double target = std::atof(env("DOT_ERR", "1e-3"));
     if (rank == 0)
-      std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds |\n"
-                  "|---|---|---|---|---|---|---|---|---|\n");
+      std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds | its to err ≤ %.0e "
+                  "| coarse its (fine-equiv.) | peak RSS/rank (MB) | CPU s/rank (process) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", target);
     for (int n : ns) {
       DynamicOtConfig c = make(n);
       c.tolerance = tol;
@@ -122,15 +154,23 @@ TEST(DynamicOtBench, Run) {
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
       const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
       const double err = std::abs(st.w2sq - exact) / exact;
+      // First iteration from which the error stays within DOT_ERR (the history holds every iteration).
+      const auto& h = static_cast<DynamicOtModel*>(model.get())->grid_view->solver().history();
+      int first = -1;
+      for (int i = static_cast<int>(h.size()) - 1; i >= 0; --i) {
+        if (std::abs(2.0 * h[i].energy - exact) > target * exact) break;
+        first = i + 1;
+      }
       if (rank == 0 && prev_n == 0)
         std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
                     static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
       if (rank == 0)
-        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f |\n", n, three_d ? "³" : "²", n / 2,
+        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f | %d | %lld (%.1f) | %.0f | %.1f |\n", n,
+                    three_d ? "³" : "²", static_cast<int>(c.time_cells),
                     to_string(method).c_str(), st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
                     prev > 0 ? std::to_string(std::log(prev / err) / std::log(double(n) / prev_n)).substr(0, 4).c_str()
                              : "–",
-                    st.residual, st.seconds_total);
+                    st.residual, st.seconds_total, first, st.coarse_iterations, st.coarse_work, peak_rss_mb(), cpu_seconds());
       std::fflush(stdout);
       prev = err;
       prev_n = n;

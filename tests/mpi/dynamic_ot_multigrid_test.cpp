@@ -20,6 +20,7 @@ DynamicOtConfig bump2d() {
   c.tolerance = 0.0;  // fixed iteration count: both preconditioners run the same algorithm
   c.max_iterations = 40;
   c.lagrangian = false;
+  c.poisson = "ksp";  // the Krylov path (the default is the transform solve, which has no preconditioner)
   return c;
 }
 
@@ -76,6 +77,7 @@ TEST(DynamicOtMultigrid, RefusedInThreeDimensions) {
   EXPECT_EQ(geometric_levels(SpaceTimeGrid(MPI_COMM_WORLD, space, 4)), 1);
   DynamicOtConfig c = mf::testing::translated_bump({0.3, 0.3, 0.3}, {0.6, 0.5, 0.5}, {8, 8, 8}, 4, Method::PrimalDual);
   c.lagrangian = false;
+  c.poisson = "ksp";
   PetscCallThrow(PetscOptionsSetValue(nullptr, "-dot_pc_type", "mg"));
   EXPECT_THROW(build_dynamic_ot_model(c, MPI_COMM_WORLD), InputError);
   PetscCallThrow(PetscOptionsClearValue(nullptr, "-dot_pc_type"));

@@ -11,10 +11,11 @@ namespace mf::dynamic_ot {
 
 BenamouBrenierSolver::BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1,
                                            Options options)
-    : ops_(grid, alpha0, alpha1), continuity_(ops_), interpolation_(ops_), opt_(options) {
+    : ops_(grid, alpha0, alpha1), continuity_(ops_, options.poisson), interpolation_(ops_), opt_(options) {
   U_ = ops_.make_field();
   V_ = ops_.make_field();
   residual_work_ = ops_.make_field();
+  dual_ = ops_.make_field();
   // Start from the linear interpolation ρ(t) = (1 − t)α0 + tα1 with zero momentum, made feasible.
   const int d = grid.space_dim();
   {
@@ -34,6 +35,13 @@ BenamouBrenierSolver::BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView 
   }
   continuity_.apply(V_);
   ops_.interp(V_, U_, true);
+}
+
+void BenamouBrenierSolver::warm_start(const Field& V, const Field& dual) {
+  copy(V, V_);
+  continuity_.apply(V_);
+  ops_.interp(V_, U_, true);
+  copy(dual, dual_);
 }
 
 void BenamouBrenierSolver::prox_g1(Field& U, Field& V, double gamma) {
@@ -123,38 +131,54 @@ SolveStats BenamouBrenierSolver::solve() {
       axpby(-1.0, yV, 1.0, qV);
     }
   } else {
-    // Chambolle–Pock on min_V J(I V) + ι_C(V): dual p on the centred grid, στ‖I₀‖² ≤ 0.99 (‖I₀‖ ≤ 1).
+    // Chambolle–Pock on min_V J(I V) + ι_C(V), K = I₀ (‖I₀‖ ≤ 1), dual p on the centred grid, primal
+    // step first (Condat 2013, Algorithm 3.1):
+    //   x̃ = P_C(x − τ I₀ᵀp),   p̃ = prox_{σJ*}(p + σ I(2x̃ − x)),   (x, p) ← (x, p) + ρ((x̃, p̃) − (x, p)),
+    // ρ = `relaxation` ∈ (0, 2), τσ = 0.99. The primal step of the next iteration is taken at the end of
+    // each one, and the iterate recorded is (U, x̃_next): with ρ = 1 that is exactly the pair (and the
+    // sequence) of the dual-first loop used before issue #17, so its stopping rule sees the same residuals.
     const double tau = gamma, sigma = 0.99 / gamma;
-    Field p = ops_.make_field(), ph = ops_.make_field(), x = ops_.make_field(), xbar = ops_.make_field(),
-          g = ops_.make_field();
+    const double rho = opt_.relaxation;
+    Field p = ops_.make_field(), ph = ops_.make_field(), x = ops_.make_field(), xt = ops_.make_field(),
+          g = ops_.make_field(), gt = ops_.make_field(), work = ops_.make_field();
     copy(V_, x);
-    copy(V_, xbar);
+    copy(dual_, p);             // zero, or the prolongated coarse dual (warm_start)
+    ops_.interp_adjoint(p, g);  // g = I₀ᵀp
+    auto primal_step = [&]() {  // x̃ = P_C(x − τ g)
+      copy(x, xt);
+      axpby(-tau, g, 1.0, xt);
+      const double t0 = MPI_Wtime();
+      continuity_.apply(xt);
+      t_poisson_ += MPI_Wtime() - t0;
+    };
+    primal_step();
     for (it = 0; it < opt_.max_iterations && !converged; ++it) {
+      // Dual: ph = p + σ I(2x̃ − x); U = prox_{J/σ}(ph/σ); p̃ = ph − σU (Moreau).
       double t0 = MPI_Wtime();
-      ops_.interp(xbar, ph, true);
-      axpby(1.0, p, sigma, ph);  // ph = p + σ I(x̄)
+      copy(xt, work);
+      axpby(-1.0, x, 2.0, work);
+      ops_.interp(work, ph, true);
+      axpby(1.0, p, sigma, ph);
       t_interp_ += MPI_Wtime() - t0;
       copy(ph, U_);
-      axpby(0.0, ph, 1.0 / sigma, U_);  // U = ph / σ
+      axpby(0.0, ph, 1.0 / sigma, U_);
       t0 = MPI_Wtime();
-      ops_.prox_kinetic(U_, 1.0 / sigma);  // U = prox_{J/σ}(ph/σ)
+      ops_.prox_kinetic(U_, 1.0 / sigma);
       t_pointwise_ += MPI_Wtime() - t0;
-      copy(ph, p);
-      axpby(-sigma, U_, 1.0, p);  // Moreau: p = ph − σ prox_{J/σ}(ph/σ)
+      axpby(-sigma, U_, 1.0, ph);  // ph = p̃
       t0 = MPI_Wtime();
-      ops_.interp_adjoint(p, g);
+      ops_.interp_adjoint(ph, gt);  // g̃ = I₀ᵀp̃
       t_interp_ += MPI_Wtime() - t0;
-      copy(x, V_);
-      axpby(-tau, g, 1.0, V_);
-      t0 = MPI_Wtime();
-      continuity_.apply(V_);
-      t_poisson_ += MPI_Wtime() - t0;
-      copy(V_, xbar);
-      axpby(-1.0, x, 2.0, xbar);  // x̄ = 2 x_new − x
-      copy(V_, x);
+      // Relaxed update (g follows p linearly), then the next primal step.
+      axpby(rho, xt, 1.0 - rho, x);
+      axpby(rho, ph, 1.0 - rho, p);
+      axpby(rho, gt, 1.0 - rho, g);
+      primal_step();
+      copy(xt, V_);
       converged = record(it, continuity_.last_iterations());
-      if (converged) break;
     }
+    copy(p, dual_);
+    if (converged) --it;  // the loop's increment ran after the converged iteration
   }
   s.iterations = it + (converged ? 1 : 0);
   s.converged = converged;

@@ -29,6 +29,12 @@ struct SolveStats {
   double continuity_residual = 0.0;  // ‖div V‖ / ‖boundary data‖ of the staggered iterate
   long long poisson_iterations = 0;
   double seconds_total = 0.0, seconds_poisson = 0.0, seconds_pointwise = 0.0, seconds_interp = 0.0;
+  // Multilevel start (solver.levels): coarse levels solved, their iterations, the same work counted in
+  // iterations of this grid (Σ iterations × cells / cells here), and their seconds (in seconds_total).
+  int coarse_levels = 0;
+  long long coarse_iterations = 0;
+  double coarse_work = 0.0;
+  double seconds_coarse = 0.0;
 };
 
 class BenamouBrenierSolver {
@@ -38,11 +44,17 @@ class BenamouBrenierSolver {
     double tolerance = 1e-5;
     int max_iterations = 2000;
     double step = 1.0;
+    PoissonMethod poisson = PoissonMethod::Auto;  // continuity projection: fft, ksp, or the options' choice
+    double relaxation = 1.0;                      // primal_dual: over-relaxation ρ ∈ (0, 2)
     bool progress = false;
   };
   BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1, Options options);
 
   SolveStats solve();
+  // Multilevel start: begin from a (prolongated) staggered field, projected onto the continuity
+  // constraint here, and, for primal_dual, a dual field on the centred grid. Call before solve().
+  void warm_start(const Field& V, const Field& dual);
+  const Field& dual() const { return dual_; }    // primal_dual: the dual variable p after solve()
   StaggeredOps& ops() { return ops_; }
   const Field& centred() const { return U_; }    // (m, ρ) at cell centres
   const Field& staggered() const { return V_; }  // (m, ρ) on faces; ρ obeys continuity exactly
@@ -59,6 +71,7 @@ class BenamouBrenierSolver {
   InterpolationProjection interpolation_;
   Options opt_;
   Field U_, V_;
+  Field dual_;           // primal_dual: p (initial value, then the final one)
   Field residual_work_;  // I(V) − U in record(), kept to avoid allocating every iteration
   std::vector<IterationRecord> history_;
   double last_energy_ = 0.0;

@@ -29,6 +29,9 @@ struct DynamicOtConfig {
   double tolerance = 1e-5;        // solver.tolerance (relative constraint residual and energy change)
   int max_iterations = 2000;      // solver.max_iterations
   double step = 1.0;              // solver.step: γ (DR), 1/r (ALG2), τ (primal-dual); default 1
+  double relaxation = 1.0;        // solver.relaxation: primal_dual over-relaxation ρ ∈ (0, 2)
+  int levels = 1;                 // solver.levels: grids of the multilevel start (primal_dual), 1 = none
+  std::string poisson = "auto";   // solver.poisson: auto (-dot_projection, else fft) | fft | ksp
   bool progress = false;          // rank-0 progress lines
   bool lagrangian = true;         // lagrangian.enabled
   std::int64_t particles = 1000;  // lagrangian.particles

@@ -22,6 +22,13 @@ void declare_dynamic_ot_keys(Schema& s) {
   solver.real("tolerance", 1e-5, "stop when the relative continuity residual and energy change are below it").positive();
   solver.integer("max_iterations", 2000LL, "iteration cap").min(1);
   solver.real("step", 1.0, "γ (douglas_rachford), 1/r (alg2), τ (primal_dual)").positive();
+  solver.enumeration("poisson", {"auto", "fft", "ksp"}, "auto",
+                     "space-time Poisson solve of the continuity projection: fft (exact, fast cosine/Fourier transforms) | "
+                     "ksp (PETSc CG + GAMG, options -dot_*) | auto (-dot_projection fft|ksp from the PETSc options, else fft)");
+  solver.real("relaxation", 1.0, "primal_dual: over-relaxation ρ of each step, in (0, 2)").positive().less_than(2.0);
+  solver.integer("levels", 1LL,
+                 "primal_dual: grids of the multilevel start (solve on 2^(levels-1), ..., 2 times coarser grids first); 1 = none")
+      .min(1);
   solver.real("velocity_threshold", 1e-8, "where α is below it, v = m/α is written as 0").positive();
   Schema& lagrangian = s.section("lagrangian");
   lagrangian.enumeration("coupling", {"auto", "exact", "entropic"}, "auto",
@@ -43,6 +50,13 @@ void declare_dynamic_ot_keys(Schema& s) {
         dim.IsScalar() && dim.as<std::string>() != "1" && many)
       e.add("lagrangian.coupling", "exact in d >= 2 is the O(n^3) Hungarian, limited to 2000 particles (use entropic)",
             coupling);
+    // The multilevel start hands a dual variable to the next grid: primal_dual's only.
+    const YAML::Node solver_node = root["solver"];
+    const YAML::Node levels = solver_node ? solver_node["levels"] : YAML::Node();
+    const YAML::Node method = solver_node ? solver_node["method"] : YAML::Node();
+    if (levels.IsDefined() && levels.IsScalar() && levels.as<std::string>() != "1" &&
+        (!method.IsDefined() || !method.IsScalar() || method.as<std::string>() != "primal_dual"))
+      e.add("solver.levels", "a multilevel start (levels > 1) needs solver.method: primal_dual", levels);
     const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
     if (end.IsDefined())
       e.add("time.end", "does not apply to dynamic_ot (the path runs over t in [0, 1]; give time.cells)", end);
@@ -59,6 +73,9 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.tolerance = deck.real("solver.tolerance");
   c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
   c.step = deck.real("solver.step");
+  c.poisson = deck.text("solver.poisson");
+  c.relaxation = deck.real("solver.relaxation");
+  c.levels = static_cast<int>(deck.integer("solver.levels"));
   c.velocity_threshold = deck.real("solver.velocity_threshold");
   c.progress = !deck.flag("output.quiet");
   c.lagrangian = deck.flag("lagrangian.enabled");

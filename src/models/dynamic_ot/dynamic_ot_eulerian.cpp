@@ -5,6 +5,7 @@
 
 #include "boundary_densities.hpp"
 #include "dynamic_ot_views.hpp"
+#include "multilevel_start.hpp"
 #include "measureflow/grid_field.hpp"
 #include "space_time_field.hpp"
 
@@ -32,9 +33,20 @@ DynamicOtEulerian::DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm com
   opt.tolerance = config.tolerance;
   opt.max_iterations = config.max_iterations;
   opt.step = config.step;
+  opt.poisson = parse_poisson_method(config.poisson);
+  opt.relaxation = config.relaxation;
   opt.progress = config.progress;
   solver_ = std::make_unique<BenamouBrenierSolver>(st_, a0, a1, opt);
+  // solver.levels > 1: start from the solution on the grids 2, 4, ... times coarser (primal_dual only).
+  const CoarseWork coarse = multilevel_start(*solver_, st_, density_of(config.initial_density, config.initial, m0),
+                                             density_of(config.target_density, config.target, m1), opt,
+                                             config.method == Method::PrimalDual ? config.levels : 1);
   stats_ = solver_->solve();
+  stats_.coarse_levels = coarse.levels;
+  stats_.coarse_iterations = coarse.iterations;
+  stats_.coarse_work = coarse.cell_iterations / (static_cast<double>(st_.space_cells()) * time_cells());
+  stats_.seconds_coarse = coarse.seconds;
+  stats_.seconds_total += coarse.seconds;
   density_ = grid_.create_global();
   for (int a = 0; a < grid_.dim(); ++a) velocity_.push_back(grid_.create_global());
   select_time(0.0);

@@ -34,9 +34,51 @@ void add_entry(const SpaceTimeGrid& grid, Mat A, const Index4& row, const Index4
 
 }  // namespace
 
-ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
+PoissonMethod parse_poisson_method(const std::string& s) {
+  if (s == "auto") return PoissonMethod::Auto;
+  if (s == "fft") return PoissonMethod::Transform;
+  if (s == "ksp") return PoissonMethod::Krylov;
+  throw InputError("dynamic_ot: Poisson solver '" + s + "' is not one of auto, fft, ksp");
+}
+
+std::string to_string(PoissonMethod m) {
+  return m == PoissonMethod::Transform ? "fft" : m == PoissonMethod::Krylov ? "ksp" : "auto";
+}
+
+namespace {
+
+// Auto: -dot_projection fft|ksp from the options database, fft when absent.
+PoissonMethod resolve(PoissonMethod m) {
+  if (m != PoissonMethod::Auto) return m;
+  char value[16] = "fft";
+  PetscBool set = PETSC_FALSE;
+  PetscCallThrow(PetscOptionsGetString(nullptr, nullptr, "-dot_projection", value, sizeof value, &set));
+  const PoissonMethod r = parse_poisson_method(value);
+  if (r == PoissonMethod::Auto)
+    throw InputError("dynamic_ot: -dot_projection must be fft or ksp, got 'auto'");
+  return r;
+}
+
+}  // namespace
+
+ContinuityProjection::ContinuityProjection(StaggeredOps& ops, PoissonMethod method)
+    : ops_(ops), method_(resolve(method)) {
   const SpaceTimeGrid& grid = ops.grid();
   const int nc = ops.components();
+  rhs_ = grid.create_global();
+  phi_ = grid.create_global();
+  // Scale of the data for the relative residual: ‖D(0)‖, the boundary densities' divergence.
+  {
+    Field zero = ops_.make_field();
+    ops_.divergence(zero, rhs_);
+    PetscReal n;
+    PetscCallThrow(VecNorm(rhs_, NORM_2, &n));
+    data_norm_ = n > 0 ? n : 1.0;
+  }
+  if (method_ == PoissonMethod::Transform) {
+    transform_ = std::make_unique<PoissonTransform>(grid);
+    return;
+  }
   A_ = grid.create_matrix(2 * nc + 1);
   // Assembly is a host loop at set-up only. A periodic neighbour is a ghost slot of the DMDA (its
   // global index wraps); on the dof (time) axis of d = 3 neighbours are other dofs of the same point.
@@ -68,14 +110,6 @@ ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
   // GAMG: measured 5× faster per projection than hypre BoomerAMG's defaults on 64²×32 (docs); hypre
   // stays one option away (-dot_pc_type hypre).
   PetscCallThrow(PCSetType(pc, PCGAMG));
-  phi_ = grid.create_global();
-  rhs_ = grid.create_global();
-  // Scale of the data for the relative residual: ‖D(0)‖, the boundary densities' divergence.
-  Field zero = ops_.make_field();
-  ops_.divergence(zero, rhs_);
-  PetscReal n;
-  PetscCallThrow(VecNorm(rhs_, NORM_2, &n));
-  data_norm_ = n > 0 ? n : 1.0;
   // Near convergence the right-hand side D V tends to zero while the warm start is good: an absolute
   // floor tied to the data scale, and no divergence test relative to the (tiny) ‖b‖.
   PetscCallThrow(KSPSetTolerances(ksp_, 1e-10, 1e-13 * data_norm_, 1e30, 500));
@@ -86,6 +120,12 @@ ContinuityProjection::ContinuityProjection(StaggeredOps& ops) : ops_(ops) {
 
 void ContinuityProjection::apply(Field& V) {
   ops_.divergence(V, rhs_);
+  if (transform_) {
+    transform_->solve(rhs_, phi_);
+    last_iterations_ = 0;
+    ops_.subtract_divergence_adjoint(phi_, V);
+    return;
+  }
   PetscInt its = 0;
   PetscCallThrow(KSPSolve(ksp_, rhs_, phi_));
   KSPConvergedReason reason;
