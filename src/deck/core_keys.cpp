@@ -134,7 +134,7 @@ void declare_core_keys(Schema& s) {
                    "entropic regularisation ε of the W2 (squared length units); 0: 2 h_max² for the cross-view W2 "
                    "(a model's own W2s say their default on its page)")
       .non_negative();
-  diagnostics.integer("w2_particles", 100000LL,
+  diagnostics.integer("w2_particles", 10000LL,
                       "particles entering the cross-view W2 (by id stride when there are more; every cell enters)")
       .min(50);
   diagnostics.integer("w2_points", 1000LL,
