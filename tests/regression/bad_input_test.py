@@ -71,6 +71,17 @@ lagrangian: {enabled: true, particles: 64, seed: 1}
 diagnostics: {w2: none}
 output: {dir: OUTDIR}
 """,
+    "mean_field": """model: mean_field
+domain: {dim: 2, lower: [-3, -3], upper: [3, 3], cells: [8, 8], boundary: noflux}
+network: {activation: relu, bias: false}
+data: {type: linear, dim: 1, outputs: 1, samples: 50, seed: 4, weights: [1.0], noise: 0.1}
+initial: {type: gaussian, mean: [0.3, 0.2], cov: [[0.2, 0.05], [0.05, 0.2]]}
+time: {end: 0.02, dt: 0.01}
+eulerian: {enabled: true}
+lagrangian: {enabled: true, particles: 64, integrator: euler, seed: 9}
+diagnostics: {w2: none}
+output: {dir: OUTDIR}
+""",
 }
 
 # A good sweep section appended to a model's deck for the `sweep` cases.
@@ -101,6 +112,19 @@ NAN, INF = float("nan"), float("inf")
 P2 = [[0.1, 0.2], [0.3, 0.1], [-0.2, 0.4]]  # three 2-D points
 
 CASES = [
+    # --- mean_field ---------------------------------------------------------------------------------------
+    Deck("mf_bad_activation", "mean_field", "run", rep("activation: relu", "activation: sigmoid"),
+         ["network.activation", "sigmoid", "relu", "linear", "tanh"]),
+    Deck("mf_bad_data_type", "mean_field", "run", rep("type: linear, dim: 1", "type: teachers, dim: 1"),
+         ["data.type", "teachers", "teacher", "population", "file"]),
+    Deck("mf_weights_shape", "mean_field", "run", rep("weights: [1.0]", "weights: [1.0, 2.0]"),
+         ["data.weights", "2 entries", "outputs × dim"]),
+    Deck("mf_no_samples", "mean_field", "run", rep("samples: 50", "samples: 0"), ["data.samples", "0", ">= 1"]),
+    Deck("mf_neuron_space_vs_domain", "mean_field", "check", rep("dim: 1, outputs: 1, samples: 50, seed: 4, weights: [1.0]",
+                                                               "dim: 3, outputs: 1, samples: 50, seed: 4, weights: [1.0, 0.5, 0.2]"),
+         ["domain.dim", "neuron space", "4"]),
+    Deck("mf_bad_integrator", "mean_field", "run", rep("integrator: euler", "integrator: heun"),
+         ["lagrangian.integrator", "heun", "rk4", "euler"]),
     # --- continuity (the model of the core keys) ------------------------------------------------------
     Deck("yaml_syntax", "continuity", "run", rep("cells: [16, 16]", "cells: [16, 16"), ["YAML", ":"]),
     Deck("unknown_key", "continuity", "run", rep("particles: 100", "particels: 100"),
