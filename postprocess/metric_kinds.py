@@ -16,7 +16,7 @@ TITLES = {"view_vs_exact": "view vs exact", "view_vs_view": "view vs view",
           "quantity": "quantities", "parameter": "parameters and counts"}
 
 # The quantity part (after the first dot) of settings, counts and timings.
-_PARAMETER = re.compile(r"(^|_)(particles|seed|eps|epsilon|iterations?|seconds|substeps|steps|nfe|nodes|count|"
+_PARAMETER = re.compile(r"(^|_)(particles|points|seed|eps|epsilon|iterations?|seconds|substeps|steps|nfe|nodes|count|"
                         r"clusters|converged|completed|monotone|halvings|blob_width|moment_match)(_|$)")
 # The quantity part of a distance to the exact answer.
 _ERROR = re.compile(r"(error|drift|residual|steady_state|w2_target)")

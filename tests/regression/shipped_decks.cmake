@@ -56,11 +56,13 @@ mf_regression(porous_barenblatt_3d DECK inputs/gradient_flow/porous_barenblatt_3
 # JKO on the grid (eulerian.scheme: jko, jko_solver dynamic_ot). Ornstein–Uhlenbeck on 32², 4 steps of
 # τ = 0.05 (measured: jko_recursion_error 7.87e-5 against the exact Gaussian JKO recursion, step W2² error
 # 3.34e-2, 1022 Douglas–Rachford iterations per step; l1_error 0.053 against the PDE is JKO's O(τ)).
+# The stochastic particles' cov_error is Monte Carlo: over lagrangian.seed 1..10 mean 0.034, sd 0.015
+# (Philox draws); seed 42 gives 0.059. Bound: mean + 3 sd.
 mf_regression(jko_ornstein_uhlenbeck_2d DECK inputs/gradient_flow/jko_ornstein_uhlenbeck_2d.yaml
   SET "domain.cells=[32,32]" lagrangian.particles=2000 time.end=0.2 output.every=0.1 diagnostics.w2=none
       eulerian.jko_step_size=0.1
   BOUNDS "eulerian.jko_recursion_error<=1.2e-4" "eulerian.jko_step_w2sq_error<=0.05" "eulerian.mass_drift<=1e-12"
-         "eulerian.energy_monotone>=1" "lagrangian.cov_error<=0.032"
+         "eulerian.energy_monotone>=1" "lagrangian.cov_error<=0.08"
   SAME eulerian.jko_recursion_error eulerian.jko_step_w2sq_error lagrangian.cov_error RTOL 1e-10)
 # Porous medium m = 2 on 40², 4 steps of τ = 0.0075, one time cell (measured: l1_error 1.91e-2,
 # support_radius_error 2.1e-2, step W2² error 0.129 — τ/t0 = 0.15, the JKO step's O(τ) gap to the PDE).
@@ -98,11 +100,14 @@ mf_regression(transformer_sinkhorn_2d DECK inputs/transformer/sinkhorn_2d.yaml
 # mean_field (issue 15, docs/mean_field.md). Linear network d = 3, d' = 2 at 4000 neurons, 100 data, RK4
 # step 0.05 to t = 2 (measured: lagrangian.cov_error 0.00806 = Monte Carlo, integrator_cov_error 3.55e-7,
 # lagrangian.risk 0.024283 vs closed_form.risk 0.024300, least squares 0.0176993).
+# risk_min is the least-squares residual of the sampled data: σ² d′ (1 − d/N) = 0.0194 in expectation,
+# relative sd √(2/(N d′)) = 0.1 (χ² with N d′ = 200 degrees of freedom); bounds at ±3 sd. With the
+# Philox draws it is 0.01933 and the ODE risk at t = 2 is 0.02037 (it stays above the minimum).
 mf_regression(mean_field_linear_gaussian DECK inputs/mean_field/linear_gaussian.yaml
   SET lagrangian.particles=4000 data.samples=100 time.dt=0.05 time.end=2 output.every=1
   BOUNDS "lagrangian.cov_error<=0.012" "lagrangian.integrator_cov_error<=6e-7" "lagrangian.risk<=0.0245"
-         "lagrangian.risk>=0.0177" "closed_form.risk_min>=0.017699" "closed_form.risk_min<=0.0177"
-         "closed_form.risk<=0.0244" "closed_form.risk>=0.0242"
+         "lagrangian.risk>=0.0177" "closed_form.risk_min>=0.0136" "closed_form.risk_min<=0.0252"
+         "closed_form.risk>=0.0136" "closed_form.risk<=0.03"
   SAME lagrangian.cov_error lagrangian.risk lagrangian.cov_trace closed_form.risk RTOL 1e-10)
 # ReLU teacher (4 neurons, d = 10) at 200 neurons, 500 data, to t = 8 (measured: lagrangian.risk 0.0312
 # from 3.68 at t = 0, teacher_alignment 0.680 from 0.35).
@@ -119,10 +124,13 @@ mf_regression(mean_field_relu_population DECK inputs/mean_field/relu_population.
 # Neuron density on a 24² grid vs 2000 neurons (d = d' = 1), t = 0.5, 100 data (measured relu: eulerian.risk
 # 0.8435 vs lagrangian.risk 0.8297, cross.w2_eulerian_lagrangian 0.056 at ε = 0.25; tanh: 0.6119 vs 0.5983,
 # 0.044). The gap falling with refinement is tested with 5·10⁴ neurons by mpi.mean_field_grid_test.
+# The risk level is a property of the 100 data drawn (Philox, data.seed 4: eulerian 0.9033, lagrangian
+# 0.9065; over data.seed 1..8 the level ranges 0.55-0.90 while the two views differ by at most 0.0031):
+# both views within ±1.5 % of 0.905.
 mf_regression(mean_field_grid_relu_2d DECK inputs/mean_field/grid_relu_2d.yaml
   SET "domain.cells=[24,24]" lagrangian.particles=2000 data.samples=100 time.end=0.5
-  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.risk<=0.86" "eulerian.risk>=0.83" "lagrangian.risk<=0.85"
-         "lagrangian.risk>=0.81" "cross.w2_eulerian_lagrangian<=0.085"
+  BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.risk<=0.92" "eulerian.risk>=0.89" "lagrangian.risk<=0.92"
+         "lagrangian.risk>=0.89" "cross.w2_eulerian_lagrangian<=0.085"
   SAME eulerian.risk lagrangian.risk eulerian.cov_trace lagrangian.cov_trace RTOL 1e-10
   LOOSE cross.w2_eulerian_lagrangian LOOSE_RTOL 1e-5)
 mf_regression(mean_field_grid_tanh_2d DECK inputs/mean_field/grid_tanh_2d.yaml

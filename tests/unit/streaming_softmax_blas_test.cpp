@@ -6,6 +6,7 @@
 // Also: softmax_accumulate dispatches to the BLAS path from d = kBlasSoftmaxMinDim on unless it is switched off.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -103,8 +104,9 @@ void expect_agreement(int nt, int ns, int d, int dv, double scale, BlasSoftmaxBl
   const double diff = max_relative_difference(blas, portable, dv);
   EXPECT_LT(diff, 1e-12) << "d = " << d << ", dv = " << dv << ", scale " << scale << ", blocks " << blocks.targets
                          << " × " << blocks.sources;
-  // The check is not vacuous: the attention is far from uniform (entropy well below log n).
-  EXPECT_LT(portable.entropy[0], std::log(double(ns)) - 0.5);
+  // The check is not vacuous: some targets' attention is far from uniform (entropy well below log n).
+  // (Target 0 alone is not enough: with a small |a_0| at d = 1 its row is nearly uniform.)
+  EXPECT_LT(*std::min_element(portable.entropy.begin(), portable.entropy.end()), std::log(double(ns)) - 0.5);
 }
 
 }  // namespace
