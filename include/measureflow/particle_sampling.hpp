@@ -14,4 +14,9 @@ namespace mf {
 ParticleSet sample_particles(const Measure& measure, long long total, std::uint64_t seed, const Grid& grid,
                              double mass = 1.0);
 
+// The same draws without a grid: rank r keeps the ids of its id_block (tokens and neurons, which live in
+// spaces without a domain decomposition).
+ParticleSet sample_id_block(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed,
+                            double mass = 1.0);
+
 }  // namespace mf

@@ -4,11 +4,11 @@
 
 namespace mf {
 
-ParticleSet sample_particles(const Measure& measure, long long total, std::uint64_t seed, const Grid& grid,
-                             double mass) {
+ParticleSet sample_id_block(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed,
+                            double mass) {
   int rank = 0, size = 1;
-  MPI_Comm_rank(grid.comm(), &rank);
-  MPI_Comm_size(grid.comm(), &size);
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
   const IdRange ids = id_block(total, rank, size);
   const int d = measure.dim();
   ParticleSet p(d, static_cast<std::size_t>(ids.count));
@@ -27,6 +27,12 @@ ParticleSet sample_particles(const Measure& measure, long long total, std::uint6
   Kokkos::deep_copy(p.positions, hx);
   Kokkos::deep_copy(p.weights, hw);
   Kokkos::deep_copy(p.ids, hid);
+  return p;
+}
+
+ParticleSet sample_particles(const Measure& measure, long long total, std::uint64_t seed, const Grid& grid,
+                             double mass) {
+  ParticleSet p = sample_id_block(grid.comm(), measure, total, seed, mass);
   migrate(p, grid);
   return p;
 }

@@ -6,6 +6,7 @@
 #pragma once
 #include <memory>
 
+#include "measureflow/cell_centred_velocity.hpp"
 #include "measureflow/fv_advection.hpp"
 #include "measureflow/model.hpp"
 #include "measureflow/petsc_handle.hpp"
@@ -31,15 +32,13 @@ class MeanFieldEulerian : public EulerianView {
  private:
   void cell_masses(Vec rho);
   void update_velocity(Vec rho);  // at cell centres, then to the ghosted local vectors
-  void fill_faces(FaceVelocities& faces) const;
-  double cfl_rate() const;  // Σ_a max|v_a| / h_a
   Grid grid_;
   VecHandle density_, saved_;
   std::shared_ptr<RiskModel> risk_;
   double cfl_;
   PointsView centres_, velocity_;
   WeightsView mass_;
-  VecHandle cell_v_[3], cell_v_local_[3];
+  CellCentredVelocity cell_velocity_;  // −∇δf at the centres → the transport's face velocities
   std::unique_ptr<FvAdvection> fv_;
   bool have_velocity_ = false;
 };

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "mean_field_views.hpp"
+#include "measureflow/particle_sampling.hpp"
 
 namespace mf::mean_field {
 
@@ -20,26 +21,7 @@ void axpy(const PointsView& y, const PointsView& x, double h, const PointsView& 
 }  // namespace
 
 ParticleSet sample_neurons(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  const int d = measure.dim();
-  const IdRange r = id_block(total, rank, size);
-  ParticleSet p(d, static_cast<std::size_t>(r.count));
-  auto x = Kokkos::create_mirror_view(p.positions);
-  auto w = Kokkos::create_mirror_view(p.weights);
-  auto ids = Kokkos::create_mirror_view(p.ids);
-  std::vector<double> s(d);
-  for (std::int64_t i = 0; i < r.count; ++i) {
-    measure.sample(seed, r.first + i, s.data());
-    for (int a = 0; a < d; ++a) x(i, a) = s[a];
-    w(i) = 1.0 / static_cast<double>(total);
-    ids(i) = r.first + i;
-  }
-  Kokkos::deep_copy(p.positions, x);
-  Kokkos::deep_copy(p.weights, w);
-  Kokkos::deep_copy(p.ids, ids);
-  return p;
+  return sample_id_block(comm, measure, total, seed);
 }
 
 MeanFieldLagrangian::MeanFieldLagrangian(std::shared_ptr<RiskModel> risk, ParticleSet neurons,

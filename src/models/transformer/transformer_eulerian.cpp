@@ -16,28 +16,17 @@ TransformerEulerian::TransformerEulerian(const GridSpec& spec, MPI_Comm comm, co
       saved_(grid_.create_global()),
       layers_(std::move(layers)),
       opt_(opt),
-      cfl_(cfl) {
+      cfl_(cfl),
+      cell_velocity_(grid_) {
   initial_grid_density(initial, grid_, density_);
-  const IndexBox& o = grid_.owned();
-  const int d = grid_.dim();
-  const std::size_t n = static_cast<std::size_t>(o.size());
+  const std::size_t n = static_cast<std::size_t>(grid_.owned().size());
   // Cell centres are the quadrature nodes and the evaluation points at once (x fastest, as the Vec).
-  centres_ = TokenView("cell_centres", n, d);
-  gamma_ = TokenView("cell_gamma", n, d);
+  centres_ = owned_cell_centres(grid_, "cell_centres");
+  gamma_ = TokenView("cell_gamma", n, grid_.dim());
   mass_ = ScalarView("cell_mass", n);
-  std::size_t c = 0;
-  for (PetscInt k = 0; k < o.count[2]; ++k)
-    for (PetscInt j = 0; j < o.count[1]; ++j)
-      for (PetscInt i = 0; i < o.count[0]; ++i, ++c) {
-        const PetscInt idx[3] = {o.start[0] + i, o.start[1] + j, o.start[2] + k};
-        for (int a = 0; a < d; ++a) centres_(c, a) = grid_.center(a, idx[a]);
-      }
-  for (int a = 0; a < d; ++a) {
-    cell_v_[a] = grid_.create_global();
-    cell_v_local_[a] = grid_.create_local();
-  }
-  const TransformerEulerian* self = this;
-  fv_ = std::make_unique<FvAdvection>(grid_, limiter, [self](double, FaceVelocities& faces) { self->fill_faces(faces); });
+  const CellCentredVelocity* v = &cell_velocity_;
+  fv_ = std::make_unique<FvAdvection>(
+      grid_, limiter, [v](double, FaceVelocities& faces) { v->fill_faces(faces, "mf::transformer::face_average"); });
 }
 
 void TransformerEulerian::update_velocity(double t, Vec rho) {
@@ -49,62 +38,13 @@ void TransformerEulerian::update_velocity(double t, Vec rho) {
     for (std::size_t c = 0; c < mass_.extent(0); ++c) mass_(c) = std::max(r.data()[c], 0.0) * vol;
   }
   self_attention(grid_.comm(), layer_at(layers_, t), opt_, centres_, mass_, gamma_);
-  for (int a = 0; a < d; ++a) {
-    {
-      VecBlockWrite v(cell_v_[a], o);
-      for (std::size_t c = 0; c < gamma_.extent(0); ++c) v.data()[c] = gamma_(c, a);
-    }
-    PetscCallThrow(DMGlobalToLocalBegin(grid_.dm(), cell_v_[a], INSERT_VALUES, cell_v_local_[a]));
-    PetscCallThrow(DMGlobalToLocalEnd(grid_.dm(), cell_v_[a], INSERT_VALUES, cell_v_local_[a]));
-  }
+  cell_velocity_.set(gamma_);
   have_velocity_ = true;
-}
-
-void TransformerEulerian::fill_faces(FaceVelocities& faces) const {
-  const IndexBox& o = grid_.owned();
-  const IndexBox& g = grid_.ghosted();
-  const bool periodic = grid_.periodic();
-  for (int a = 0; a < grid_.dim(); ++a) {
-    VecBlockRead vl(cell_v_local_[a], g);
-    const auto& u = vl.view();
-    auto v = faces.v[a];
-    const int off[3] = {static_cast<int>(o.start[0] - g.start[0]), static_cast<int>(o.start[1] - g.start[1]),
-                        static_cast<int>(o.start[2] - g.start[2])};
-    const PetscInt start_a = o.start[a], n_axis = grid_.spec().cells[a];
-    // Face value = mean of the two cell-centre values beside it (second order); walls carry nothing.
-    Kokkos::parallel_for(
-        "mf::transformer::face_average",
-        Kokkos::MDRangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::Rank<3>>({0, 0, 0},
-                                                                                  {v.extent(0), v.extent(1), v.extent(2)}),
-        [=](const int k, const int j, const int i) {
-          const int idx[3] = {i, j, k};
-          const PetscInt gface = start_a + idx[a];
-          if (!periodic && (gface == 0 || gface == n_axis)) {
-            v(k, j, i) = 0.0;
-            return;
-          }
-          int hi[3] = {i + off[0], j + off[1], k + off[2]};
-          int lo[3] = {hi[0], hi[1], hi[2]};
-          lo[a] -= 1;
-          v(k, j, i) = 0.5 * (u(lo[2], lo[1], lo[0]) + u(hi[2], hi[1], hi[0]));
-        });
-  }
-}
-
-double TransformerEulerian::cfl_rate() const {
-  double rate = 0.0;
-  for (int a = 0; a < grid_.dim(); ++a) {
-    double vmax = 0.0, global = 0.0;
-    for (std::size_t c = 0; c < gamma_.extent(0); ++c) vmax = std::max(vmax, std::fabs(gamma_(c, a)));
-    MPI_Allreduce(&vmax, &global, 1, MPI_DOUBLE, MPI_MAX, grid_.comm());
-    rate += global / grid_.h(a);
-  }
-  return rate;
 }
 
 double TransformerEulerian::stable_dt(double t) {
   if (!have_velocity_) update_velocity(t, density_);
-  const double rate = cfl_rate();
+  const double rate = cell_velocity_.cfl_rate();
   return rate > 0.0 ? cfl_ / rate : std::numeric_limits<double>::infinity();
 }
 
@@ -113,7 +53,7 @@ void TransformerEulerian::advance(double t, double dt) {
   double s = t;
   while (s < end - 1e-14 * std::max(1.0, std::fabs(end))) {
     update_velocity(s, density_);
-    const double rate = cfl_rate();
+    const double rate = cell_velocity_.cfl_rate();
     // The midpoint field can be faster than the start field: keep a margin below the CFL bound.
     double h = std::min(end - s, next_layer_change(layers_, s) - s);
     if (rate > 0.0) h = std::min(h, 0.9 * cfl_ / rate);
@@ -132,7 +72,7 @@ std::vector<std::pair<std::string, Vec>> TransformerEulerian::extra_fields() {
   std::vector<std::pair<std::string, Vec>> out;
   const char* names[3] = {"attention_x", "attention_y", "attention_z"};
   if (!have_velocity_) update_velocity(last_t_, density_);
-  for (int a = 0; a < grid_.dim(); ++a) out.emplace_back(names[a], cell_v_[a].get());
+  for (int a = 0; a < grid_.dim(); ++a) out.emplace_back(names[a], cell_velocity_.component(a));
   return out;
 }
 

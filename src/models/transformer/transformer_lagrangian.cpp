@@ -5,6 +5,7 @@
 
 #include "measureflow/measures.hpp"
 #include "measureflow/moments.hpp"
+#include "measureflow/particle_sampling.hpp"
 #include "transformer_views.hpp"
 
 namespace mf::transformer {
@@ -25,19 +26,8 @@ void axpy(const TokenView& y, const TokenView& x, double h, const TokenView& k) 
 
 ParticleSet sample_tokens(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed,
                           const Moments* match) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  ParticleSet p = sample_id_block(comm, measure, total, seed);
   const int d = measure.dim();
-  const IdRange r = id_block(total, rank, size);
-  ParticleSet p(d, static_cast<std::size_t>(r.count));
-  std::vector<double> x(d);
-  for (std::int64_t i = 0; i < r.count; ++i) {
-    measure.sample(seed, r.first + i, x.data());
-    for (int a = 0; a < d; ++a) p.positions(i, a) = x[a];
-    p.weights(i) = 1.0 / static_cast<double>(total);
-    p.ids(i) = r.first + i;
-  }
   if (match) {
     // x ← m* + L* L̂⁻¹ (x − m̂): the empirical mean and covariance become exactly m*, Σ*.
     const Moments got = compute_moments(comm, p.as_points());

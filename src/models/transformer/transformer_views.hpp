@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gaussian_closure.hpp"
+#include "measureflow/cell_centred_velocity.hpp"
 #include "measureflow/fv_advection.hpp"
 #include "measureflow/model.hpp"
 #include "measureflow/particle_integrator.hpp"
@@ -90,8 +91,6 @@ class TransformerEulerian : public EulerianView {
 
  private:
   void update_velocity(double t, Vec rho);  // Γ[ρ] at cell centres → face averages
-  void fill_faces(FaceVelocities& faces) const;
-  double cfl_rate() const;                  // Σ_a max|v_a| / h_a
   Grid grid_;
   VecHandle density_, saved_;
   std::vector<AttentionLayer> layers_;
@@ -99,7 +98,7 @@ class TransformerEulerian : public EulerianView {
   double cfl_;
   TokenView centres_, gamma_;
   ScalarView mass_;
-  VecHandle cell_v_[3], cell_v_local_[3];
+  CellCentredVelocity cell_velocity_;  // Γ at the centres → the transport's face velocities
   std::unique_ptr<FvAdvection> fv_;
   bool have_velocity_ = false;
   double last_t_ = 0.0;
