@@ -6,7 +6,8 @@ into the kinds a reader compares differently:
 - `view_vs_view`: one view against another (`cross.w2_eulerian_lagrangian`), also distances, log axes;
 - `quantity`: a value of the solution itself (energies, masses, `closed_form.*`), drawn on linear axes, the
   views of one quantity together;
-- `parameter`: settings and counts (`lagrangian.particles`, `cross.w2_eps`, iteration counts, timings),
+- `parameter`: settings and counts (`lagrangian.particles`, `cross.w2_eps`, iteration counts, timings, a
+  solver's own marginal residual such as `cross.w2_marginal_error`),
   listed, never drawn as curves: a particle count of 10^5 on the same axis flattens every error to zero.
 """
 import re
@@ -17,7 +18,7 @@ TITLES = {"view_vs_exact": "view vs exact", "view_vs_view": "view vs view",
 
 # The quantity part (after the first dot) of settings, counts and timings.
 _PARAMETER = re.compile(r"(^|_)(particles|points|seed|eps|epsilon|iterations?|seconds|substeps|steps|nfe|nodes|count|"
-                        r"clusters|converged|completed|monotone|halvings|blob_width|moment_match)(_|$)")
+                        r"clusters|converged|completed|monotone|halvings|blob_width|moment_match|marginal)(_|$)")
 # The quantity part of a distance to the exact answer.
 _ERROR = re.compile(r"(error|drift|residual|steady_state|w2_target)")
 

@@ -31,7 +31,6 @@ TransformerEulerian::TransformerEulerian(const GridSpec& spec, MPI_Comm comm, co
 
 void TransformerEulerian::update_velocity(double t, Vec rho) {
   const IndexBox& o = grid_.owned();
-  const int d = grid_.dim();
   {
     VecBlockRead r(rho, o);
     const double vol = grid_.cell_volume();
