@@ -18,7 +18,7 @@ peak1=$(awk -v m="$mhz" -v f="$fpc" 'BEGIN {printf "%.1f", m * 1e-3 * f}')
 flop=$(awk -v n="$n" -v N="$N" -v d="$d" 'BEGIN {printf "%.0f", n * N * (4 * d + 6)}')
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores at $mhz MHz, load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared, busy machine)"
 echo "# n = $n neurons, N = $N samples, d = $d, d' = 1, relu; $(awk -v f="$flop" 'BEGIN {printf "%.2f", f / 1e9}') GFLOP per step (n N (4d + 6)); peak $peak1 GFLOP/s per core ($fpc flop/cycle)"
-echo "# NumPy's BLAS: $(basename "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"); OPENBLAS/OMP threads = ranks"
+echo "# BLAS behind NumPy and PyTorch (Debian's libblas.so.3 alternative): $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3); one thread each"
 echo "# wall: median seconds per step; cpu: rank 0's CPU seconds per step (NumPy: the process). On a loaded machine"
 echo "# the CPU figures are the fair ones: GFLOP per CPU-second, %peak of the cores used, ratio of CPU seconds."
 printf "| %-16s | %5s | %9s | %9s | %12s | %10s | %16s |\n" impl ranks "wall s" "cpu s" "GFLOP/cpu-s" "%peak(cpu)" "NumPy cpu / this"
@@ -37,7 +37,10 @@ run() {  # name ranks command...
   printf "| %-16s | %5s | %9s | %9s | %12s | %10s | %16s |\n" "$name" "$ranks" "$w" "$c" "$g" "$p" "$ratio"
 }
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 run numpy_1 1 /usr/bin/python3 "$root/tests/bench/mean_field_step_numpy.py" "$n" "$N" "$d" "$reps"
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  run torch_1 1 /usr/bin/python3 "$root/tests/bench/mean_field_step_torch.py" "$n" "$N" "$d" "$reps"
+fi
 run measureflow_1 1 mpirun --oversubscribe -np 1 "$bin" "$n" "$N" "$d" "$reps"
 run measureflow_2 2 mpirun --oversubscribe -np 2 "$bin" "$n" "$N" "$d" "$reps"
-echo "# NumPy on Debian's reference libblas is single-threaded (no 2-thread row); PyTorch not installed (python3-torch"
-echo "# is a large download on this shared machine): not compared."
+echo "# NumPy and PyTorch run one thread each (the BLAS they load is printed above); PyTorch's row appears where"
+echo "# python3-torch is installed (scripts/setup.sh --bench installs it)."
