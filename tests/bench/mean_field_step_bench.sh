@@ -16,7 +16,7 @@ fpc=${FLOPS_PER_CYCLE:-16}  # AVX-512: one 512-bit FMA per cycle (8 doubles × 2
 peak1=$(awk -v m="$mhz" -v f="$fpc" 'BEGIN {printf "%.1f", m * 1e-3 * f}')
 # flop per (neuron, sample) pair: pre-activation 2d, output 2d', <r, v> 2d', ∇u 2d, ∇v 2d'
 flop=$(awk -v n="$n" -v N="$N" -v d="$d" 'BEGIN {printf "%.0f", n * N * (4 * d + 6)}')
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores at $mhz MHz, load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared, busy machine)"
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores at $mhz MHz, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# n = $n neurons, N = $N samples, d = $d, d' = 1, relu; $(awk -v f="$flop" 'BEGIN {printf "%.2f", f / 1e9}') GFLOP per step (n N (4d + 6)); peak $peak1 GFLOP/s per core ($fpc flop/cycle)"
 echo "# BLAS behind NumPy and PyTorch (Debian's libblas.so.3 alternative): $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3); one thread each"
 echo "# wall: median seconds per step; cpu: rank 0's CPU seconds per step (NumPy: the process). On a loaded machine"
