@@ -43,3 +43,22 @@ def particles_by_id(path):
 def summary(run_dir):
     with open(os.path.join(run_dir, "summary.json")) as f:
         return json.load(f)
+
+
+def run_or_exit(binary, ranks, args):
+    """`mpirun -n ranks binary run ARGS --quiet`, echoing its output; a failed run ends the script (exit 1)."""
+    import subprocess
+    import sys
+    cmd = ["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run"] + list(args) + ["--quiet"]
+    print(" ".join(cmd), flush=True)
+    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True)
+    sys.stdout.write(p.stdout)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        print(f"FAIL: exit status {p.returncode}")
+        sys.exit(1)
+
+
+def metrics(run_dir):
+    """The final metrics of a run (summary.json)."""
+    return summary(run_dir)["metrics"]

@@ -11,33 +11,20 @@ Asserts: the recovered kinetic energy within 3 % of the exact Barenblatt value
 0.05 to 0.25); the re-advection L1 error below 0.03 at 9 snapshots and falling with the number of
 observed times (measured 0.0131, 0.0333, 0.0864; energy −1.1 %, −1.5 %, −2.7 %).
 """
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
+from mf_check import metrics, run_or_exit
+
 binary, source, ranks = sys.argv[1], sys.argv[2], int(sys.argv[3])
-env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 C, BETA = 1.0 / math.sqrt(8.0 * math.pi), 0.25
 EXACT = BETA**2 * (128.0 * math.pi / 3.0) * C**3 * 2.0 * (0.05**-0.5 - 0.25**-0.5)
 
 
 def run(args):
-    cmd = ["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run"] + args + ["--quiet"]
-    print(" ".join(cmd), flush=True)
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    sys.stdout.write(p.stdout)
-    sys.stderr.write(p.stderr)
-    if p.returncode != 0:
-        print(f"FAIL: exit status {p.returncode}")
-        sys.exit(1)
-
-
-def metrics(d):
-    with open(os.path.join(d, "summary.json")) as f:
-        return json.load(f)["metrics"]
+    run_or_exit(binary, ranks, args)
 
 
 with tempfile.TemporaryDirectory(prefix=f"mf_recon_pme_{os.getpid()}_") as tmp:

@@ -12,32 +12,19 @@ Asserts: the recovered kinetic energy is within 1 % of the exact minimal energy 
 within 15 % of the FV run's own error against the exact density (the re-advection is the same FV
 scheme) and does not grow when more snapshots are observed.
 """
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
+from mf_check import metrics, run_or_exit
+
 binary, source, ranks = sys.argv[1], sys.argv[2], int(sys.argv[3])
-env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 EXACT_MINIMAL_ENERGY = 0.5131268000863312  # closed_form.kinetic_energy of inputs/reconstruction/rotation_gaussian.yaml
 
 
 def run(args):
-    cmd = ["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run"] + args + ["--quiet"]
-    print(" ".join(cmd), flush=True)
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    sys.stdout.write(p.stdout)
-    sys.stderr.write(p.stderr)
-    if p.returncode != 0:
-        print(f"FAIL: exit status {p.returncode}")
-        sys.exit(1)
-
-
-def metrics(d):
-    with open(os.path.join(d, "summary.json")) as f:
-        return json.load(f)["metrics"]
+    run_or_exit(binary, ranks, args)
 
 
 with tempfile.TemporaryDirectory(prefix=f"mf_recon_run_{os.getpid()}_") as tmp:
