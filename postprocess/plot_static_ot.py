@@ -83,7 +83,7 @@ def plot(outdir, out_png, arrows=14):
     if particles is not None:
         ax = axes[2]
         pos, disp = particles
-        every = max(1, len(pos) // 400)
+        every = max(1, len(pos) // 150)
         ax.quiver(pos[::every, 0], pos[::every, 1], disp[::every, 0], disp[::every, 1], angles="xy",
                   scale_units="xy", scale=1.0, width=0.003, color="tab:orange")
         ax.contour(X, Y, beta, levels=6, colors="tab:red", linewidths=0.8)

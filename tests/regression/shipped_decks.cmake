@@ -153,3 +153,12 @@ mf_regression(static_ot_gaussian_2d DECK inputs/static_ot/gaussian_2d.yaml
   SAME static.iterations lagrangian.iterations closed_form.w2sq RTOL 1e-12
   LOOSE static.w2sq static.divergence static.entropic_cost lagrangian.w2sq lagrangian.divergence lagrangian.entropic_cost
   LOOSE_RTOL 1e-10)
+# The transport output of the same deck (32², 800 particles): cell fields and per-particle map vectors in
+# fields.h5 / particles.h5 / run.xmf, both maps against the Brenier map computed independently in Python,
+# and postprocess/plot_static_ot.py drawing them.
+foreach(np 1 2)
+  add_test(NAME regression.static_ot_output.np${np}
+           COMMAND ${MF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/static_ot_output_test.py $<TARGET_FILE:measureflow> ${PROJECT_SOURCE_DIR} ${np})
+  set_tests_properties(regression.static_ot_output.np${np} PROPERTIES LABELS regression PROCESSORS ${np} TIMEOUT 600
+                       ENVIRONMENT "MPLBACKEND=Agg")
+endforeach()

@@ -12,6 +12,17 @@ StaticOtLagrangian::StaticOtLagrangian(const StaticOtConfig& config, std::shared
       target_(sample_particles(*config.target, config.particles, config.target_seed, *grid_)) {
   solution_ = solve_static_ot(grid_->comm(), source_.as_points(), target_.as_points(), eps, config.tolerance,
                               config.max_iterations, "particle view's");
+  const std::size_t n = source_.size();
+  const int d = source_.dim();
+  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), source_.positions);
+  auto map = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), solution_.map);
+  auto f = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), solution_.f);
+  ParticleArray displacement{"map", 3, std::vector<double>(3 * n, 0.0)}, potential{"potential_f", 1, std::vector<double>(n)};
+  for (std::size_t i = 0; i < n; ++i) {
+    for (int a = 0; a < d && a < 3; ++a) displacement.values[3 * i + a] = map(i, a) - x(i, a);
+    potential.values[i] = f(i);
+  }
+  arrays_ = {std::move(displacement), std::move(potential)};
 }
 
 }  // namespace mf::static_ot

@@ -46,6 +46,9 @@ class StaticOtLagrangian : public LagrangianView {
   const Grid* decomposition() const override { return grid_.get(); }
   void advance(double, double) override {}
   RestartSupport restart_support() const override { return RestartSupport::yes(); }
+  // particles.h5 beside each α sample: `map` = T(x) − x (3 columns, zero-padded: a vector ParaView glyphs)
+  // and `potential_f`.
+  std::vector<ParticleArray> extra_arrays() const override { return arrays_; }
   const StaticSolution& solution() const { return solution_; }
   const ParticleSet& target_samples() const { return target_; }
 
@@ -53,6 +56,7 @@ class StaticOtLagrangian : public LagrangianView {
   std::shared_ptr<const Grid> grid_;
   ParticleSet source_, target_;
   StaticSolution solution_;
+  std::vector<ParticleArray> arrays_;
 };
 
 // The Gaussian references at the views' ε, when α and β are both Gaussian.
