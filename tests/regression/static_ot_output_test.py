@@ -121,6 +121,17 @@ def main():
                    f"initial from the file: static.divergence {m2['static.divergence']:.15f} = "
                    f"{metrics['static.divergence']:.15f} of the analytic α")
             expect("closed_form.w2sq" not in m2, "no closed form for a file measure")
+        # A plan that does not converge is a numerical failure (exit 3) naming the key to change; the solve
+        # precedes the first output, so no folder is left behind.
+        fail_out = os.path.join(work, "not_converged")
+        proc = subprocess.run(["mpirun", "--oversubscribe", "-n", str(ranks), binary, "run",
+                               os.path.join(source, "inputs/static_ot/gaussian_2d.yaml"), "--quiet",
+                               "--set", f"output.dir={fail_out}", "--set", "domain.cells=[16,16]",
+                               "--set", "lagrangian.particles=100", "--set", "solver.max_iterations=5"],
+                              env=env, capture_output=True, text=True, timeout=300)
+        expect(proc.returncode == 3 and "solver.max_iterations" in proc.stderr and not os.path.exists(fail_out),
+               f"5 sweeps: exit 3 naming solver.max_iterations, nothing written (exit {proc.returncode}) "
+               f"{proc.stderr.strip().splitlines()[0] if proc.stderr.strip() else ''}")
         print(f"grid map error {err:.4g}, particle map error {perr:.4g}, W2 {np.sqrt(w2sq):.4g}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,5 +1,6 @@
 #include "static_ot_solve.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "measureflow/errors.hpp"
@@ -14,12 +15,17 @@ StaticSolution solve_static_ot(MPI_Comm comm, const WeightedPoints& x, const Wei
   opt.tol = tolerance;
   opt.max_iterations = max_iterations;
   const ot::SinkhornResult plan = ot::sinkhorn(comm, x, y, opt);
-  if (!plan.converged)
+  if (!plan.converged) {
+    // A stop during the ε-scaling leaves potentials of a larger ε, whose plan at ε is not even finite.
+    const std::string where = std::isfinite(plan.marginal_error)
+                                  ? "at marginal error " + std::to_string(plan.marginal_error)
+                                  : std::string("before the ε-scaling reached eps");
     throw SolverError(std::string("static_ot: the ") + what + " Sinkhorn plan at eps = " + std::to_string(eps) +
-                      " stopped at marginal error " + std::to_string(plan.marginal_error) + " after " +
-                      std::to_string(plan.iterations) + " sweeps (solver.max_iterations = " +
-                      std::to_string(max_iterations) + ", solver.tolerance = " + std::to_string(tolerance) +
+                      " stopped " + where + " after " + std::to_string(plan.iterations) +
+                      " sweeps (solver.max_iterations = " + std::to_string(max_iterations) +
+                      ", solver.tolerance = " + std::to_string(tolerance) +
                       "); raise solver.max_iterations or solver.eps");
+  }
   StaticSolution s;
   s.eps = eps;
   s.transport_cost = plan.transport_cost;
