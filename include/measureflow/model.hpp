@@ -49,6 +49,15 @@ class LagrangianView : public RestartableView {
   virtual const Grid* decomposition() const = 0;
   virtual double stable_dt(double t) { return std::numeric_limits<double>::infinity(); }
   virtual void advance(double t, double dt) = 0;
+  // Further per-particle arrays written beside the positions in particles.h5 (e.g. a transport map's
+  // displacement): `columns` values per local particle, in the particle set's local order. 3 columns are a
+  // vector in the XDMF (ParaView glyphs), 1 a scalar.
+  struct ParticleArray {
+    std::string name;
+    int columns = 1;
+    std::vector<double> values;
+  };
+  virtual std::vector<ParticleArray> extra_arrays() const { return {}; }
 };
 
 // The exact answer, where one is known.

@@ -110,7 +110,10 @@ void Publisher::snapshot(double t) {
     auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.positions);
     auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.weights);
     auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
-    particles_->write_snapshot(t, p.size(), x.data(), w.data(), id.data());
+    const std::vector<LagrangianView::ParticleArray> arrays = model_.lagrangian->extra_arrays();
+    std::vector<io::ParticleFileWriter::Extra> extras;
+    for (const auto& a : arrays) extras.push_back({a.name, a.columns, a.values.data()});
+    particles_->write_snapshot(t, p.size(), x.data(), w.data(), id.data(), extras);
   }
 }
 

@@ -27,7 +27,7 @@ ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_p
   if (!file_->resumed()) h5::write_int64_scalar(file_->file(), "dim", dim);
   for (const auto& [group, time] : file_->kept_snapshots()) {
     h5::Handle d(MF_H5(H5Dopen2(file_->file(), (group + "/weights").c_str(), H5P_DEFAULT)), H5Dclose);
-    records_.push_back(Record{group, time, static_cast<long long>(h5::dataset_shape(d).at(0))});
+    records_.push_back(Record{group, time, static_cast<long long>(h5::dataset_shape(d).at(0)), {}});
   }
 }
 
@@ -62,9 +62,12 @@ void write_rows(hid_t group, const char* name, hid_t type, std::vector<hsize_t> 
 }  // namespace
 
 void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const double* positions,
-                                        const double* weights, const std::int64_t* ids) {
+                                        const double* weights, const std::int64_t* ids,
+                                        const std::vector<Extra>& extras) {
   long long n = static_cast<long long>(n_local), offset = 0, total = 0;
   int ok = (n == 0 || (positions && weights && ids)) ? 1 : 0, all_ok = 0;
+  for (const Extra& e : extras)
+    if (n > 0 && !e.values) ok = 0;
   MPI_Comm comm = file_->comm();
   MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, comm);
   if (!all_ok) throw std::invalid_argument("null particle arrays passed to " + final_path_);
@@ -73,7 +76,9 @@ void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const 
   MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, comm);
 
   // positions, weights, ids, connectivity (and the padded 1D copy), 8 bytes each.
-  file_->require_space(static_cast<unsigned long long>(total) * 8ULL * (dim_ + 3 + (dim_ == 1 ? 3 : 0)));
+  unsigned long long extra_columns = 0;
+  for (const Extra& e : extras) extra_columns += static_cast<unsigned long long>(e.columns);
+  file_->require_space(static_cast<unsigned long long>(total) * 8ULL * (dim_ + 3 + (dim_ == 1 ? 3 : 0) + extra_columns));
   Record record;
   record.time = time;
   record.count = total;
@@ -92,6 +97,13 @@ void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const 
     std::vector<double> xyz(3 * n_local, 0.0);
     for (std::size_t i = 0; i < n_local; ++i) xyz[3 * i] = positions[i];
     write_rows(group, "positions_xyz", H5T_NATIVE_DOUBLE, {N, 3}, off, cnt, xyz.data(), dxpl);
+  }
+  for (const Extra& e : extras) {
+    if (e.columns == 1)
+      write_rows(group, e.name.c_str(), H5T_NATIVE_DOUBLE, {N}, off, cnt, e.values, dxpl);
+    else
+      write_rows(group, e.name.c_str(), H5T_NATIVE_DOUBLE, {N, static_cast<hsize_t>(e.columns)}, off, cnt, e.values, dxpl);
+    record.extras.emplace_back(e.name, e.columns);
   }
   records_.push_back(std::move(record));
 }

@@ -101,8 +101,17 @@ void particles_xml(std::ostringstream& x, const ParticleFileWriter& p, const Par
     << "        <Attribute Name=\"ids\" AttributeType=\"Scalar\" Center=\"Node\">\n"
     << "          <DataItem Dimensions=\"" << n << "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">" << at
     << "ids</DataItem>\n"
-    << "        </Attribute>\n"
-    << "      </Grid>\n";
+    << "        </Attribute>\n";
+  // Model arrays: 1 column a scalar, 3 a vector (ParaView glyphs); other widths stay in the HDF5 file only.
+  for (const auto& [name, columns] : r.extras) {
+    if (columns != 1 && columns != 3) continue;
+    x << "        <Attribute Name=\"" << xml(name) << "\" AttributeType=\"" << (columns == 3 ? "Vector" : "Scalar")
+      << "\" Center=\"Node\">\n"
+      << "          <DataItem Dimensions=\"" << n << (columns == 3 ? " 3" : "")
+      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << at << xml(name) << "</DataItem>\n"
+      << "        </Attribute>\n";
+  }
+  x << "      </Grid>\n";
 }
 }  // namespace
 

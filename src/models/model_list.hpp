@@ -22,3 +22,6 @@ void register_flow_matching_model();
 namespace mf::mean_field {
 void register_mean_field_model();
 }
+namespace mf::static_ot {
+void register_static_ot_model();
+}

@@ -37,6 +37,7 @@ void register_all_models() {
   transformer::register_transformer_model();
   flow_matching::register_flow_matching_model();
   mean_field::register_mean_field_model();
+  static_ot::register_static_ot_model();
 }
 
 }  // namespace mf

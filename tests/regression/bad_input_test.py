@@ -82,6 +82,15 @@ lagrangian: {enabled: true, particles: 64, integrator: euler, seed: 9}
 diagnostics: {w2: none}
 output: {dir: OUTDIR}
 """,
+    "static_ot": """model: static_ot
+domain: {dim: 2, lower: [-1, -1], upper: [1, 1], cells: [8, 8], boundary: noflux}
+initial: {type: gaussian, mean: [-0.2, 0.0], cov: [[0.05, 0.0], [0.0, 0.05]]}
+target: {type: gaussian, mean: [0.2, 0.1], cov: [[0.04, 0.01], [0.01, 0.05]]}
+solver: {eps: 0.05}
+lagrangian: {enabled: true, particles: 64, seed: 1}
+diagnostics: {w2: none}
+output: {dir: OUTDIR}
+""",
 }
 
 # A good sweep section appended to a model's deck for the `sweep` cases.
@@ -112,6 +121,21 @@ NAN, INF = float("nan"), float("inf")
 P2 = [[0.1, 0.2], [0.3, 0.1], [-0.2, 0.4]]  # three 2-D points
 
 CASES = [
+    # --- static_ot ----------------------------------------------------------------------------------------
+    Deck("sot_missing_target", "static_ot", "run",
+         rep("target: {type: gaussian, mean: [0.2, 0.1], cov: [[0.04, 0.01], [0.01, 0.05]]}\n", ""),
+         ["target", "gaussian"]),
+    Deck("sot_periodic", "static_ot", "run", rep("boundary: noflux", "boundary: periodic"),
+         ["domain.boundary", "periodic", "noflux"]),
+    Deck("sot_negative_eps", "static_ot", "run", rep("eps: 0.05", "eps: -0.05"), ["solver.eps", "-0.05"]),
+    Deck("sot_too_many_cells", "static_ot", "check", rep("cells: [8, 8]", "cells: [300, 300]"),
+         ["domain.cells", "90000", "65536", "eulerian.enabled: false"]),
+    Deck("sot_too_many_particles", "static_ot", "run", rep("particles: 64", "particles: 100000"),
+         ["lagrangian.particles", "100000", "65536"]),
+    Deck("sot_no_view", "static_ot", "run", rep("lagrangian: {enabled: true", "eulerian: {enabled: false}\nlagrangian: {enabled: false"),
+         ["eulerian.enabled", "lagrangian.enabled"]),
+    Deck("sot_unread_time_end", "static_ot", "run", add("time: {end: 1.0}\n"), ["time.end", "static_ot"]),
+    Deck("sot_bad_tolerance", "static_ot", "check", rep("eps: 0.05", "eps: 0.05, tolerance: 0"), ["solver.tolerance", "0", "> 0"]),
     # --- mean_field ---------------------------------------------------------------------------------------
     Deck("mf_bad_activation", "mean_field", "run", rep("activation: relu", "activation: sigmoid"),
          ["network.activation", "sigmoid", "relu", "linear", "tanh"]),

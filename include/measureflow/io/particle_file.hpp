@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "measureflow/io/run_info.hpp"
@@ -26,9 +27,15 @@ class ParticleFileWriter {
   ParticleFileWriter(const ParticleFileWriter&) = delete;
   ParticleFileWriter& operator=(const ParticleFileWriter&) = delete;
 
+  // Further per-particle datasets of a snapshot: n_local × columns values, row-major (same on every rank).
+  struct Extra {
+    std::string name;
+    int columns = 1;
+    const double* values = nullptr;
+  };
   // Collective. positions: n_local×dim row-major; weights, ids: n_local (pointers may be null when 0).
   void write_snapshot(double time, std::size_t n_local, const double* positions, const double* weights,
-                      const std::int64_t* ids);
+                      const std::int64_t* ids, const std::vector<Extra>& extras = {});
   void finish();
   // Collective: drops the unpublished file (ParallelFile::abandon); the destructor then publishes nothing.
   void abandon();
@@ -39,6 +46,7 @@ class ParticleFileWriter {
     std::string group;
     double time;
     long long count;
+    std::vector<std::pair<std::string, int>> extras;  // name, columns
   };
   const std::vector<Record>& records() const { return records_; }
 

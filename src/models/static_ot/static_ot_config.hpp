@@ -1,0 +1,32 @@
+// Plain configuration of the static_ot model: one field per deck key (key path in comments). Tests
+// build it directly, without a deck.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "measureflow/grid.hpp"
+#include "measureflow/measures.hpp"
+
+namespace mf::static_ot {
+
+struct StaticOtConfig {
+  GridSpec domain;                          // domain.{dim, lower, upper, cells, boundary}
+  std::shared_ptr<const Measure> initial;   // initial: α (any measure type, `file` included)
+  std::shared_ptr<const Measure> target;    // target:  β (the same schema)
+  double eps = 0.0;                         // solver.eps: ε in length² (0: h² of the grid's coarsest axis)
+  double tolerance = 1e-6;                  // solver.tolerance: L1 marginal violation of the final plan
+  int max_iterations = 20000;               // solver.max_iterations: Sinkhorn sweeps, all ε stages together
+  bool eulerian_enabled = true;             // eulerian.enabled: the grid view (cells as a weighted cloud)
+  bool lagrangian_enabled = true;           // lagrangian.enabled: the particle view (samples of α and β)
+  long long particles = 2000;               // lagrangian.particles: samples of each measure
+  std::uint64_t seed = 42;                  // lagrangian.seed: α's sample stream
+  // β's sample stream. The deck gives seed + 1 (independent of α's); a test may give the same stream to
+  // draw β as an exact transform of α's samples (the translation case).
+  std::uint64_t target_seed = 43;
+};
+
+// The ε both views solve at: solver.eps, or h² of the grid's coarsest axis when it is 0 (the grid
+// resolves nothing finer, so a blur of one cell is the smallest ε the Eulerian view can mean).
+double resolved_eps(const StaticOtConfig& config);
+
+}  // namespace mf::static_ot
