@@ -1,16 +1,18 @@
 // Benchmark of the grid JKO scheme (eulerian.scheme: jko, jko_solver dynamic_ot) beside the implicit FV
 // scheme on the same case: porous medium m = 2 in 2D, Barenblatt from t0 = 0.05 on [−2, 2]², N² cells, steps
-// of τ. Per scheme: L1 to the exact cell averages at the end, median wall and CPU seconds per step, solver
-// iterations per step, and the ratio of the median step times (JKO / FV). CPU seconds (std::clock of the
-// process) beside wall seconds: on a shared, overloaded machine the wall time is mostly waiting for a core.
-// Run by gradient_flow_jko_bench.sh.
-// Arguments: [cells (128)] [tau (0.005)] [steps (10)] [jko tolerance (1e-4)].
+// of τ. One run per invocation, one table row on rank 0: L1 to the exact cell averages at the end, median
+// CPU and wall seconds per step, solver iterations per step, the worst step W2² error. CPU seconds
+// (std::clock of the process) beside wall seconds: on a shared, overloaded machine the wall time is mostly
+// waiting for a core. gradient_flow_jko_bench.sh runs the rows of the table and adds the ratios.
+// Arguments, key=value: scheme=fv|jko cells=128 tau=0.0025 steps=20 time_cells=1 step_size=0.3
+// tolerance=1e-4 warm=1 header=0 (header=1 prints the table head first).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,41 +83,47 @@ Result run(const GradientFlowConfig& c, int steps) {
 int main(int argc, char** argv) {
   Environment env(argc, argv);
   const bool root = env.rank() == 0;
-  const PetscInt cells = argc > 1 ? std::atoi(argv[1]) : 128;
-  const double tau = argc > 2 ? std::atof(argv[2]) : 0.005;
-  const int steps = argc > 3 ? std::atoi(argv[3]) : 10;
-  const double tol = argc > 4 ? std::atof(argv[4]) : 1e-4;
+  std::map<std::string, std::string> arg{{"scheme", "jko"}, {"cells", "128"},    {"tau", "0.0025"},
+                                         {"steps", "20"},    {"time_cells", "1"}, {"step_size", "0.3"},
+                                         {"tolerance", "1e-4"}, {"warm", "1"},   {"header", "0"}};
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto eq = a.find('=');
+    if (eq == std::string::npos || !arg.count(a.substr(0, eq))) {
+      if (root) std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+      return 2;
+    }
+    arg[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  const PetscInt cells = std::atoi(arg["cells"].c_str());
+  const double tau = std::atof(arg["tau"].c_str());
+  const int steps = std::atoi(arg["steps"].c_str());
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  auto base = mf::testing::gf_config(2, 2.0, cells);
-  mf::testing::set_barenblatt(base, 2.0, 0.05);
-  base.dt = tau;
-  if (root) {
-    std::printf("# gradient_flow JKO benchmark: porous m = 2, 2D Barenblatt t0 = 0.05, [-2, 2]^2, %ld^2 cells, "
-                "tau = %g, %d steps (t = %g), %d rank(s)\n# load average at start: %s\n",
-                (long)cells, tau, steps, 0.05 + steps * tau, size, load_average().c_str());
-    std::printf("\n| scheme | L1 error | median s/step (wall) | median s/step (CPU) | iterations/step | step W2² error |"
-                "\n|---|---|---|---|---|---|\n");
-  }
-  auto fv = base;
-  fv.scheme = EulerianScheme::Fv;
-  const Result f = run(fv, steps);
-  if (root)
-    std::printf("| implicit FV (backward Euler, Newton) | %.3e | %.3f | %.3f | %.1f (Newton) | — |\n", f.l1, f.wall, f.cpu,
-                f.iterations);
-  for (int nt : {1, 2}) {
-    auto jko = base;
-    jko.scheme = EulerianScheme::Jko;
-    jko.jko_solver = JkoSolver::DynamicOt;
-    jko.jko_time_cells = nt;
-    jko.jko_tolerance = tol;
-    const Result j = run(jko, steps);
-    if (root)
-      std::printf("| JKO dynamic OT, N_t = %d, tol %g | %.3e | %.3f | %.3f | %.0f (Douglas–Rachford) | %.3e |\n", nt, tol,
-                  j.l1, j.wall, j.cpu, j.iterations, j.w2_error);
-    if (root)
-      std::printf("ratio JKO(N_t = %d) / FV, median s/step: wall %.2f, CPU %.2f\n", nt, j.wall / f.wall, j.cpu / f.cpu);
-  }
-  if (root) std::printf("# load average at end: %s\n", load_average().c_str());
+  auto c = mf::testing::gf_config(2, 2.0, cells);
+  mf::testing::set_barenblatt(c, 2.0, 0.05);
+  c.dt = tau;
+  const bool jko = arg["scheme"] == "jko";
+  c.scheme = jko ? EulerianScheme::Jko : EulerianScheme::Fv;
+  c.jko_solver = JkoSolver::DynamicOt;
+  c.jko_time_cells = std::atoi(arg["time_cells"].c_str());
+  c.jko_step_size = std::atof(arg["step_size"].c_str());
+  c.jko_tolerance = std::atof(arg["tolerance"].c_str());
+  c.jko_warm_start = arg["warm"] != "0";
+  if (root && arg["header"] == "1")
+    std::printf("# gradient_flow JKO benchmark: porous m = 2, 2D Barenblatt from t0 = 0.05 on [-2, 2]^2, L1 at t0 + steps tau\n"
+                "# load average at start: %s\n\n"
+                "| scheme | cells | tau (steps) | N_t | step size | tolerance | warm start | ranks | L1 error | CPU s/step | "
+                "wall s/step | iterations/step | step W2² error |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                load_average().c_str());
+  const Result r = run(c, steps);
+  if (!root) return 0;
+  if (jko)
+    std::printf("| JKO | %ld² | %g (%d) | %d | %g | %g | %s | %d | %.3e | %.3f | %.3f | %.0f DR | %.3e |\n", (long)cells, tau,
+                steps, c.jko_time_cells, c.jko_step_size, c.jko_tolerance, c.jko_warm_start ? "yes" : "no", size, r.l1,
+                r.cpu, r.wall, r.iterations, r.w2_error);
+  else
+    std::printf("| implicit FV | %ld² | %g (%d) | — | — | — | — | %d | %.3e | %.3f | %.3f | %.1f Newton | — |\n", (long)cells,
+                tau, steps, size, r.l1, r.cpu, r.wall, r.iterations);
   return 0;
 }

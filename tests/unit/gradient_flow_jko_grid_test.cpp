@@ -308,3 +308,46 @@ TEST(GradientFlowJkoGrid, HalfStepAfterFullStepsIsWarmStartedAndExact) {
   EXPECT_LT(err, 5e-3);
   EXPECT_LT(w.iterations, c.iterations);
 }
+
+TEST(GradientFlowJkoGrid, ColdStartedStepsForgetTheirHistoryAndAgreeWithWarmStartedOnes) {
+  // warm_start = false (the Barenblatt deck): every step starts from rest, so a solver that has taken
+  // steps gives bit for bit what a fresh solver gives from the same density; and both starts converge to
+  // the same JKO step (to the solver tolerance), porous m = 2 in 1D from the Barenblatt profile.
+  const GridSpec g = box(1, 1.5, 200);
+  const Barenblatt b(1, 2.0);
+  LocalEnergy e;
+  e.internal = Internal::Porous;
+  e.m = 2.0;
+  std::vector<double> rho0(200);
+  for (int i = 0; i < 200; ++i) {
+    const double x = g.lower[0] + (i + 0.5) * cell_h(g, 0);
+    rho0[i] = b.density(0.1, &x);
+  }
+  JkoGridOptions opt;
+  opt.time_cells = 1;
+  opt.tolerance = 1e-6;
+  opt.step = 1.0;
+  opt.max_iterations = 50000;
+  JkoGridOptions cold_opt = opt;
+  cold_opt.warm_start = false;
+  JkoGridSolver warm(g, e, opt), cold(g, e, cold_opt);
+  std::vector<double> rw = rho0, rc = rho0;
+  for (int k = 0; k < 3; ++k) {
+    warm.step(rw, 0.005);
+    cold.step(rc, 0.005);
+  }
+  std::vector<double> fresh_in = rc, again = rc;
+  JkoGridSolver fresh(g, e, cold_opt);
+  const JkoStepStats f = fresh.step(fresh_in, 0.005);
+  const JkoStepStats c = cold.step(again, 0.005);
+  EXPECT_EQ(c.iterations, f.iterations);
+  EXPECT_EQ(again, fresh_in);
+  warm.step(rw, 0.005);
+  double diff = 0.0, norm = 0.0;
+  for (int i = 0; i < 200; ++i) {
+    diff += std::abs(rw[i] - again[i]);
+    norm += std::abs(again[i]);
+  }
+  std::printf("warm vs cold start after 4 steps: relative L1 difference %.2e\n", diff / norm);
+  EXPECT_LT(diff / norm, 2e-5);  // measured 8.2e-7 at tolerance 1e-6
+}

@@ -50,6 +50,7 @@ struct GradientFlowConfig {
   double jko_tolerance = 1e-4;     // eulerian.jko_tolerance: Douglas–Rachford residual relative to the step
   int jko_max_iterations = 5000;   // eulerian.jko_max_iterations: more is a SolverError (exit 3)
   double jko_step_size = 0.3;      // eulerian.jko_step_size: γ of the proximal maps
+  bool jko_warm_start = true;      // eulerian.jko_warm_start: previous step's iterate as the start
   bool bdf2 = false;               // eulerian.time_integrator: backward_euler (false) | bdf2
   int max_step_halvings = 12;      // eulerian.max_step_halvings: energy guard (0: off, energy only checked)
 };

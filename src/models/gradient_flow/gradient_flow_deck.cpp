@@ -117,6 +117,8 @@ void declare_gradient_flow_keys(Schema& s) {
                 "own size").positive();
   eulerian.integer("jko_max_iterations", 5000LL, "jko dynamic_ot: iterations per step before a SolverError (exit 3)").min(1);
   eulerian.real("jko_step_size", 0.3, "jko dynamic_ot: step γ of the proximal maps (speed only)").positive();
+  eulerian.flag("jko_warm_start", true,
+                "jko dynamic_ot: start each step from the previous step's iterate (speed only; false: from rest)");
   eulerian.enumeration("time_integrator", {"backward_euler", "bdf2"}, "backward_euler",
                        "fv: backward_euler (energy-dissipative without interaction) | bdf2 (second order in dt; "
                        "energy kept monotone by the step guard)");
@@ -194,6 +196,7 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   c.jko_tolerance = deck.real("eulerian.jko_tolerance");
   c.jko_max_iterations = static_cast<int>(deck.integer("eulerian.jko_max_iterations"));
   c.jko_step_size = deck.real("eulerian.jko_step_size");
+  c.jko_warm_start = deck.flag("eulerian.jko_warm_start");
   c.bdf2 = deck.text("eulerian.time_integrator") == "bdf2";
   c.max_step_halvings = static_cast<int>(deck.integer("eulerian.max_step_halvings"));
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");

@@ -28,6 +28,7 @@ GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI
     opt.tolerance = config.jko_tolerance;
     opt.max_iterations = config.jko_max_iterations;
     opt.step = config.jko_step_size;
+    opt.warm_start = config.jko_warm_start;
     jko_grid_ = std::make_unique<JkoGridSolver>(config.domain, make_local_energy(config.energy), opt);
     PetscCallThrow(DMDAGlobalToNaturalAllCreate(grid_.dm(), to_all_.out()));
     PetscCallThrow(VecCreateSeq(PETSC_COMM_SELF, grid_.global_cells(), all_.out()));

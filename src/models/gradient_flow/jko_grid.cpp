@@ -253,7 +253,7 @@ JkoStepStats JkoGridSolver::step(std::vector<double>& rho, double tau) {
   const double start = MPI_Wtime();
   if (static_cast<long>(rho.size()) != ns_) throw SolverError("gradient_flow jko: density size differs from the grid");
   double* wvr = w_.data() + off_vr_;
-  if (!started_) {
+  if (!started_ || !opt_.warm_start) {
     // Cold start: the density standing still, no momentum.
     std::fill(w_.begin(), w_.end(), 0.0);
     for (int f = 0; f <= nt_; ++f) std::copy(rho.begin(), rho.end(), wvr + f * ns_);

@@ -23,6 +23,7 @@ struct JkoGridOptions {
   double step = 1.0;          // γ of the proximal maps (inner product weighted by the space-time cell volume)
   double relaxation = 1.8;    // α in w ← w + α (prox_G2(2z − w) − z), 0 < α < 2
   double final_weight = 1.0;  // weight of W in the inner product, relative to a space-time cell
+  bool warm_start = true;     // start each step from the previous step's iterate (false: from standing still)
 };
 
 struct JkoStepStats {

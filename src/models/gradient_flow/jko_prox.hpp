@@ -58,8 +58,13 @@ KOKKOS_INLINE_FUNCTION double prox_energy_cell(const LocalEnergy& e, double s, d
   }
   if (!(c > 0.0)) return 0.0;  // U'(0⁺) = 0 (porous) or U = 0: the minimiser sits at r = 0
   if (e.internal != Internal::Porous) return c;
-  // g(r) = r + s m r^{m−1}/(m − 1) − c, g(0) < 0 ≤ g(c): Newton kept inside the bracket by bisection.
+  // g(r) = r + a r^{m−1} − c, a = s m/(m − 1). m = 2 and m = 3 in closed form (linear, quadratic: the
+  // root form without cancellation): this map runs once per cell and Douglas–Rachford iteration, and
+  // the Newton loop below costs two pow calls per pass.
   const double a = s * e.m / (e.m - 1.0);
+  if (e.m == 2.0) return c / (1.0 + a);
+  if (e.m == 3.0) return 2.0 * c / (1.0 + kmath::sqrt(1.0 + 4.0 * a * c));
+  // Other m: Newton kept inside the bracket g(0) < 0 ≤ g(c) by bisection.
   double lo = 0.0, hi = c, r = c;
   for (int it = 0; it < 200; ++it) {
     const double pw = kmath::pow(r, e.m - 2.0);
