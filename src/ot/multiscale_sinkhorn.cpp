@@ -58,15 +58,20 @@ struct Slices {
 };
 
 // The truncated kernel of T against S for this rank's rows; θ doubles until no row is empty on any rank
-// (a point whose partners were all cut would get an infinite potential).
+// (a point whose partners were all cut would get an infinite potential). The pairs are stored when every
+// rank's share fits in opt.max_stored_pairs (decided on the largest share, so the same on every rank).
 SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                    double theta, const Slices& sl) {
-  for (;; theta *= 2.0) {
+                    const MultiscaleOptions& opt, const Slices& sl) {
+  for (double theta = opt.truncation;; theta *= 2.0) {
     SparseKernel k = detail::build_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi());
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
     MPI_Allreduce(MPI_IN_PLACE, &empty, 1, MPI_INT, MPI_MAX, comm);
-    if (!empty || theta > 1e6) return k;
+    if (empty && theta < 1e6) continue;
+    long long largest = k.pairs();
+    MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_LONG_LONG, MPI_MAX, comm);
+    if (largest <= opt.max_stored_pairs) detail::store_pairs(k);
+    return k;
   }
 }
 
@@ -143,10 +148,12 @@ struct Recorded {
   bool converged = true;
 };
 
-void trace(const char* what, const Stage& s, int n, int m, long long pairs, int sweeps, int rebuilds, double err) {
+void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
+           double err) {
   if (std::getenv("MF_MULTISCALE_TRACE"))
-    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row) sweeps %d rebuilds %d err %.2e\n",
-                 what, s.eps, s.level, n, m, pairs, static_cast<double>(pairs) / std::max(n, 1), sweeps, rebuilds, err);
+    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e\n",
+                 what, s.eps, s.level, n, m, pairs, static_cast<double>(pairs) / std::max(n, 1), stored ? "stored" : "streamed",
+                 sweeps, rebuilds, err);
 }
 
 // OT_ε(x, y) by alternating updates over the stages; dual values ⟨a, f⟩ + ⟨b, g⟩ at the recorded stages
@@ -170,8 +177,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
-    SparseKernel kxy = kernel(comm, LX, f, LY, g, s.eps, opt.truncation, sx);
-    SparseKernel kyx = kernel(comm, LY, g, LX, f, s.eps, opt.truncation, sy);
+    SparseKernel kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx);
+    SparseKernel kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy);
     rec.pairs = std::max(rec.pairs, total_pairs(comm, kxy));
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
@@ -183,8 +190,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
         absorb(f, lu, s.eps);
         absorb(g, lv, s.eps);
-        kxy = kernel(comm, LX, f, LY, g, s.eps, opt.truncation, sx);
-        kyx = kernel(comm, LY, g, LX, f, s.eps, opt.truncation, sy);
+        kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx);
+        kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy);
         ++rebuilds;
       }
       scaling_update(comm, kxy, lv, sx, fu);
@@ -199,12 +206,12 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       ++rec.iterations;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn: marginal error is not finite at eps = " + std::to_string(s.eps));
     }
-    trace("cross", s, LX.n, LY.n, total_pairs(comm, kxy), stage_it, rebuilds, err);
+    trace("cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       if (s.eps == stages.back().eps) {
         Real1 rows("mf::ot::ms_row_cost", LX.n);
-        detail::plan_row_costs(kxy, LX, LY, lu, lv, rows);
+        detail::plan_row_costs(kxy, lu, lv, rows);
         sx.gather(comm, rows);
         rec.transport_cost = 0.0;
         for (int i = 0; i < LX.n; ++i) rec.transport_cost += rows(i);
@@ -234,14 +241,14 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
     const Level& L = X[cur];
     const Slices sl(comm, L.n);
     Real1 lp("mf::ot::ms_lp", L.n), fresh("mf::ot::ms_lp_fresh", L.n);
-    SparseKernel k = kernel(comm, L, p, L, p, s.eps, opt.truncation, sl);
+    SparseKernel k = kernel(comm, L, p, L, p, s.eps, opt, sl);
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lp) > kAbsorbAt) {
         absorb(p, lp, s.eps);
-        k = kernel(comm, L, p, L, p, s.eps, opt.truncation, sl);
+        k = kernel(comm, L, p, L, p, s.eps, opt, sl);
         ++rebuilds;
       }
       scaling_update(comm, k, lp, sl, fresh);
@@ -251,7 +258,7 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
       ++stage_it;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn (self term): marginal error is not finite");
     }
-    trace("self", s, L.n, L.n, total_pairs(comm, k), stage_it, rebuilds, err);
+    trace("self", s, L.n, L.n, total_pairs(comm, k), k.stored, stage_it, rebuilds, err);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       // A last plain update: at the fixed point p = softmin(p), and OT_ε(x, x) = 2⟨a, p⟩.

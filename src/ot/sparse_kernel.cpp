@@ -141,67 +141,125 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
     Descent walk{tp, sp, d, threshold, lo, hi, cand};
     walk.run(static_cast<int>(tp.size()) - 1, 0, {0});
   }
-  const BoxLevel& s0 = sp[0];
   SparseKernel k;
   k.lo = lo;
   k.hi = hi;
-  k.row_start.reserve(hi - lo + 1);
-  k.row_start.push_back(0);
-  const double inv = 1.0 / eps;
+  k.eps = eps;
+  k.threshold = threshold;
+  k.T = T;
+  k.S = S;
+  k.ft = ft;
+  k.gs = gs;
+  k.cand_start.assign(T.bins() + 1, 0);
+  for (long long b = 0; b < T.bins(); ++b) {
+    k.cand_start[b + 1] = k.cand_start[b] + static_cast<int>(cand[b].size());
+    k.cand.insert(k.cand.end(), cand[b].begin(), cand[b].end());
+  }
+  k.row_start.assign(hi - lo + 1, 0);
   for (int i = lo; i < hi; ++i) {
-    double x[3] = {0.0, 0.0, 0.0};
-    for (int a = 0; a < d; ++a) x[a] = T.pos(i, a);
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    for (int sb : cand[bt]) {
-      double gap = 0.0;
-      for (int a = 0; a < d; ++a) {
-        const double g = std::max({0.0, s0.lo[3 * sb + a] - x[a], x[a] - s0.hi[3 * sb + a]});
-        gap += g * g;
-      }
-      if (gap - ft(i) - s0.top[sb] > threshold) continue;
+    long long count = 0;
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      const int sb = k.cand[q];
       for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
         double c = 0.0;
-        for (int a = 0; a < d; ++a) c += (x[a] - S.pos(j, a)) * (x[a] - S.pos(j, a));
-        const double r = c - (ft(i) + gs(j));
-        if (r <= threshold) {
-          k.col.push_back(j);
-          k.val.push_back(S.w(j) * std::exp(-r * inv));
-        }
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        count += c - (ft(i) + gs(j)) <= threshold;
       }
     }
-    k.row_start.push_back(static_cast<long long>(k.col.size()));
+    k.row_start[i - lo + 1] = k.row_start[i - lo] + count;
   }
   return k;
 }
 
+void store_pairs(SparseKernel& k) {
+  const Level &T = k.T, &S = k.S;
+  const int d = T.dim;
+  const double inv = 1.0 / k.eps;
+  k.col.resize(k.pairs());
+  k.val.resize(k.pairs());
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    long long q0 = k.row_start[i - k.lo];
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      const int sb = k.cand[q];
+      for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r <= k.threshold) {
+          k.col[q0] = j;
+          k.val[q0++] = S.w(j) * fast_exp(-r * inv);
+        }
+      }
+    }
+  }
+  k.stored = true;
+}
+
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out) {
-  const long long* rs = k.row_start.data();
-  const int* col = k.col.data();
-  const double* val = k.val.data();
-  const int lo = k.lo;
+  const int lo = k.lo, d = k.T.dim;
   const Real1 v = source_scale;
-  Kokkos::parallel_for(
-      "mf::ot::sparse_row_sums", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
-        double s = 0.0;
-        for (long long q = rs[i - lo]; q < rs[i - lo + 1]; ++q) s += val[q] * v(col[q]);
-        out(i) = s > 0.0 ? kmath::log(s) : -kInf;
-      });
+  if (k.stored) {
+    const long long* rs = k.row_start.data();
+    const int* col = k.col.data();
+    const double* val = k.val.data();
+    Kokkos::parallel_for(
+        "mf::ot::sparse_row_sums", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
+          double s = 0.0;
+          for (long long q = rs[i - lo]; q < rs[i - lo + 1]; ++q) s += val[q] * v(col[q]);
+          out(i) = s > 0.0 ? kmath::log(s) : -kInf;
+        });
+  } else {
+    // Streamed: the same kept pairs, their values recomputed in one vectorised pass per source bin.
+    const Real2 tx = k.T.pos, sy = k.S.pos;
+    const Int2 tc = k.T.coord;
+    const Int1 start = k.S.bin_start;
+    const Real1 sw = k.S.w, ft = k.ft, gs = k.gs;
+    const int* cs = k.cand_start.data();
+    const int* cand = k.cand.data();
+    const int nb0 = k.T.nb[0], nb1 = k.T.nb[1];
+    const double inv = 1.0 / k.eps, thr = k.threshold;
+    Kokkos::parallel_for(
+        "mf::ot::sparse_row_sums_streamed", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
+          double x[3] = {0.0, 0.0, 0.0};
+          for (int a = 0; a < d; ++a) x[a] = tx(i, a);
+          const long long bt = tc(i, 0) + static_cast<long long>(nb0) * (tc(i, 1) + static_cast<long long>(nb1) * tc(i, 2));
+          const double fi = ft(i);
+          double s = 0.0;
+          for (int q = cs[bt]; q < cs[bt + 1]; ++q) {
+            const int sb = cand[q];
+#pragma omp simd reduction(+ : s)
+            for (int j = start(sb); j < start(sb + 1); ++j) {
+              double c = 0.0;
+              for (int a = 0; a < d; ++a) c += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
+              const double r = c - (fi + gs(j));
+              s += r <= thr ? sw(j) * fast_exp(-r * inv) * v(j) : 0.0;
+            }
+          }
+          out(i) = s > 0.0 ? kmath::log(s) : -kInf;
+        });
+  }
   Kokkos::fence();
 }
 
-void plan_row_costs(const SparseKernel& k, const Level& T, const Level& S, const Real1& lu, const Real1& lv,
-                    const Real1& cost) {
+void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost) {
+  const Level &T = k.T, &S = k.S;
   const int d = T.dim;
+  const double inv = 1.0 / k.eps;
   for (int i = k.lo; i < k.hi; ++i) {
-    const double ai = T.w(i) * std::exp(lu(i));
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
     double c_sum = 0.0;
-    for (long long q = k.row_start[i - k.lo]; q < k.row_start[i - k.lo + 1]; ++q) {
-      const int j = k.col[q];
-      double c = 0.0;
-      for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
-      c_sum += k.val[q] * std::exp(lv(j)) * c;
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      const int sb = k.cand[q];
+      for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r <= k.threshold) c_sum += S.w(j) * fast_exp(-r * inv) * std::exp(lv(j)) * c;
+      }
     }
-    cost(i) = ai * c_sum;
+    cost(i) = T.w(i) * std::exp(lu(i)) * c_sum;
   }
 }
 

@@ -14,27 +14,38 @@
 
 namespace mf::ot::detail {
 
-// Rows [lo, hi) of the targets T against all sources S, compressed by rows.
+// Rows [lo, hi) of the targets T against all sources S. The kept pairs are either stored (compressed by
+// rows: the sweeps are sparse products) or, when there are too many to hold, streamed: each sweep scans
+// the candidate bins again and recomputes the kept values (the memory stays O(points + bins)).
 struct SparseKernel {
   int lo = 0, hi = 0;
-  std::vector<long long> row_start;  // hi − lo + 1
-  std::vector<int> col;              // source point of each kept pair
-  std::vector<double> val;           // b_j exp(−r_ij / ε)
-  long long pairs() const { return static_cast<long long>(col.size()); }
+  double eps = 1.0, threshold = 0.0;
+  Level T, S;    // views (shared, not copied)
+  Real1 ft, gs;  // the absorbed potentials f̂, ĝ
+  std::vector<int> cand_start, cand;  // per target bin: the candidate source bins
+  std::vector<long long> row_start;   // hi − lo + 1: kept pairs per row, cumulated
+  bool stored = false;
+  std::vector<int> col;     // stored: source point of each kept pair
+  std::vector<double> val;  // stored: b_j exp(−r_ij / ε)
+  long long pairs() const { return row_start.empty() ? 0 : row_start.back(); }
 };
 
-// The pairs with |x_i − y_j|² − (f̂_i + ĝ_j) ≤ threshold for the targets i in [lo, hi). The reduced cost
-// is computed with the same expression in both orientations, so the kernel of S against T keeps exactly
-// the transposed pairs (the same numbers, bit for bit): both sides see one kernel matrix.
+// Finds the candidate bins and counts the pairs with |x_i − y_j|² − (f̂_i + ĝ_j) ≤ threshold for the
+// targets i in [lo, hi). The reduced cost is computed with the same expression in both orientations, so
+// the kernel of S against T keeps exactly the transposed pairs (the same numbers, bit for bit): both
+// sides see one kernel matrix, and the Sinkhorn iteration has a fixed point.
 SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
                           double threshold, int lo, int hi);
 
-// log Σ_k val_k · source_scale(col_k) for the kernel's rows, into out(lo..hi−1). −inf for an empty row.
+// Stores the kept pairs and their values (sweeps become sparse products).
+void store_pairs(SparseKernel& k);
+
+// log Σ_j b_j exp(−r_ij/ε) · source_scale(j) over the kept pairs of each row, into out(lo..hi−1);
+// −inf for an empty row.
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out);
 
-// Row by row over the kept pairs, π_ij = a_i exp(lu_i) val_ij exp(lv_j): cost(i) = Σ_j π_ij |x_i − y_j|²
-// (the primal transport cost ⟨π, C⟩ once summed) for the rows [lo, hi).
-void plan_row_costs(const SparseKernel& k, const Level& T, const Level& S, const Real1& lu, const Real1& lv,
-                    const Real1& cost);
+// cost(i) = Σ_j π_ij |x_i − y_j|² over the kept pairs, π_ij = a_i exp(lu_i) b_j exp(−r_ij/ε) exp(lv_j): the
+// primal transport cost ⟨π, C⟩ once summed over the rows.
+void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost);
 
 }  // namespace mf::ot::detail
