@@ -112,8 +112,18 @@ struct Descent {
 
   void run(int k, long long t, const std::vector<long long>& cand) {
     if (k == 0) {
+      // Sorted and merged into runs of consecutive bins: one contiguous range of source points each.
+      std::vector<long long> sorted(cand);
+      std::sort(sorted.begin(), sorted.end());
       auto& out = leaf_candidates[t];
-      for (long long s : cand) out.push_back(static_cast<int>(s));
+      for (std::size_t q = 0; q < sorted.size(); ++q) {
+        if (q > 0 && sorted[q] == sorted[q - 1] + 1)
+          out.back() = static_cast<int>(sorted[q]);
+        else {
+          out.push_back(static_cast<int>(sorted[q]));
+          out.push_back(static_cast<int>(sorted[q]));
+        }
+      }
       return;
     }
     std::vector<long long> next;
@@ -152,16 +162,16 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
   k.gs = gs;
   k.cand_start.assign(T.bins() + 1, 0);
   for (long long b = 0; b < T.bins(); ++b) {
-    k.cand_start[b + 1] = k.cand_start[b] + static_cast<int>(cand[b].size());
+    k.cand_start[b + 1] = k.cand_start[b] + static_cast<int>(cand[b].size() / 2);
     k.cand.insert(k.cand.end(), cand[b].begin(), cand[b].end());
+    std::vector<int>().swap(cand[b]);
   }
   k.row_start.assign(hi - lo + 1, 0);
   for (int i = lo; i < hi; ++i) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
     long long count = 0;
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      const int sb = k.cand[q];
-      for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
         double c = 0.0;
         for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
         count += c - (ft(i) + gs(j)) <= threshold;
@@ -182,8 +192,7 @@ void store_pairs(SparseKernel& k) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
     long long q0 = k.row_start[i - k.lo];
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      const int sb = k.cand[q];
-      for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
         double c = 0.0;
         for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
         const double r = c - (k.ft(i) + k.gs(j));
@@ -228,9 +237,8 @@ void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1&
           const double fi = ft(i);
           double s = 0.0;
           for (int q = cs[bt]; q < cs[bt + 1]; ++q) {
-            const int sb = cand[q];
 #pragma omp simd reduction(+ : s)
-            for (int j = start(sb); j < start(sb + 1); ++j) {
+            for (int j = start(cand[2 * q]); j < start(cand[2 * q + 1] + 1); ++j) {
               double c = 0.0;
               for (int a = 0; a < d; ++a) c += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
               const double r = c - (fi + gs(j));
@@ -251,8 +259,7 @@ void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, con
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
     double c_sum = 0.0;
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      const int sb = k.cand[q];
-      for (int j = S.bin_start(sb); j < S.bin_start(sb + 1); ++j) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
         double c = 0.0;
         for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
         const double r = c - (k.ft(i) + k.gs(j));

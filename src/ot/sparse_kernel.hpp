@@ -22,7 +22,8 @@ struct SparseKernel {
   double eps = 1.0, threshold = 0.0;
   Level T, S;    // views (shared, not copied)
   Real1 ft, gs;  // the absorbed potentials f̂, ĝ
-  std::vector<int> cand_start, cand;  // per target bin: the candidate source bins
+  std::vector<int> cand_start;        // per target bin: its runs of candidate source bins,
+  std::vector<int> cand;              // run q = bins cand[2q] .. cand[2q + 1] (consecutive, inclusive)
   std::vector<long long> row_start;   // hi − lo + 1: kept pairs per row, cumulated
   bool stored = false;
   std::vector<int> col;     // stored: source point of each kept pair
