@@ -126,6 +126,11 @@ void define_commands(CLI::App& app, Parsed& p, const BuildInfo& build) {
                  "equal sizes, uniform weights, n <= 5000)")
       ->check(CLI::IsMember({"sinkhorn", "exact"}))
       ->capture_default_str();
+  ot->add_option("--solver", p.ot.transport.solver,
+                 "Sinkhorn solver: multiscale (bins and reduced-cost truncation, 1-3 dimensions), dense (all pairs, "
+                 "streamed; any dimension) or auto (multiscale up to 3 dimensions, dense above)")
+      ->check(CLI::IsMember({"auto", "multiscale", "dense"}))
+      ->capture_default_str();
   ot->add_option("--eps", p.eps,
                  "Entropic regularisation in cost units (default 1e-3 x squared diameter of the joint bounding box)")
       ->check(number_above(0.0, false, "> 0"))

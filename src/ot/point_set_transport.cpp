@@ -1,11 +1,13 @@
 #include "measureflow/ot/point_set_transport.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
 #include "measureflow/errors.hpp"
 #include "measureflow/ot/exact.hpp"
+#include "measureflow/ot/multiscale_sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
 
@@ -41,6 +43,39 @@ std::vector<double> gather_positions(MPI_Comm comm, const WeightedPoints& w, std
   return all;
 }
 
+// The bins of the multiscale solver for two arbitrary clouds: the joint bounding box cut into about
+// max(n, m) / 2 bins (a couple of points per bin when the points fill the box).
+BinLattice cloud_lattice(const HostCloud& x, const HostCloud& y) {
+  BinLattice l;
+  l.dim = x.dim;
+  double volume = 1.0, extent[3] = {1.0, 1.0, 1.0};
+  for (int a = 0; a < l.dim; ++a) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const HostCloud* c : {&x, &y})
+      for (std::size_t i = 0; i < c->size(); ++i) {
+        lo = std::min(lo, c->positions[l.dim * i + a]);
+        hi = std::max(hi, c->positions[l.dim * i + a]);
+      }
+    extent[a] = hi > lo ? hi - lo : 1.0;
+    l.lower[a] = lo;
+    volume *= extent[a];
+  }
+  const double bins = std::max(1.0, 0.5 * static_cast<double>(std::max(x.size(), y.size())));
+  const double h = std::pow(volume / bins, 1.0 / l.dim);
+  for (int a = 0; a < l.dim; ++a) {
+    l.cells[a] = static_cast<int>(std::clamp(std::ceil(extent[a] / h), 1.0, 1e6));
+    l.h[a] = extent[a] / l.cells[a];
+  }
+  return l;
+}
+
+HostCloud host_cloud(MPI_Comm comm, const WeightedPoints& w) {
+  HostCloud c;
+  c.dim = w.dim;
+  c.positions = gather_positions(comm, w, &c.weights);
+  return c;
+}
+
 }  // namespace
 
 
@@ -73,8 +108,32 @@ PointSetTransport transport_point_sets(MPI_Comm comm, const WeightedPoints& x, c
     }
     return out;
   }
+  if (o.solver != "auto" && o.solver != "multiscale" && o.solver != "dense")
+    throw InputError("solver '" + o.solver + "': allowed values are auto, multiscale, dense");
+  const double eps = o.eps ? *o.eps : 1e-3 * squared_diameter(comm, x, y);
+  if (o.solver == "multiscale" && x.dim > 3)
+    throw InputError("--solver multiscale needs 1 to 3 dimensions (got " + std::to_string(x.dim) + "); use --solver dense");
+  if (o.solver == "multiscale" || (o.solver == "auto" && x.dim <= 3)) {
+    const HostCloud hx = host_cloud(comm, x), hy = host_cloud(comm, y);
+    MultiscaleOptions mo;
+    mo.eps = eps;
+    mo.tol = o.tol;
+    mo.max_iterations = o.max_iterations;
+    mo.self_terms = o.divergence;
+    mo.record_2eps = false;
+    const MultiscaleDivergence r = multiscale_divergence(comm, hx, hy, cloud_lattice(hx, hy), mo);
+    out.converged = r.converged;
+    out.tol = o.tol;
+    if (o.divergence) v["divergence"] = r.divergence;
+    v["eps"] = eps;
+    v["transport_cost"] = r.transport_cost;
+    v["entropic_cost"] = r.entropic_cost;
+    v["iterations"] = r.iterations;
+    v["marginal_error"] = r.marginal_error;
+    return out;
+  }
   SinkhornOptions opt;
-  opt.eps = o.eps ? *o.eps : 1e-3 * squared_diameter(comm, x, y);
+  opt.eps = eps;
   opt.tol = o.tol;
   opt.max_iterations = o.max_iterations;
   const auto r = sinkhorn(comm, x, y, opt);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Benchmark of `measureflow ot` (log-domain Sinkhorn) against POT's
+"""Benchmark of `measureflow ot` (Sinkhorn; --solver picks its solver: auto = multiscale up to 3D) against POT's
 ot.sinkhorn2(a, b, M, reg, method='sinkhorn_log', stopThr=tol) on the same clouds. Not a ctest.
 
 Clouds: n = m points uniform in the unit cube [0,1]^d, uniform weights, seeded by (seed, n, d) so
@@ -58,9 +58,9 @@ def children_cpu():
     return u.ru_utime + u.ru_stime
 
 
-def run_measureflow(binary, fa, fb, ranks, eps, tol, env):
+def run_measureflow(binary, fa, fb, ranks, eps, tol, env, solver='auto'):
     cmd = [binary, 'ot', fa, fb, '--eps', repr(eps), '--tol', repr(tol), '--json', '--no-divergence',
-           '--max-iterations', '1000000']
+           '--max-iterations', '1000000', '--solver', solver]
     if ranks > 1:
         cmd = ['mpirun', '--oversubscribe', '-np', str(ranks)] + cmd
     t0, c0 = time.time(), children_cpu()
@@ -179,6 +179,7 @@ def main():
     p.add_argument('--big-n', type=int, default=50000)
     p.add_argument('--results', default='')
     p.add_argument('--table', default='')
+    p.add_argument('--solver', default='auto', choices=['auto', 'multiscale', 'dense'])
     p.add_argument('--binary', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build',
                                                     'measureflow'))
     p.add_argument('--pot-worker', nargs=2, metavar=('A', 'B'), help=argparse.SUPPRESS)
@@ -207,7 +208,7 @@ def main():
             one_rank = None
             for r in [int(v) for v in args.ranks.split(',')]:
                 try:
-                    res = run_measureflow(args.binary, fa, fb, r, eps, args.tol, env)
+                    res = run_measureflow(args.binary, fa, fb, r, eps, args.tol, env, args.solver)
                 except subprocess.CalledProcessError as e:
                     print(f"{n:>6} {d:>3} measureflow {r:>5} FAILED: {e.stderr.strip()[-300:]}", flush=True)
                     failed = True
@@ -229,7 +230,7 @@ def main():
             X, Y = make_clouds(args.seed, n, d)
             write_cloud(fa, X)
             write_cloud(fb, Y)
-            res = run_measureflow(args.binary, fa, fb, 2, eps, args.tol, env)
+            res = run_measureflow(args.binary, fa, fb, 2, eps, args.tol, env, args.solver)
             record(args, n, d, eps, res)
             dense_gib = n * n * 8 / 2**30
             ok = res['peak_mib'] < BIG_ROW_MEMORY_MIB

@@ -97,7 +97,7 @@ class OtCommand : public ::testing::Test {
 
 TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
   const std::string a = base_ + "_a.h5", b = base_ + "_b.h5", out = base_ + "_out.h5";
-  ASSERT_EQ(ot_command({a, b, "--eps", "0.02", "--tol", "1e-9", "--out", out}), 0);
+  ASSERT_EQ(ot_command({a, b, "--eps", "0.02", "--tol", "1e-9", "--solver", "dense", "--out", out}), 0);
   const auto x = mf::ot::load_point_set(MPI_COMM_WORLD, a);
   const auto y = mf::ot::load_point_set(MPI_COMM_WORLD, b);
   mf::ot::SinkhornOptions opt;
@@ -121,6 +121,31 @@ TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
   // The last snapshot was read: its points lie in [0.5, 1.5]².
   auto p = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), y.positions);
   for (size_t i = 0; i < p.extent(0); ++i) EXPECT_GE(p(i, 0), 0.5);
+}
+
+// The default solver in 2D is the multiscale one (bins, reduced-cost truncation at θ = 20): the same costs
+// as the dense streaming solver up to the marginal tolerance and the truncation (e^-20 of each row).
+TEST_F(OtCommand, MultiscaleSolverAgreesWithDense) {
+  const std::string a = base_ + "_a.h5", b = base_ + "_b.h5", out = base_ + "_out.h5";
+  ASSERT_EQ(ot_command({a, b, "--eps", "0.02", "--tol", "1e-9", "--out", out}), 0);
+  const auto x = mf::ot::load_point_set(MPI_COMM_WORLD, a);
+  const auto y = mf::ot::load_point_set(MPI_COMM_WORLD, b);
+  mf::ot::SinkhornOptions opt;
+  opt.eps = 0.02;
+  opt.tol = 1e-9;
+  const auto r = mf::ot::sinkhorn(MPI_COMM_WORLD, x, y, opt);
+  const double div = mf::ot::sinkhorn_divergence(MPI_COMM_WORLD, x, y, opt);
+  int ok = 1;
+  if (world_rank() == 0) {
+    EXPECT_NEAR(read_attr(out, "transport_cost"), r.transport_cost, 1e-7 * r.transport_cost);
+    EXPECT_NEAR(read_attr(out, "entropic_cost"), r.entropic_cost, 1e-7 * std::abs(r.entropic_cost));
+    EXPECT_NEAR(read_attr(out, "divergence"), div, 1e-6 * std::abs(div));
+    EXPECT_LT(read_attr(out, "marginal_error"), 1e-9);
+    ok = !::testing::Test::HasFailure();
+  }
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(ot_command({a, b, "--solver", "sparse"}), 2);
 }
 
 TEST_F(OtCommand, ExactMethodAndBadInput) {

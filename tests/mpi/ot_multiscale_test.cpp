@@ -132,6 +132,26 @@ TEST(MultiscaleSinkhorn, SameBitsOnEveryRankCount) {
   EXPECT_EQ(all.divergence, one.divergence);
   EXPECT_EQ(all.divergence_2eps, one.divergence_2eps);
   EXPECT_EQ(all.iterations, one.iterations);
+  EXPECT_EQ(all.entropic_cost, one.entropic_cost);
+  EXPECT_EQ(all.transport_cost, one.transport_cost);
+}
+
+// Too many pairs to hold: the kernel is recomputed every sweep (memory O(n)) over the same kept pairs, so
+// the result is the stored kernel's up to the order of the row sums.
+TEST(MultiscaleSinkhorn, StreamedKernelGivesTheStoredResult) {
+  const BinLattice lat = unit_square(16);
+  const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
+  const HostCloud y = gaussian_samples(1000, 0.02, 0.1, 0.03, 11);
+  mf::ot::MultiscaleOptions opt;
+  opt.eps = 2.0 * lat.h[0] * lat.h[0];
+  opt.tol = 1e-6;
+  const auto stored = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  opt.max_stored_pairs = 0;
+  const auto streamed = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  EXPECT_GT(stored.kernel_pairs, 0);
+  EXPECT_EQ(stored.kernel_pairs, streamed.kernel_pairs);
+  EXPECT_NEAR(streamed.divergence, stored.divergence, 1e-10 * stored.divergence);
+  EXPECT_NEAR(streamed.transport_cost, stored.transport_cost, 1e-10 * stored.transport_cost);
 }
 
 }  // namespace

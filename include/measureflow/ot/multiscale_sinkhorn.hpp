@@ -1,9 +1,10 @@
-// The debiased Sinkhorn divergence at small ε (a few cell widths squared) between two clouds that live on
-// a grid's box, with every point kept: coarse-to-fine ε-scaling over a hierarchy of bins (level ℓ merges
-// the points of each 2^ℓ × ... bin into one at their centre of mass) and kernel truncation through the
-// bins: with blocks of R^d bins, R·h ≥ sqrt(truncation · ε), a target sees the source points of its own
-// and the adjacent blocks exactly and every farther block as one term at its centre of mass. This is the cross-view yardstick of Diagnostics; the dense
-// streaming solver (sinkhorn.hpp) stays the solver of `measureflow ot`.
+// The debiased Sinkhorn divergence at small ε (a few cell widths squared, or far smaller) between two
+// clouds in a box of 1 to 3 dimensions, with every point kept: coarse-to-fine ε-scaling over a hierarchy
+// of bins (level ℓ merges the points of each 2^ℓ × ... bin into one at their centre of mass) and, at each
+// stage, a kernel truncated by the reduced cost of the previous stage's potentials (Schmitzer's sparse
+// scaling): only pairs with |x − y|² − f̂(x) − ĝ(y) ≤ θ·ε are visited, found through the bins. This is
+// the cross-view yardstick of Diagnostics and the default solver of `measureflow ot` in 1–3 dimensions;
+// the dense streaming solver (sinkhorn.hpp) serves higher dimensions.
 //
 // Rank independence: both clouds are replicated on every rank in a rank-independent order; each rank
 // computes the potentials of a contiguous slice of the points and the slices are gathered, so every
@@ -36,10 +37,13 @@ struct MultiscaleOptions {
   double eps = 0.0;           // the final ε (squared length units)
   double tol = 1e-4;          // L1 marginal violation at the last two stages (2ε and ε)
   double stage_tol = 1e-2;    // at the annealing stages above 2ε
-  double truncation = 10.0;   // pairs with |x − y|² ≤ truncation · ε are exact (the kernel is below e^-10 beyond)
-  int max_radius_bins = 8;    // a stage runs on the finest level whose exact radius spans ≤ this many bins
+  double truncation = 20.0;   // θ: pairs with reduced cost ≤ θ·ε are kept (a row loses less than e^-θ of its mass)
+  int max_radius_bins = 8;    // a stage runs on the finest level where sqrt(10 ε) spans ≤ this many bins
   int max_iterations = 4000;  // sweeps per solve, all stages together
   double relaxation = 1.5;    // over-relaxation ω of the cross solve's last two stages (1: plain Sinkhorn)
+  long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
+  bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
+  bool record_2eps = true;    // false: only the last stage is solved to tol (no S_2ε)
 };
 
 struct MultiscaleDivergence {
@@ -47,6 +51,9 @@ struct MultiscaleDivergence {
   double divergence = 0.0;       // S_ε
   double divergence_2eps = 0.0;  // S_2ε, from the stage before the last: |√S_2ε − √S_ε| bounds the ε-bias
   double marginal_error = 0.0;   // L1 violation of the cross plan at ε
+  double entropic_cost = 0.0;    // OT_ε(x, y), its dual value ⟨a, f⟩ + ⟨b, g⟩
+  double transport_cost = 0.0;   // ⟨π, C⟩ of the cross plan at ε (its y marginal exact)
+  long long kernel_pairs = 0;    // the most pairs kept at one stage of the cross solve (all ranks)
   int iterations = 0;            // sweeps of the cross solve (the self solves are not counted)
   bool converged = false;        // every solve met tol at both recorded stages
   double seconds = 0.0;          // wall time, slowest rank

@@ -14,6 +14,9 @@ namespace mf::ot {
 
 struct PointSetTransportOptions {
   std::string method = "sinkhorn";  // sinkhorn | exact
+  // sinkhorn's solver: multiscale (bins, reduced-cost truncation; 1–3 dimensions), dense (streaming, all
+  // pairs, any dimension), auto (multiscale in 1–3 dimensions, dense above).
+  std::string solver = "auto";
   std::optional<double> eps;        // default: 1e-3 × squared diameter of the joint bounding box
   double tol = 1e-6;
   int max_iterations = 10000;

@@ -1,0 +1,273 @@
+// The truncated kernel of one ε stage (sparse_kernel.hpp): a descent through a pyramid of bin boxes
+// finds, for every target bin, the source bins that can hold a pair with small reduced cost; the
+// target's points then scan those bins' points.
+#include "sparse_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "measureflow/fast_exp.hpp"
+#include "measureflow/kokkos_math.hpp"
+
+namespace mf::ot::detail {
+
+namespace {
+
+using HostExec = Kokkos::DefaultHostExecutionSpace;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// One level of the pyramid over a Level's bins: the tight box of each bin's points, the largest
+// potential in it and the range of its point indices (points are sorted by finest bin, so a coarse
+// bin's points are not contiguous, but their indices lie in [first, last]).
+struct BoxLevel {
+  int nb[3] = {1, 1, 1};
+  std::vector<double> lo, hi;  // bins × 3
+  std::vector<double> top;     // largest potential
+  std::vector<int> first, last;
+  long long bins() const { return static_cast<long long>(nb[0]) * nb[1] * nb[2]; }
+  long long lin(int a, int b, int c) const {
+    return a + static_cast<long long>(nb[0]) * (b + static_cast<long long>(nb[1]) * c);
+  }
+  bool occupied(long long b) const { return first[b] <= last[b]; }
+  void resize() {
+    lo.assign(bins() * 3, kInf);
+    hi.assign(bins() * 3, -kInf);
+    top.assign(bins(), -kInf);
+    first.assign(bins(), std::numeric_limits<int>::max());
+    last.assign(bins(), -1);
+  }
+};
+
+std::vector<BoxLevel> pyramid(const Level& L, const Real1& pot) {
+  std::vector<BoxLevel> P(1);
+  BoxLevel& b0 = P[0];
+  for (int a = 0; a < 3; ++a) b0.nb[a] = L.nb[a];
+  b0.resize();
+  for (long long b = 0; b < L.bins(); ++b)
+    for (int i = L.bin_start(b); i < L.bin_start(b + 1); ++i) {
+      for (int a = 0; a < L.dim; ++a) {
+        b0.lo[3 * b + a] = std::min(b0.lo[3 * b + a], L.pos(i, a));
+        b0.hi[3 * b + a] = std::max(b0.hi[3 * b + a], L.pos(i, a));
+      }
+      b0.top[b] = std::max(b0.top[b], pot(i));
+      b0.first[b] = std::min(b0.first[b], i);
+      b0.last[b] = std::max(b0.last[b], i);
+    }
+  while (P.back().nb[0] > 1 || P.back().nb[1] > 1 || P.back().nb[2] > 1) {
+    const BoxLevel& f = P.back();
+    BoxLevel c;
+    for (int a = 0; a < 3; ++a) c.nb[a] = (f.nb[a] + 1) / 2;
+    c.resize();
+    for (int z = 0; z < f.nb[2]; ++z)
+      for (int y = 0; y < f.nb[1]; ++y)
+        for (int x = 0; x < f.nb[0]; ++x) {
+          const long long s = f.lin(x, y, z), t = c.lin(x / 2, y / 2, z / 2);
+          if (!f.occupied(s)) continue;
+          for (int a = 0; a < 3; ++a) {
+            c.lo[3 * t + a] = std::min(c.lo[3 * t + a], f.lo[3 * s + a]);
+            c.hi[3 * t + a] = std::max(c.hi[3 * t + a], f.hi[3 * s + a]);
+          }
+          c.top[t] = std::max(c.top[t], f.top[s]);
+          c.first[t] = std::min(c.first[t], f.first[s]);
+          c.last[t] = std::max(c.last[t], f.last[s]);
+        }
+    P.push_back(std::move(c));
+  }
+  return P;
+}
+
+// Squared distance between two boxes (0 where they overlap).
+double box_gap2(const BoxLevel& A, long long a, const BoxLevel& B, long long b, int dim) {
+  double s = 0.0;
+  for (int k = 0; k < dim; ++k) {
+    const double g = std::max({0.0, A.lo[3 * a + k] - B.hi[3 * b + k], B.lo[3 * b + k] - A.hi[3 * a + k]});
+    s += g * g;
+  }
+  return s;
+}
+
+template <class F>
+void children(const BoxLevel& fine, long long parent, const BoxLevel& coarse, F&& visit) {
+  const int px = static_cast<int>(parent % coarse.nb[0]);
+  const int py = static_cast<int>((parent / coarse.nb[0]) % coarse.nb[1]);
+  const int pz = static_cast<int>(parent / (static_cast<long long>(coarse.nb[0]) * coarse.nb[1]));
+  for (int z = 2 * pz; z < std::min(2 * pz + 2, fine.nb[2]); ++z)
+    for (int y = 2 * py; y < std::min(2 * py + 2, fine.nb[1]); ++y)
+      for (int x = 2 * px; x < std::min(2 * px + 2, fine.nb[0]); ++x) {
+        const long long c = fine.lin(x, y, z);
+        if (fine.occupied(c)) visit(c);
+      }
+}
+
+// Depth-first descent of the target pyramid; at each level the source bins whose lower bound of the
+// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin.
+struct Descent {
+  const std::vector<BoxLevel>& tp;
+  const std::vector<BoxLevel>& sp;
+  int dim;
+  double threshold;
+  int lo, hi;
+  std::vector<std::vector<int>>& leaf_candidates;
+
+  void run(int k, long long t, const std::vector<long long>& cand) {
+    if (k == 0) {
+      // Sorted and merged into runs of consecutive bins: one contiguous range of source points each.
+      std::vector<long long> sorted(cand);
+      std::sort(sorted.begin(), sorted.end());
+      auto& out = leaf_candidates[t];
+      for (std::size_t q = 0; q < sorted.size(); ++q) {
+        if (q > 0 && sorted[q] == sorted[q - 1] + 1)
+          out.back() = static_cast<int>(sorted[q]);
+        else {
+          out.push_back(static_cast<int>(sorted[q]));
+          out.push_back(static_cast<int>(sorted[q]));
+        }
+      }
+      return;
+    }
+    std::vector<long long> next;
+    children(tp[k - 1], t, tp[k], [&](long long tc) {
+      if (tp[k - 1].last[tc] < lo || tp[k - 1].first[tc] >= hi) return;  // no row of this slice
+      next.clear();
+      for (long long s : cand)
+        children(sp[k - 1], s, sp[k], [&](long long sc) {
+          if (box_gap2(tp[k - 1], tc, sp[k - 1], sc, dim) - tp[k - 1].top[tc] - sp[k - 1].top[sc] <= threshold)
+            next.push_back(sc);
+        });
+      if (!next.empty()) run(k - 1, tc, next);
+    });
+  }
+};
+
+}  // namespace
+
+SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                          double threshold, int lo, int hi) {
+  const int d = T.dim;
+  const std::vector<BoxLevel> tp = pyramid(T, ft), sp = pyramid(S, gs);
+  std::vector<std::vector<int>> cand(T.bins());
+  if (hi > lo && tp.back().occupied(0) && sp.back().occupied(0)) {
+    Descent walk{tp, sp, d, threshold, lo, hi, cand};
+    walk.run(static_cast<int>(tp.size()) - 1, 0, {0});
+  }
+  SparseKernel k;
+  k.lo = lo;
+  k.hi = hi;
+  k.eps = eps;
+  k.threshold = threshold;
+  k.T = T;
+  k.S = S;
+  k.ft = ft;
+  k.gs = gs;
+  k.cand_start.assign(T.bins() + 1, 0);
+  for (long long b = 0; b < T.bins(); ++b) {
+    k.cand_start[b + 1] = k.cand_start[b] + static_cast<int>(cand[b].size() / 2);
+    k.cand.insert(k.cand.end(), cand[b].begin(), cand[b].end());
+    std::vector<int>().swap(cand[b]);
+  }
+  k.row_start.assign(hi - lo + 1, 0);
+  for (int i = lo; i < hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    long long count = 0;
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        count += c - (ft(i) + gs(j)) <= threshold;
+      }
+    }
+    k.row_start[i - lo + 1] = k.row_start[i - lo] + count;
+  }
+  return k;
+}
+
+void store_pairs(SparseKernel& k) {
+  const Level &T = k.T, &S = k.S;
+  const int d = T.dim;
+  const double inv = 1.0 / k.eps;
+  k.col.resize(k.pairs());
+  k.val.resize(k.pairs());
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    long long q0 = k.row_start[i - k.lo];
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r <= k.threshold) {
+          k.col[q0] = j;
+          k.val[q0++] = S.w(j) * fast_exp(-r * inv);
+        }
+      }
+    }
+  }
+  k.stored = true;
+}
+
+void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out) {
+  const int lo = k.lo, d = k.T.dim;
+  const Real1 v = source_scale;
+  if (k.stored) {
+    const long long* rs = k.row_start.data();
+    const int* col = k.col.data();
+    const double* val = k.val.data();
+    Kokkos::parallel_for(
+        "mf::ot::sparse_row_sums", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
+          double s = 0.0;
+          for (long long q = rs[i - lo]; q < rs[i - lo + 1]; ++q) s += val[q] * v(col[q]);
+          out(i) = s > 0.0 ? kmath::log(s) : -kInf;
+        });
+  } else {
+    // Streamed: the same kept pairs, their values recomputed in one vectorised pass per source bin.
+    const Real2 tx = k.T.pos, sy = k.S.pos;
+    const Int2 tc = k.T.coord;
+    const Int1 start = k.S.bin_start;
+    const Real1 sw = k.S.w, ft = k.ft, gs = k.gs;
+    const int* cs = k.cand_start.data();
+    const int* cand = k.cand.data();
+    const int nb0 = k.T.nb[0], nb1 = k.T.nb[1];
+    const double inv = 1.0 / k.eps, thr = k.threshold;
+    Kokkos::parallel_for(
+        "mf::ot::sparse_row_sums_streamed", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
+          double x[3] = {0.0, 0.0, 0.0};
+          for (int a = 0; a < d; ++a) x[a] = tx(i, a);
+          const long long bt = tc(i, 0) + static_cast<long long>(nb0) * (tc(i, 1) + static_cast<long long>(nb1) * tc(i, 2));
+          const double fi = ft(i);
+          double s = 0.0;
+          for (int q = cs[bt]; q < cs[bt + 1]; ++q) {
+#pragma omp simd reduction(+ : s)
+            for (int j = start(cand[2 * q]); j < start(cand[2 * q + 1] + 1); ++j) {
+              double c = 0.0;
+              for (int a = 0; a < d; ++a) c += (x[a] - sy(j, a)) * (x[a] - sy(j, a));
+              const double r = c - (fi + gs(j));
+              s += r <= thr ? sw(j) * fast_exp(-r * inv) * v(j) : 0.0;
+            }
+          }
+          out(i) = s > 0.0 ? kmath::log(s) : -kInf;
+        });
+  }
+  Kokkos::fence();
+}
+
+void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost) {
+  const Level &T = k.T, &S = k.S;
+  const int d = T.dim;
+  const double inv = 1.0 / k.eps;
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    double c_sum = 0.0;
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r <= k.threshold) c_sum += S.w(j) * fast_exp(-r * inv) * std::exp(lv(j)) * c;
+      }
+    }
+    cost(i) = T.w(i) * std::exp(lu(i)) * c_sum;
+  }
+}
+
+}  // namespace mf::ot::detail

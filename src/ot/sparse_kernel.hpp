@@ -1,0 +1,52 @@
+// The truncated kernel of one ε stage of the multiscale solver (Schmitzer's sparse scaling): once the
+// potentials f̂, ĝ of the previous stage are known, only the pairs whose reduced cost
+// r_ij = |x_i − y_j|² − f̂_i − ĝ_j is at most θ·ε are kept, found by descending the bins of both clouds
+// together (a pair of bins is dropped when a lower bound of r over it exceeds θ·ε). The kept values
+// b_j exp(−r_ij/ε) are computed once per stage; every sweep of the stage is then a sparse product.
+//
+// Why r ≤ θ·ε and not |x − y|² ≤ θ·ε: the plan's pairs sit along the transport map, not around x, and
+// once the potentials are absorbed the kept set follows the map. For the target that was updated last,
+// Σ_j b_j exp(−r_ij/ε) = 1, so the dropped pairs carry less than e^−θ of its row (Σ_j b_j = 1).
+#pragma once
+#include <vector>
+
+#include "bin_hierarchy.hpp"
+
+namespace mf::ot::detail {
+
+// Rows [lo, hi) of the targets T against all sources S. The kept pairs are either stored (compressed by
+// rows: the sweeps are sparse products) or, when there are too many to hold, streamed: each sweep scans
+// the candidate bins again and recomputes the kept values (the memory stays O(points + bins)).
+struct SparseKernel {
+  int lo = 0, hi = 0;
+  double eps = 1.0, threshold = 0.0;
+  Level T, S;    // views (shared, not copied)
+  Real1 ft, gs;  // the absorbed potentials f̂, ĝ
+  std::vector<int> cand_start;        // per target bin: its runs of candidate source bins,
+  std::vector<int> cand;              // run q = bins cand[2q] .. cand[2q + 1] (consecutive, inclusive)
+  std::vector<long long> row_start;   // hi − lo + 1: kept pairs per row, cumulated
+  bool stored = false;
+  std::vector<int> col;     // stored: source point of each kept pair
+  std::vector<double> val;  // stored: b_j exp(−r_ij / ε)
+  long long pairs() const { return row_start.empty() ? 0 : row_start.back(); }
+};
+
+// Finds the candidate bins and counts the pairs with |x_i − y_j|² − (f̂_i + ĝ_j) ≤ threshold for the
+// targets i in [lo, hi). The reduced cost is computed with the same expression in both orientations, so
+// the kernel of S against T keeps exactly the transposed pairs (the same numbers, bit for bit): both
+// sides see one kernel matrix, and the Sinkhorn iteration has a fixed point.
+SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                          double threshold, int lo, int hi);
+
+// Stores the kept pairs and their values (sweeps become sparse products).
+void store_pairs(SparseKernel& k);
+
+// log Σ_j b_j exp(−r_ij/ε) · source_scale(j) over the kept pairs of each row, into out(lo..hi−1);
+// −inf for an empty row.
+void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out);
+
+// cost(i) = Σ_j π_ij |x_i − y_j|² over the kept pairs, π_ij = a_i exp(lu_i) b_j exp(−r_ij/ε) exp(lv_j): the
+// primal transport cost ⟨π, C⟩ once summed over the rows.
+void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost);
+
+}  // namespace mf::ot::detail
