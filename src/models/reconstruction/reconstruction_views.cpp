@@ -7,6 +7,7 @@
 #include "fields/reconstruction/snapshot_displacement.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/grid_kernel_geometry.hpp"
 #include "measureflow/kokkos_math.hpp"
 #include "measureflow/measures.hpp"
 
@@ -16,30 +17,6 @@ namespace {
 
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
-
-// Geometry for the particle interpolation kernel, by value.
-struct CellGeometry {
-  int dim;
-  bool periodic;
-  double lower[3], upper[3], h[3];
-  long n[3];
-  long gstart[3], gcount[3];  // ghosted block
-};
-
-CellGeometry cell_geometry(const Grid& g) {
-  CellGeometry c{};
-  c.dim = g.dim();
-  c.periodic = g.periodic();
-  for (int a = 0; a < 3; ++a) {
-    c.lower[a] = g.spec().lower[a];
-    c.upper[a] = g.spec().upper[a];
-    c.h[a] = g.h(a);
-    c.n[a] = g.spec().cells[a];
-    c.gstart[a] = g.ghosted().start[a];
-    c.gcount[a] = g.ghosted().count[a];
-  }
-  return c;
-}
 
 }  // namespace
 
@@ -267,7 +244,7 @@ void ReadvectedParticles::velocity(double tau, const PointsView& x, const Points
   auto v0 = Kokkos::create_mirror_view_and_copy(MemSpace(), r0.view());
   auto v1 = Kokkos::create_mirror_view_and_copy(MemSpace(), r1.view());
   auto v2 = Kokkos::create_mirror_view_and_copy(MemSpace(), r2.view());
-  const CellGeometry G = cell_geometry(g);
+  const GridKernelGeometry G = kernel_geometry(g);
   Kokkos::parallel_for(
       "mf::reconstruction::particle_velocity", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)),
       KOKKOS_LAMBDA(const int p) {
