@@ -23,3 +23,7 @@ endfunction()
 
 # Continuity 2D (quickstart: a Gaussian once around by a rotation): measured rate 1.9 from 16² to 32².
 mf_yardstick(continuity_2d DECK inputs/quickstart.yaml RANKS 2 LEVELS 16x16:1000 32x32:4000 MIN_RATE 1.0)
+# Dynamic OT slices (translated 2D bump; space, time faces and particles refined together): the largest
+# slice W2 over all faces, measured 0.0174 -> 0.0098 from 12²×6 to 24²×12, rate 0.83 (docs/yardstick.md).
+mf_yardstick(dynamic_ot_2d DECK inputs/dynamic_ot/bump_translation_2d.yaml RANKS 2
+  LEVELS 12x12:200:time.cells=6 24x24:800:time.cells=12 SET diagnostics.w2=final MIN_RATE 0.5)

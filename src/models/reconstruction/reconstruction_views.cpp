@@ -41,6 +41,19 @@ void RecoveredField::add_knot(double offset, FaceVelocities faces, std::array<Ve
   cell_velocity_.push_back(std::move(cells));
 }
 
+// A knot of the grid solver: its face velocities and the cell-centred velocity the solver derives from them.
+void RecoveredField::add_solved_knot(const fields::MinimalFieldSolver& solver, double offset, FaceVelocities faces) {
+  const Grid& g = *grid_;
+  std::array<VecHandle, 3> cells;
+  Vec raw[3] = {nullptr, nullptr, nullptr};
+  for (int a = 0; a < g.dim(); ++a) {
+    cells[a] = g.create_global();
+    raw[a] = cells[a];
+  }
+  solver.cell_velocity(faces, raw);
+  add_knot(offset, std::move(faces), std::move(cells));
+}
+
 void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
   const Grid& g = *grid_;
   fields::MinimalFieldSolver solver(g, config.solver);
@@ -55,14 +68,7 @@ void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
     const fields::ReconstructionReport r = solver.solve(path_.density[k], path_.dt_density[k], phi, f);
     ksp_iterations_ += r.ksp_iterations;
     rate.push_back(r.kinetic_energy);
-    std::array<VecHandle, 3> cells;
-    Vec raw[3] = {nullptr, nullptr, nullptr};
-    for (int a = 0; a < g.dim(); ++a) {
-      cells[a] = g.create_global();
-      raw[a] = cells[a];
-    }
-    solver.cell_velocity(f, raw);
-    add_knot(offsets_[k], std::move(f), std::move(cells));
+    add_solved_knot(solver, offsets_[k], std::move(f));
     potential_.push_back(std::move(phi));
   }
   for (size_t k = 0; k + 1 < offsets_.size(); ++k)
@@ -84,14 +90,7 @@ void RecoveredField::solve_at_midpoints(fields::MinimalFieldSolver& solver) {
     const fields::ReconstructionReport r = solver.solve(rho, drho, phi, f);
     ksp_iterations_ += r.ksp_iterations;
     kinetic_energy_ += dt * r.kinetic_energy;
-    std::array<VecHandle, 3> cells;
-    Vec raw[3] = {nullptr, nullptr, nullptr};
-    for (int a = 0; a < g.dim(); ++a) {
-      cells[a] = g.create_global();
-      raw[a] = cells[a];
-    }
-    solver.cell_velocity(f, raw);
-    add_knot(0.5 * (offsets_[k] + offsets_[k + 1]), std::move(f), std::move(cells));
+    add_solved_knot(solver, 0.5 * (offsets_[k] + offsets_[k + 1]), std::move(f));
   }
 }
 
