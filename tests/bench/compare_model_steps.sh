@@ -13,6 +13,7 @@
 #   Both builds need the target measureflow. Models the base tree does not have (flow_matching,
 #   mean_field, reconstruction at the pre-consolidation commit) are compared against another build given
 #   in MF_BASE_<MODEL> (e.g. MF_BASE_FLOW_MATCHING=/path/to/first-commit-build), or left out.
+#   MF_CASES (a regular expression) keeps only the matching case names.
 # Not a ctest: run on demand (about 2 minutes per repetition on a quiet 2-core machine).
 set -euo pipefail
 base=$(cd "$1" && pwd)
@@ -66,6 +67,7 @@ for rep in $(seq "$reps"); do
   if [ $((rep % 2)) = 1 ]; then order="base new"; else order="new base"; fi
   for c in "${cases[@]}"; do
     IFS='|' read -r name model deck sets <<< "$c"
+    [[ "$name" =~ ${MF_CASES:-.} ]] || continue
     b=$(base_for "$model")
     [ -n "$b" ] || continue
     for impl in $order; do
@@ -78,6 +80,7 @@ done > "$work/rows"
 echo "# load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in "${cases[@]}"; do
   IFS='|' read -r name model _ _ <<< "$c"
+  [[ "$name" =~ ${MF_CASES:-.} ]] || continue
   [ -n "$(base_for "$model")" ] || echo "# $name: left out (no base build of $model; set MF_BASE_${model^^})"
 done
 /usr/bin/python3 - "$work/rows" "$reps" <<'PY'
