@@ -76,4 +76,10 @@ namespace mf {
 // The whole field in natural order (x fastest, C order [nz][ny][nx]) on rank 0; empty elsewhere.
 // Collective. For tests and small-grid diagnostics, not for output (the writers are parallel).
 std::vector<double> gather_natural(const Grid& grid, Vec global);
+
+// Where gather_natural_dm puts the natural-order values: on rank 0 only, or on every rank.
+enum class GatherTo { Root, All };
+// Every entry of a global Vec of any DMDA `dm` (dof fastest, then x, y, z, ...) in natural order, on rank 0
+// (empty elsewhere) or on every rank. Collective. The Grid overload is this on the Grid's DMDA, to rank 0.
+std::vector<double> gather_natural_dm(DM dm, Vec global, GatherTo to);
 }  // namespace mf

@@ -33,4 +33,59 @@ void advect_particles(ParticleSet& p, const Field& field, double t, double dt, P
   Kokkos::fence();
 }
 
+// Particle systems whose velocity is evaluated for the whole set at once, each evaluation one collective
+// call (attention over all tokens, a network's full-batch outputs, a flow-matching field of a data set):
+// the stages are whole-set passes, not a per-particle loop as in advect_particles.
+
+// y = x + h k on every row (y may be x).
+template <class ExecSpace = Kokkos::DefaultExecutionSpace>
+void points_axpy(const PointsView& y, const PointsView& x, double h, const PointsView& k) {
+  const int d = static_cast<int>(x.extent(1));
+  Kokkos::parallel_for(
+      "mf::particles::stage_point", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
+        for (int a = 0; a < d; ++a) y(i, a) = x(i, a) + h * k(i, a);
+      });
+  Kokkos::fence();
+}
+
+// The work views of batch_rk4_step: four stage velocities and one stage point, n × d.
+struct BatchRk4Work {
+  PointsView k[4], stage;
+  // Sized to n × d, also when n = 0: a rank that owns no particle still passes blocks of width d around the
+  // ring of ranks in every stage evaluation.
+  void fit(std::size_t n, int d) {
+    if (k[0].extent(0) == n && k[0].extent(1) == static_cast<std::size_t>(d)) return;
+    for (auto& v : k) v = PointsView("mf::particles::rk_stage_velocity", n, d);
+    stage = PointsView("mf::particles::rk_stage_point", n, d);
+  }
+};
+
+// One classical RK4 step of dx/dt = v(t, x) in place: velocity(t, at, out) evaluates the whole set `at`
+// into `out`. Leaves the four stage velocities in k (for energies along the step).
+template <class Velocity, class ExecSpace = Kokkos::DefaultExecutionSpace>
+void batch_rk4_step(const PointsView& x, double t, double h, Velocity&& velocity, PointsView k[4],
+                    const PointsView& stage) {
+  velocity(t, x, k[0]);
+  points_axpy<ExecSpace>(stage, x, 0.5 * h, k[0]);
+  velocity(t + 0.5 * h, stage, k[1]);
+  points_axpy<ExecSpace>(stage, x, 0.5 * h, k[1]);
+  velocity(t + 0.5 * h, stage, k[2]);
+  points_axpy<ExecSpace>(stage, x, h, k[2]);
+  velocity(t + h, stage, k[3]);
+  auto k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
+  const int d = static_cast<int>(x.extent(1));
+  Kokkos::parallel_for(
+      "mf::particles::rk4_update", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
+        for (int a = 0; a < d; ++a) x(i, a) += h / 6.0 * (k0(i, a) + 2.0 * k1(i, a) + 2.0 * k2(i, a) + k3(i, a));
+      });
+  Kokkos::fence();
+}
+
+// One forward Euler step of the same system, x ← x + h v(t, x); k0 receives v.
+template <class Velocity, class ExecSpace = Kokkos::DefaultExecutionSpace>
+void batch_euler_step(const PointsView& x, double t, double h, Velocity&& velocity, const PointsView& k0) {
+  velocity(t, x, k0);
+  points_axpy<ExecSpace>(x, x, h, k0);
+}
+
 }  // namespace mf

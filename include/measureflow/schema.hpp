@@ -179,6 +179,10 @@ void require_grid_keys(const YAML::Node& root, Errors& e, const std::string& why
 // The measure variant (gaussian, mixture, uniform_box, uniform_ball, bump, barenblatt, file), used
 // for `initial:` and `target:`.
 void declare_measure(Schema& s, const std::string& section_name, bool required = true);
+// The keys of a Gaussian option (mean; cov, SPD) and of a Gaussian-mixture option (components: weight > 0,
+// mean, cov), shared by the measure variant and by models whose own variants take these measures.
+void declare_gaussian_keys(Schema& gaussian);
+void declare_mixture_keys(Schema& mixture);
 
 // Registry: each model declares its own keys once (the core keys are added by model_schema).
 void register_model_schema(const std::string& model, std::function<void(Schema&)> declare,

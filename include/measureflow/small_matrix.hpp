@@ -48,6 +48,9 @@ double frobenius_norm(const Matrix& a);
 double norm2(const Vector& x);
 double dot(const Vector& a, const Vector& b);
 Matrix outer(const Vector& a, const Vector& b);
+// (x − m)ᵀ P (x − m) for the point x[0..m.size()), summed over a then b in plain loops (the exponent of a
+// Gaussian density, the level of an elliptical bump).
+double centred_quadratic_form(const Matrix& P, const Vector& m, const double* x);
 
 // Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: A = V diag(values) Vᵀ,
 // values ascending, columns of V orthonormal. Accurate to round-off for the small d we use.

@@ -150,12 +150,6 @@ void define_commands(CLI::App& app, Parsed& p, const BuildInfo& build) {
   ot->footer(kPetscNote);
 }
 
-bool is_root() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r == 0;
-}
-
 }  // namespace
 
 }  // namespace mf::app

@@ -32,6 +32,9 @@ struct OtOptions {
   std::string out;  // --out result.h5
 };
 
+// Whether this process is rank 0 of MPI_COMM_WORLD, the one that prints.
+bool is_root();
+
 int help_command(const std::string& model);  // empty: list the models
 int check_command(const DeckOptions& options);
 int run_command(const DeckOptions& options, const BuildInfo& build);

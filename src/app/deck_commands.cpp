@@ -13,13 +13,11 @@
 
 namespace mf::app {
 
-namespace {
 bool is_root() {
   int r = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &r);
   return r == 0;
 }
-}  // namespace
 
 int help_command(const std::string& model) {
   if (model.empty()) {

@@ -31,12 +31,6 @@ namespace mf::app {
 
 namespace {
 
-bool is_root() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r == 0;
-}
-
 std::string flow_text(const YAML::Node& n) {
   YAML::Emitter e;
   e << YAML::Flow << n;

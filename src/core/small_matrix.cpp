@@ -141,6 +141,14 @@ double dot(const Vector& a, const Vector& b) {
 
 double norm2(const Vector& x) { return view(x).norm(); }
 
+double centred_quadratic_form(const Matrix& P, const Vector& m, const double* x) {
+  const int d = static_cast<int>(m.size());
+  double q = 0.0;
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b) q += (x[a] - m[a]) * P(a, b) * (x[b] - m[b]);
+  return q;
+}
+
 Matrix outer(const Vector& a, const Vector& b) { return to_matrix(view(a) * view(b).transpose()); }
 
 SymmetricEigen symmetric_eigen(const Matrix& input) {

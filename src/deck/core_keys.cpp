@@ -30,18 +30,23 @@ void check_box(const YAML::Node& section, const std::string& lower_key, const st
 
 }  // namespace
 
+void declare_gaussian_keys(Schema& gaussian) {
+  gaussian.vector("mean", Required, "mean");
+  gaussian.matrix("cov", Required, "covariance").spd();
+}
+
+void declare_mixture_keys(Schema& mixture) {
+  Schema& component = mixture.list("components", Required, "the Gaussians of the mixture");
+  component.real("weight", Required, "relative weight (normalised to sum 1)").positive();
+  component.vector("mean", Required, "mean");
+  component.matrix("cov", Required, "covariance").spd();
+}
+
 void declare_measure(Schema& s, const std::string& section_name, bool required) {
   auto m = s.variant(section_name, required ? Required : Optional, "a probability measure on the domain");
 
-  auto& gaussian = m.option("gaussian", "normal distribution N(mean, cov)");
-  gaussian.vector("mean", Required, "mean");
-  gaussian.matrix("cov", Required, "covariance").spd();
-
-  auto& mixture = m.option("mixture", "weighted sum of Gaussians (weights are normalised to sum 1)");
-  auto& component = mixture.list("components", Required, "the Gaussians of the mixture");
-  component.real("weight", Required, "relative weight").positive();
-  component.vector("mean", Required, "mean");
-  component.matrix("cov", Required, "covariance").spd();
+  declare_gaussian_keys(m.option("gaussian", "normal distribution N(mean, cov)"));
+  declare_mixture_keys(m.option("mixture", "weighted sum of Gaussians (weights are normalised to sum 1)"));
 
   auto& box = m.option("uniform_box", "uniform on the box [lower, upper]");
   box.vector("lower", Required, "lower corner");

@@ -41,43 +41,41 @@ Handle collective_transfer() {
   return p;
 }
 
+// Selects rows [offset, offset + count) of `file_space` (rank 1, or rank 2 with `cols` columns) and returns the
+// matching memory space. A rank with nothing to transfer still joins the collective call, with empty selections.
+Handle select_rows(hid_t file_space, hsize_t cols, hsize_t offset, hsize_t count) {
+  const int rank = cols > 0 ? 2 : 1;
+  const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
+  Handle mem(MF_H5(H5Screate_simple(rank, count > 0 ? block : one, nullptr)), H5Sclose);
+  if (count > 0) {
+    MF_H5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, block, nullptr));
+  } else {
+    MF_H5(H5Sselect_none(file_space));
+    MF_H5(H5Sselect_none(mem));
+  }
+  return mem;
+}
+
 // Collective write of this rank's rows [offset, offset + count) of a global rows×cols dataset.
 template <class T>
 void write_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t rows, hsize_t cols, hsize_t offset,
                 hsize_t count, const T* data) {
-  const int rank = cols > 0 ? 2 : 1;
   const hsize_t dims[2] = {rows, cols};
-  Handle space(MF_H5(H5Screate_simple(rank, dims, nullptr)), H5Sclose);
+  Handle space(MF_H5(H5Screate_simple(cols > 0 ? 2 : 1, dims, nullptr)), H5Sclose);
   Handle set(MF_H5(H5Dcreate2(parent, name, mem_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Dclose);
   if (rows == 0) return;  // an empty dataset: nothing to transfer
-  const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
-  // A rank with nothing to transfer still joins the collective call, with empty selections.
-  Handle mem(MF_H5(H5Screate_simple(rank, count > 0 ? block : one, nullptr)), H5Sclose);
-  if (count > 0) {
-    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr));
-  } else {
-    MF_H5(H5Sselect_none(space));
-    MF_H5(H5Sselect_none(mem));
-  }
+  const Handle mem = select_rows(space, cols, offset, count);
   const Handle xfer = collective_transfer();
   MF_H5(H5Dwrite(set, mem_type, mem, space, xfer, data));
 }
 
+// Collective read of this rank's rows [offset, offset + count) of a rows×cols dataset.
 template <class T>
 void read_rows(hid_t parent, const char* name, hid_t mem_type, hsize_t cols, hsize_t offset, hsize_t count, T* data) {
-  const int rank = cols > 0 ? 2 : 1;
   Handle set(MF_H5(H5Dopen2(parent, name, H5P_DEFAULT)), H5Dclose);
   Handle space(MF_H5(H5Dget_space(set)), H5Sclose);
   if (H5Sget_simple_extent_npoints(space) == 0) return;
-  const hsize_t start[2] = {offset, 0}, block[2] = {count, cols}, one[2] = {1, 1};
-  // A rank with nothing to transfer still joins the collective call, with empty selections.
-  Handle mem(MF_H5(H5Screate_simple(rank, count > 0 ? block : one, nullptr)), H5Sclose);
-  if (count > 0) {
-    MF_H5(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, block, nullptr));
-  } else {
-    MF_H5(H5Sselect_none(space));
-    MF_H5(H5Sselect_none(mem));
-  }
+  const Handle mem = select_rows(space, cols, offset, count);
   const Handle xfer = collective_transfer();
   MF_H5(H5Dread(set, mem_type, mem, space, xfer, data));
 }

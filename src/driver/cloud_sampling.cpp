@@ -9,22 +9,36 @@
 
 namespace mf {
 
-WeightedPoints particle_subsample(const ParticleSet& p, MPI_Comm comm, long long max_points) {
+namespace {
+
+// Visits, with host copies x, w, id, each of this rank's particles i whose id is a multiple of the stride
+// that keeps at most max_points of the global count: the same particles whatever the ranks.
+template <class Visit>
+void visit_id_stride(const ParticleSet& p, MPI_Comm comm, long long max_points, Visit visit) {
   const long long total = global_count(p, comm);
   const long long stride = std::max(1LL, (total + max_points - 1) / max_points);
-  const int d = p.dim();
   auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.positions);
   auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.weights);
   auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
-  std::vector<size_t> keep;
   for (size_t i = 0; i < p.size(); ++i)
-    if (id(i) % stride == 0) keep.push_back(i);
-  WeightedPoints out{d, PointsView("w2_particles", keep.size(), d), WeightsView("w2_particle_weights", keep.size())};
+    if (id(i) % stride == 0) visit(x, w, id, i);
+}
+
+}  // namespace
+
+WeightedPoints particle_subsample(const ParticleSet& p, MPI_Comm comm, long long max_points) {
+  const int d = p.dim();
+  std::vector<double> kept_x, kept_w;
+  visit_id_stride(p, comm, max_points, [&](const auto& x, const auto& w, const auto&, size_t i) {
+    for (int a = 0; a < d; ++a) kept_x.push_back(x(i, a));
+    kept_w.push_back(w(i));
+  });
+  WeightedPoints out{d, PointsView("w2_particles", kept_w.size(), d), WeightsView("w2_particle_weights", kept_w.size())};
   auto ox = Kokkos::create_mirror_view(out.positions);
   auto ow = Kokkos::create_mirror_view(out.weights);
-  for (size_t k = 0; k < keep.size(); ++k) {
-    for (int a = 0; a < d; ++a) ox(k, a) = x(keep[k], a);
-    ow(k) = w(keep[k]);
+  for (size_t k = 0; k < kept_w.size(); ++k) {
+    for (int a = 0; a < d; ++a) ox(k, a) = kept_x[k * d + a];
+    ow(k) = kept_w[k];
   }
   Kokkos::deep_copy(out.positions, ox);
   Kokkos::deep_copy(out.weights, ow);
@@ -106,21 +120,15 @@ ot::HostCloud replicated_cells(const Grid& grid, Vec density) {
 }
 
 ot::HostCloud replicated_particles(const ParticleSet& p, MPI_Comm comm, long long max_points) {
-  const long long total = global_count(p, comm);
-  const long long stride = std::max(1LL, (total + max_points - 1) / max_points);
   const int d = p.dim();
-  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.positions);
-  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.weights);
-  auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
   // Each kept particle as d + 2 doubles: id (exact below 2^53), weight, coordinates.
   const int width = d + 2;
   std::vector<double> mine;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (id(i) % stride != 0) continue;
+  visit_id_stride(p, comm, max_points, [&](const auto& x, const auto& w, const auto& id, size_t i) {
     mine.push_back(static_cast<double>(id(i)));
     mine.push_back(w(i));
     for (int a = 0; a < d; ++a) mine.push_back(x(i, a));
-  }
+  });
   int size = 1;
   MPI_Comm_size(comm, &size);
   int count = static_cast<int>(mine.size());

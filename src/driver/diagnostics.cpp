@@ -3,12 +3,11 @@
 #include <cmath>
 #include <sstream>
 
-#include "measureflow/cloud_sampling.hpp"
+#include "measureflow/cross_view_w2.hpp"
 #include "measureflow/deposit_cic.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
 #include "measureflow/ot/gaussian.hpp"
-#include "measureflow/ot/multiscale_sinkhorn.hpp"
 
 namespace mf {
 
@@ -145,25 +144,14 @@ Metrics Diagnostics::evaluate(double t, bool final_output) {
     const bool want_w2 = options_.w2_when == DiagnosticsOptions::W2When::Outputs ||
                          (options_.w2_when == DiagnosticsOptions::W2When::Final && final_output);
     if (want_w2) {
-      // The full views: every cell with its mass and (up to w2_particles) every particle, at ε = 2 h_max²
-      // unless the deck says otherwise: small enough that the entropic bias is below the discretisation
-      // error being measured (the estimate beside it says so or not), cheap enough through the bins.
-      double h = 0.0;
-      for (int a = 0; a < grid.dim(); ++a) h = std::max(h, grid.h(a));
-      ot::MultiscaleOptions opt;
-      opt.eps = options_.w2_eps > 0.0 ? options_.w2_eps : 2.0 * h * h;
-      const ot::HostCloud cells = replicated_cells(grid, model_.eulerian->density());
-      const ot::HostCloud parts = replicated_particles(model_.lagrangian->particles(), comm_, options_.w2_particles);
-      const ot::MultiscaleDivergence r = ot::multiscale_divergence(comm_, cells, parts, grid_lattice(grid), opt);
-      const double w2 = std::sqrt(std::max(r.divergence, 0.0));
-      m["cross.w2_eulerian_lagrangian"] = w2;
+      const CrossW2 r = cross_view_w2(grid, model_.eulerian->density(), model_.lagrangian->particles(),
+                                      options_.w2_eps, options_.w2_particles);
+      m["cross.w2_eulerian_lagrangian"] = r.w2;
       m["cross.w2_eps"] = r.eps;
-      // |W(2ε) − W(ε)|: the bias left at ε is at most this when it shrinks at least linearly in ε (a third
-      // of it when quadratically, as for smooth densities).
-      m["cross.w2_bias_estimate"] = std::abs(std::sqrt(std::max(r.divergence_2eps, 0.0)) - w2);
+      m["cross.w2_bias_estimate"] = r.bias_estimate;
       m["cross.w2_marginal_error"] = r.marginal_error;
-      m["cross.w2_points_eulerian"] = static_cast<double>(cells.size());
-      m["cross.w2_points_lagrangian"] = static_cast<double>(parts.size());
+      m["cross.w2_points_eulerian"] = static_cast<double>(r.points_eulerian);
+      m["cross.w2_points_lagrangian"] = static_cast<double>(r.points_lagrangian);
       m["cross.w2_seconds"] = r.seconds;
       m["cross.w2_cpu_seconds"] = r.cpu_seconds;
     }

@@ -1,6 +1,7 @@
 // fields.h5: collective hyperslab writes of each rank's grid block.
 #include "measureflow/io/field_file.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include "measureflow/errors.hpp"
@@ -26,40 +27,31 @@ void validate_grid(const GridInfo& g, const std::string& path) {
 
 FieldFileWriter::FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run,
                                  const GridInfo& grid)
-    : final_path_(final_path), grid_(grid) {
-  validate_grid(grid, final_path);
-  file_ = std::make_unique<ParallelFile>(comm, final_path, run);
-  h5::Handle g(MF_H5(H5Gcreate2(file_->file(), "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
-  h5::write_int64_scalar(g, "dim", grid.dim);
-  h5::write_double_attribute(g, "lower", grid.lower);
-  h5::write_double_attribute(g, "upper", grid.upper);
-  h5::write_int64_attribute(g, "cells", grid.cells);
-}
+    : FieldFileWriter(comm, final_path, run, grid, std::nullopt) {}
 
 FieldFileWriter::FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run,
                                  const GridInfo& grid, double resume_time)
-    : final_path_(final_path), grid_(grid) {
+    : FieldFileWriter(comm, final_path, run, grid, std::optional<double>(resume_time)) {}
+
+FieldFileWriter::FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run,
+                                 const GridInfo& grid, std::optional<double> resume_time)
+    : SnapshotFileWriter(final_path), grid_(grid) {
   validate_grid(grid, final_path);
-  file_ = std::make_unique<ParallelFile>(comm, final_path, run, resume_time);
-  if (!file_->resumed()) {
-    h5::Handle g(MF_H5(H5Gcreate2(file_->file(), "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+  // Owned by the base only once complete: a constructor that throws leaves nothing to publish.
+  auto file = resume_time ? std::make_unique<ParallelFile>(comm, final_path, run, *resume_time)
+                          : std::make_unique<ParallelFile>(comm, final_path, run);
+  if (!file->resumed()) {
+    h5::Handle g(MF_H5(H5Gcreate2(file->file(), "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
     h5::write_int64_scalar(g, "dim", grid.dim);
     h5::write_double_attribute(g, "lower", grid.lower);
     h5::write_double_attribute(g, "upper", grid.upper);
     h5::write_int64_attribute(g, "cells", grid.cells);
   }
-  for (const auto& [group, time] : file_->kept_snapshots()) {
-    h5::Handle g(MF_H5(H5Gopen2(file_->file(), group.c_str(), H5P_DEFAULT)), H5Gclose);
+  for (const auto& [group, time] : file->kept_snapshots()) {
+    h5::Handle g(MF_H5(H5Gopen2(file->file(), group.c_str(), H5P_DEFAULT)), H5Gclose);
     records_.push_back(Record{group, time, h5::link_names(g)});
   }
-}
-
-FieldFileWriter::~FieldFileWriter() {
-  try {
-    finish();
-  } catch (...) {
-    // A destructor may run during unwinding; the error was already reported by whoever threw first.
-  }
+  file_ = std::move(file);
 }
 
 void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
@@ -115,14 +107,6 @@ void FieldFileWriter::write_snapshot(double time, const GridBlock& block,
     record.fields.push_back(name);
   }
   records_.push_back(std::move(record));
-}
-
-void FieldFileWriter::finish() {
-  if (file_) file_->finish();
-}
-
-void FieldFileWriter::abandon() {
-  if (file_) file_->abandon();
 }
 
 }  // namespace mf::io

@@ -1,6 +1,7 @@
 // particles.h5: every rank writes its slice at the offset given by an exclusive scan of the counts.
 #include "measureflow/io/particle_file.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include "measureflow/errors.hpp"
@@ -9,34 +10,27 @@
 namespace mf::io {
 
 ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim)
-    : final_path_(final_path), dim_(dim) {
-  // Any dimension is stored (tokens live in up to 64 dimensions); run.xmf shows only d <= 3.
-  if (dim < 1)
-    throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (must be >= 1)");
-  file_ = std::make_unique<ParallelFile>(comm, final_path, run);
-  h5::write_int64_scalar(file_->file(), "dim", dim);
-}
+    : ParticleFileWriter(comm, final_path, run, dim, std::nullopt) {}
 
 ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim,
                                        double resume_time)
-    : final_path_(final_path), dim_(dim) {
+    : ParticleFileWriter(comm, final_path, run, dim, std::optional<double>(resume_time)) {}
+
+ParticleFileWriter::ParticleFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, int dim,
+                                       std::optional<double> resume_time)
+    : SnapshotFileWriter(final_path), dim_(dim) {
   // Any dimension is stored (tokens live in up to 64 dimensions); run.xmf shows only d <= 3.
   if (dim < 1)
     throw InputError("particles for " + final_path + ": dim = " + std::to_string(dim) + " (must be >= 1)");
-  file_ = std::make_unique<ParallelFile>(comm, final_path, run, resume_time);
-  if (!file_->resumed()) h5::write_int64_scalar(file_->file(), "dim", dim);
-  for (const auto& [group, time] : file_->kept_snapshots()) {
-    h5::Handle d(MF_H5(H5Dopen2(file_->file(), (group + "/weights").c_str(), H5P_DEFAULT)), H5Dclose);
+  // Owned by the base only once complete: a constructor that throws leaves nothing to publish.
+  auto file = resume_time ? std::make_unique<ParallelFile>(comm, final_path, run, *resume_time)
+                          : std::make_unique<ParallelFile>(comm, final_path, run);
+  if (!file->resumed()) h5::write_int64_scalar(file->file(), "dim", dim);
+  for (const auto& [group, time] : file->kept_snapshots()) {
+    h5::Handle d(MF_H5(H5Dopen2(file->file(), (group + "/weights").c_str(), H5P_DEFAULT)), H5Dclose);
     records_.push_back(Record{group, time, static_cast<long long>(h5::dataset_shape(d).at(0)), {}});
   }
-}
-
-ParticleFileWriter::~ParticleFileWriter() {
-  try {
-    finish();
-  } catch (...) {
-    // May run during unwinding; the first error is the one worth reporting.
-  }
+  file_ = std::move(file);
 }
 
 namespace {
@@ -106,14 +100,6 @@ void ParticleFileWriter::write_snapshot(double time, std::size_t n_local, const 
     record.extras.emplace_back(e.name, e.columns);
   }
   records_.push_back(std::move(record));
-}
-
-void ParticleFileWriter::finish() {
-  if (file_) file_->finish();
-}
-
-void ParticleFileWriter::abandon() {
-  if (file_) file_->abandon();
 }
 
 }  // namespace mf::io

@@ -53,10 +53,7 @@ class GaussianMeasure : public Measure {
   }
   int dim() const override { return static_cast<int>(mean_.size()); }
   double density(const double* x) const override {
-    const int d = dim();
-    double q = 0.0;
-    for (int a = 0; a < d; ++a)
-      for (int b = 0; b < d; ++b) q += (x[a] - mean_[a]) * prec_(a, b) * (x[b] - mean_[b]);
+    const double q = centred_quadratic_form(prec_, mean_, x);
     return norm_ * std::exp(-0.5 * q);
   }
   void sample(std::uint64_t seed, std::int64_t id, double* out) const override { sample_with(CounterRng(seed, id), 0, out); }
@@ -162,10 +159,7 @@ class BumpMeasure : public Measure {
   }
   int dim() const override { return static_cast<int>(mean_.size()); }
   double density(const double* x) const override {
-    const int d = dim();
-    double q = 0.0;
-    for (int a = 0; a < d; ++a)
-      for (int b = 0; b < d; ++b) q += (x[a] - mean_[a]) * prec_(a, b) * (x[b] - mean_[b]);
+    const double q = centred_quadratic_form(prec_, mean_, x);
     if (q >= 1.0) return 0.0;
     return k_ == 0.0 ? norm_ : norm_ * std::pow(1.0 - q, k_);
   }

@@ -6,7 +6,8 @@ rate log(W_coarse / W_fine) / log(h_coarse / h_fine), and the yardstick's share 
   yardstick_refinement.py --binary B --deck D --ranks N --out DIR --level CELLS:PARTICLES ... [--set k=v]...
                           [--min-rate R]
 
-CELLS is one number per axis joined by 'x' (64x64). Fails unless every finer run's cross W2 is smaller
+CELLS is one number per axis joined by 'x' (64x64). A level may end in ':key=value' overrides of its own,
+comma-separated (16x16:300:time.cells=8 for dynamic OT, whose time axis is refined with space). Fails unless every finer run's cross W2 is smaller
 than the coarser one's (and, with --min-rate, unless every observed rate is at least R).
 """
 import argparse
@@ -19,7 +20,7 @@ import subprocess
 import sys
 
 
-def run(args, cells, particles):
+def run(args, cells, particles, level_sets=()):
     out = os.path.join(args.out, f"{cells}_{particles}")
     if os.path.isdir(out):
         shutil.rmtree(out)
@@ -29,7 +30,7 @@ def run(args, cells, particles):
            "--set", f"output.dir={out}", "--set", f"domain.cells={cell_list}"]
     if particles != "-":
         cmd += ["--set", f"{args.particles_key}={particles}"]
-    for s in args.set or []:
+    for s in list(args.set or []) + list(level_sets):
         cmd += ["--set", s]
     print(" ".join(cmd), flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -52,7 +53,7 @@ def main():
     p.add_argument("--deck", required=True)
     p.add_argument("--ranks", type=int, default=1)
     p.add_argument("--out", required=True)
-    p.add_argument("--level", action="append", required=True, help="CELLS:PARTICLES, coarse to fine")
+    p.add_argument("--level", action="append", required=True, help="CELLS:PARTICLES[:k=v,...], coarse to fine")
     p.add_argument("--set", action="append")
     p.add_argument("--particles-key", default="lagrangian.particles")
     p.add_argument("--metric", default="cross.w2_eulerian_lagrangian")
@@ -60,8 +61,8 @@ def main():
     args = p.parse_args()
     rows = []
     for level in args.level:
-        cells, particles = level.split(":")
-        s = run(args, cells, particles)
+        cells, particles, *extra = level.split(":")
+        s = run(args, cells, particles, extra[0].split(",") if extra else ())
         m = s["metrics"]
         h = 1.0 / max(int(c) for c in cells.split("x"))
         rows.append((cells, particles, h, m[args.metric], m.get("cross.w2_eps", float("nan")),

@@ -3,40 +3,30 @@
 #include <mpi.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "measureflow/io/run_info.hpp"
+#include "measureflow/io/snapshot_file_writer.hpp"
 
 namespace mf::io {
 
-class ParallelFile;
-
 // Layout: root attributes from RunInfo; group `grid` (attributes dim, lower, upper, cells);
 // snapshots/NNNNNN (attribute `time`) with one dataset per field, shape cells reversed ([nz][ny][nx]).
-class FieldFileWriter {
+class FieldFileWriter : public SnapshotFileWriter {
  public:
   // Collective. Opens `<final_path>.tmp`; throws InputError for a malformed grid.
   FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid);
   // Continues a published file after a restart at time `resume_time` (see ParallelFile's resume mode).
   FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid,
                   double resume_time);
-  // Calls finish() if not yet called, so the last good output is readable after an exception; never throws.
-  // (Collective like finish(): every rank must reach it.)
-  ~FieldFileWriter();
-  FieldFileWriter(const FieldFileWriter&) = delete;
-  FieldFileWriter& operator=(const FieldFileWriter&) = delete;
 
   // Collective. `fields` maps dataset names to local-block arrays (the same names in the same order on
   // every rank; a rank with an empty block passes its names with any pointer). Blocks must tile the grid.
   void write_snapshot(double time, const GridBlock& block,
                       const std::vector<std::pair<std::string, const double*>>& fields);
-  // Collective: closes the file and renames `<final_path>.tmp` to final_path. Later calls do nothing.
-  void finish();
-  // Collective: drops the unpublished file (ParallelFile::abandon); the destructor then publishes nothing.
-  void abandon();
-  const std::string& final_path() const { return final_path_; }
 
   // What was written, for the XDMF: group, time and field names per snapshot.
   struct Record {
@@ -48,8 +38,8 @@ class FieldFileWriter {
   const GridInfo& grid() const { return grid_; }
 
  private:
-  std::unique_ptr<ParallelFile> file_;
-  std::string final_path_;
+  FieldFileWriter(MPI_Comm comm, const std::string& final_path, const RunInfo& run, const GridInfo& grid,
+                  std::optional<double> resume_time);
   GridInfo grid_;
   std::vector<Record> records_;
 };

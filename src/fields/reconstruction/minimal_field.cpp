@@ -8,6 +8,7 @@
 
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/grid_kernel_geometry.hpp"
 
 namespace mf::fields {
 
@@ -15,29 +16,6 @@ namespace {
 
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
-
-// Geometry a face kernel needs, by value. View index order is [z][y][x]: axis a is View index 2 − a.
-struct FaceKernelGeometry {
-  int dim;
-  bool periodic;
-  long n[3];       // global cells per axis
-  long start[3];   // owned start (global index)
-  long offset[3];  // owned start − ghosted start
-  double h[3];
-};
-
-FaceKernelGeometry kernel_geometry(const Grid& g) {
-  FaceKernelGeometry G{};
-  G.dim = g.dim();
-  G.periodic = g.periodic();
-  for (int a = 0; a < 3; ++a) {
-    G.n[a] = g.spec().cells[a];
-    G.start[a] = g.owned().start[a];
-    G.offset[a] = g.owned().start[a] - g.ghosted().start[a];
-    G.h[a] = g.h(a);
-  }
-  return G;
-}
 
 double max_density(Vec density) {
   PetscReal m = 0.0;
@@ -180,7 +158,7 @@ ReconstructionReport MinimalFieldSolver::solve(Vec density, Vec dt_density, Vec 
   VecBlockRead rho_host(density_local_, g);
   auto phi = Kokkos::create_mirror_view_and_copy(MemSpace(), phi_host.view());
   auto rho = Kokkos::create_mirror_view_and_copy(MemSpace(), rho_host.view());
-  const FaceKernelGeometry G = kernel_geometry(grid_);
+  const GridKernelGeometry G = kernel_geometry(grid_);
   const bool least_squares = options_.method == ReconstructionMethod::LeastSquares;
   const double cutoff = options_.velocity_cutoff * max_density(density);
   double energy = 0.0;

@@ -42,7 +42,7 @@ struct DynamicOtConfig {
   // Core diagnostics keys, read here because the cross-view W2 runs over every time face (model metric).
   bool cross_w2 = true;           // diagnostics.w2 != none
   double cross_w2_eps = 0.0;      // diagnostics.w2_eps
-  long long cross_w2_points = 1000;  // diagnostics.w2_points
+  long long cross_w2_particles = 10000;  // diagnostics.w2_particles
 };
 
 }  // namespace mf::dynamic_ot

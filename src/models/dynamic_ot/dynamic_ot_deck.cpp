@@ -85,7 +85,7 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.coupling_eps = deck.real("lagrangian.coupling_eps");
   c.cross_w2 = deck.text("diagnostics.w2") != "none";
   c.cross_w2_eps = deck.real("diagnostics.w2_eps");
-  c.cross_w2_points = deck.integer("diagnostics.w2_points");
+  c.cross_w2_particles = deck.integer("diagnostics.w2_particles");
   return c;
 }
 

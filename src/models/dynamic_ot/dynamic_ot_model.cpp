@@ -93,9 +93,10 @@ void DynamicOtModel::compare_views(double t) {
     }
     return;
   }
-  const SliceComparison c = compare_slices(*grid_view, *particle_view, time_cells, {cross_eps, cross_points});
+  const SliceComparison c = compare_slices(*grid_view, *particle_view, time_cells, {cross_eps, cross_particles});
   cross_w2_ = c.w2;
   cross_eps_ = c.eps;
+  cross_bias_ = c.bias;
   cross_grid_kinetic_ = c.grid_kinetic;
   cross_particle_kinetic_ = c.particle_kinetic;
   // compare_slices walked both views through every face: put them back at the output time.
@@ -134,6 +135,7 @@ void DynamicOtModel::add_metrics(double t, Metrics& metrics) {
     metrics["cross.w2_eulerian_lagrangian"] = *std::max_element(cross_w2_.begin(), cross_w2_.end());
     metrics["cross.w2_slice"] = cross_w2_[face];
     if (!cross_eps_.empty()) metrics["cross.w2_eps"] = cross_eps_[face];
+    if (!cross_bias_.empty()) metrics["cross.w2_bias_estimate"] = cross_bias_[face];
     metrics["eulerian.face_kinetic_energy"] = cross_grid_kinetic_[face];
     metrics["lagrangian.face_kinetic_energy"] = cross_particle_kinetic_[face];
     if (face == time_cells) {
@@ -159,7 +161,7 @@ std::unique_ptr<Model> build_dynamic_ot_model(const DynamicOtConfig& config, MPI
   model->time_cells = config.time_cells;
   model->sinkhorn_cross = config.cross_w2;
   model->cross_eps = config.cross_w2_eps;
-  model->cross_points = config.cross_w2_points;
+  model->cross_particles = config.cross_w2_particles;
   auto eulerian = std::make_unique<DynamicOtEulerian>(config, comm);
   model->grid_view = eulerian.get();
   const bool measures = !config.initial_density && !config.target_density;

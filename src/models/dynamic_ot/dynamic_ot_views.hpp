@@ -130,13 +130,13 @@ class DynamicOtModel : public Model {
   // Cross-view W2 per time face in d ≥ 2 (debiased Sinkhorn; deck diagnostics.w2 != none).
   bool sinkhorn_cross = true;
   double cross_eps = 0.0;          // diagnostics.w2_eps (0: the Driver's default per slice)
-  long long cross_points = 1000;   // diagnostics.w2_points
+  long long cross_particles = 10000;  // diagnostics.w2_particles
 
  private:
   void compare_views(double t);  // fills the per-face vectors below (collective)
   // Per time face: W2 between the views and both kinetic energies, computed once (all faces at once,
   // since the pinned metric is their maximum and is reported from the first output on).
-  std::vector<double> cross_w2_, cross_eps_, cross_grid_kinetic_, cross_particle_kinetic_;
+  std::vector<double> cross_w2_, cross_eps_, cross_bias_, cross_grid_kinetic_, cross_particle_kinetic_;
 };
 
 // Closed form applies to two Gaussians, or two bumps of equal power (one elliptical family).

@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "measureflow/grid.hpp"
 #include "space_time_field.hpp"
 
 namespace mf::dynamic_ot {
@@ -16,22 +17,7 @@ using Index4 = std::array<PetscInt, 4>;
 // Every entry of a global Vec of `grid` on every rank, in the DMDA's natural order
 // (((g2 n1 + g1) n0 + g0) n3 + g3: axis 0 fastest, the dof axis 3 fastest of all).
 std::vector<double> gather_natural(const SpaceTimeGrid& grid, Vec v) {
-  VecHandle natural;
-  PetscCallThrow(DMDACreateNaturalVector(grid.dm(), natural.out()));
-  PetscCallThrow(DMDAGlobalToNaturalBegin(grid.dm(), v, INSERT_VALUES, natural));
-  PetscCallThrow(DMDAGlobalToNaturalEnd(grid.dm(), v, INSERT_VALUES, natural));
-  VecScatterHandle all;
-  VecHandle whole;
-  PetscCallThrow(VecScatterCreateToAll(natural, all.out(), whole.out()));
-  PetscCallThrow(VecScatterBegin(all, natural, whole, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCallThrow(VecScatterEnd(all, natural, whole, INSERT_VALUES, SCATTER_FORWARD));
-  PetscInt n;
-  PetscCallThrow(VecGetSize(whole, &n));
-  const PetscScalar* a;
-  PetscCallThrow(VecGetArrayRead(whole, &a));
-  std::vector<double> out(a, a + n);
-  PetscCallThrow(VecRestoreArrayRead(whole, &a));
-  return out;
+  return gather_natural_dm(grid.dm(), v, GatherTo::All);
 }
 
 PetscInt natural_index(const SpaceTimeGrid& g, const Index4& i) {

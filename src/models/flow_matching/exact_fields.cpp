@@ -13,6 +13,20 @@ namespace {
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using Mat3 = Kokkos::View<double***, Kokkos::LayoutRight>;
 using Mat2 = Kokkos::View<double**, Kokkos::LayoutRight>;
+
+// log π_k − ½ rᵀ S_k⁻¹ r with r = x_i − m_k: component k's log posterior weight at point i, up to a constant
+// (both passes of the log-sum-exp evaluate it, so both see the same bits).
+template <class Points>
+KOKKOS_INLINE_FUNCTION double component_log_weight(const Points& x, int i, const Kokkos::View<double*>& logw,
+                                                   const Mat2& mk, const Mat3& sinv, int k, int d) {
+  double q = 0.0;
+  for (int a = 0; a < d; ++a) {
+    double row = 0.0;
+    for (int b = 0; b < d; ++b) row += sinv(k, a, b) * (x(i, b) - mk(k, b));
+    q += (x(i, a) - mk(k, a)) * row;
+  }
+  return logw(k) - 0.5 * q;
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
@@ -71,25 +85,13 @@ void MixtureField::apply(double t, const FieldPoints& x, const FieldPoints& out,
       "mf::flow_matching::mixture_field", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
         double lmax = -1e300;
         for (int k = 0; k < K; ++k) {
-          double q = 0.0;
-          for (int a = 0; a < d; ++a) {
-            double row = 0.0;
-            for (int b = 0; b < d; ++b) row += sinv(k, a, b) * (x(i, b) - mk(k, b));
-            q += (x(i, a) - mk(k, a)) * row;
-          }
-          const double l = logw(k) - 0.5 * q;
+          const double l = component_log_weight(x, i, logw, mk, sinv, k, d);
           lmax = l > lmax ? l : lmax;
         }
         for (int a = 0; a < d; ++a) out(i, a) = 0.0;
         double sum = 0.0;
         for (int k = 0; k < K; ++k) {
-          double q = 0.0;
-          for (int a = 0; a < d; ++a) {
-            double row = 0.0;
-            for (int b = 0; b < d; ++b) row += sinv(k, a, b) * (x(i, b) - mk(k, b));
-            q += (x(i, a) - mk(k, a)) * row;
-          }
-          const double e = kmath::exp(logw(k) - 0.5 * q - lmax);
+          const double e = kmath::exp(component_log_weight(x, i, logw, mk, sinv, k, d) - lmax);
           sum += e;
           for (int a = 0; a < d; ++a) {
             double v = v0(k, a);

@@ -59,14 +59,8 @@ std::string scalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar() ?
 
 void declare_target(Schema& s) {
   VariantRef target = s.variant("target", Required, "α1, the measure the flow carries α0 to at t = 1");
-  Schema& gaussian = target.option("gaussian", "N(mean, cov): the exact field is Prop. 3.2 (affine in x)");
-  gaussian.vector("mean", Required, "mean");
-  gaussian.matrix("cov", Required, "covariance").spd();
-  Schema& mixture = target.option("mixture", "Σ π_k N(μ_k, Σ_k): the exact field is a posterior-weighted sum of Prop. 3.2 fields");
-  Schema& component = mixture.list("components", Required, "the Gaussians of the mixture");
-  component.real("weight", Required, "relative weight (normalised to sum 1)").positive();
-  component.vector("mean", Required, "mean");
-  component.matrix("cov", Required, "covariance").spd();
+  declare_gaussian_keys(target.option("gaussian", "N(mean, cov): the exact field is Prop. 3.2 (affine in x)"));
+  declare_mixture_keys(target.option("mixture", "Σ π_k N(μ_k, Σ_k): the exact field is a posterior-weighted sum of Prop. 3.2 fields"));
   Schema& dataset = target.option("dataset", "a generated 2D point set (the mixture with Σ_k = 0): eight_gaussians | moons | checkerboard | rings");
   dataset.enumeration("name", {"eight_gaussians", "moons", "checkerboard", "rings"}, Required, "which data set");
   dataset.integer("samples", 10000LL, "number of data points (spread over ranks by id blocks)").min(1);

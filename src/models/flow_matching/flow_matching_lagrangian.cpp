@@ -9,16 +9,6 @@ namespace mf::flow_matching {
 namespace {
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 
-// y = x + h k
-void axpy(const FieldPoints& y, const FieldPoints& x, double h, const FieldPoints& k) {
-  const int d = static_cast<int>(x.extent(1));
-  Kokkos::parallel_for(
-      "mf::flow_matching::stage", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < d; ++a) y(i, a) = x(i, a) + h * k(i, a);
-      });
-  Kokkos::fence();
-}
-
 // Σ_i w_i |k_i|² (local).
 double weighted_square(const FieldPoints& k, const WeightsView& w) {
   const int d = static_cast<int>(k.extent(1));
@@ -72,15 +62,16 @@ int ode_step(const FlowField& field, Integrator method, double t, double h, cons
     return 1;
   }
   const bool e = energy && w.extent(0) == x.extent(0);
+  auto velocity = [&](double at_t, const FieldPoints& at, const FieldPoints& out) { field.evaluate(at_t, at, out); };
   switch (method) {
     case Integrator::Euler:
       field.evaluate(t, x, k[0]);
       if (e) *energy += h * weighted_square(k[0], w);
-      axpy(x, x, h, k[0]);
+      points_axpy(x, x, h, k[0]);
       return 1;
     case Integrator::Heun:
       field.evaluate(t, x, k[0]);
-      axpy(stage, x, h, k[0]);
+      points_axpy(stage, x, h, k[0]);
       field.evaluate(t + h, stage, k[1]);
       if (e) *energy += 0.5 * h * (weighted_square(k[0], w) + weighted_square(k[1], w));
       {
@@ -96,24 +87,11 @@ int ode_step(const FlowField& field, Integrator method, double t, double h, cons
     case Integrator::Rk4:
       break;
   }
-  field.evaluate(t, x, k[0]);
-  axpy(stage, x, 0.5 * h, k[0]);
-  field.evaluate(t + 0.5 * h, stage, k[1]);
-  axpy(stage, x, 0.5 * h, k[1]);
-  field.evaluate(t + 0.5 * h, stage, k[2]);
-  axpy(stage, x, h, k[2]);
-  field.evaluate(t + h, stage, k[3]);
+  batch_rk4_step(x, t, h, velocity, k, stage);
   if (e)
     *energy += h / 6.0 *
                (weighted_square(k[0], w) + 2.0 * weighted_square(k[1], w) + 2.0 * weighted_square(k[2], w) +
                 weighted_square(k[3], w));
-  auto k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
-  const int d = static_cast<int>(x.extent(1));
-  Kokkos::parallel_for(
-      "mf::flow_matching::rk4_update", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < d; ++a) x(i, a) += h / 6.0 * (k0(i, a) + 2.0 * k1(i, a) + 2.0 * k2(i, a) + k3(i, a));
-      });
-  Kokkos::fence();
   return 4;
 }
 
@@ -132,16 +110,13 @@ void FlowMatchingLagrangian::advance(double t, double dt) {
   const std::size_t n = samples_.size();
   const int d = samples_.dim();
   // Migration changes the local count: (re)size the work arrays to it.
-  if (k_[0].extent(0) != n || k_[0].extent(1) != static_cast<std::size_t>(d)) {
-    for (auto& k : k_) k = FieldPoints("mf::flow_matching::stage_velocity", n, d);
-    stage_ = FieldPoints("mf::flow_matching::stage_point", n, d);
-  }
+  rk_.fit(n, d);
   const long long m = std::max<long long>(1, std::llround(dt * steps_));
   const double h = dt / static_cast<double>(m);
   for (long long s = 0; s < m; ++s) {
     const double ts = t + static_cast<double>(s) * h;
     if (field_.singular_at_one() && ts + h >= 1.0 - 1e-12) energy_defined_ = false;
-    nfe_ += ode_step(field_, integrator_, ts, h, samples_.positions, k_, stage_, samples_.weights, &energy_local_);
+    nfe_ += ode_step(field_, integrator_, ts, h, samples_.positions, rk_.k, rk_.stage, samples_.weights, &energy_local_);
   }
   if (decomposition_) migrate(samples_, *decomposition_);
 }

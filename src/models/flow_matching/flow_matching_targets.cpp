@@ -76,28 +76,42 @@ void dataset_point(DatasetName name, std::uint64_t seed, std::int64_t id, double
   }
 }
 
-DataBlock load_data_block(MPI_Comm comm, const TargetSpec& target, int dim) {
+namespace {
+
+// This rank's id block of `total` data points: point(id, x) writes point id's coordinates to x[0..dim),
+// weight(id) is its weight.
+template <class Point, class Weight>
+DataBlock id_block_of(MPI_Comm comm, long long total, int dim, Point point, Weight weight) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   DataBlock b;
   b.dim = dim;
+  b.total = total;
+  const IdRange r = id_block(total, rank, size);
+  b.first = r.first;
+  b.positions = PointsView("mf::flow_matching::data", r.count, dim);
+  b.weights = WeightsView("mf::flow_matching::data_weights", r.count);
+  auto hx = Kokkos::create_mirror_view(b.positions);
+  auto hw = Kokkos::create_mirror_view(b.weights);
+  for (std::int64_t i = 0; i < r.count; ++i) {
+    point(r.first + i, &hx(i, 0));
+    hw(i) = weight(r.first + i);
+  }
+  Kokkos::deep_copy(b.positions, hx);
+  Kokkos::deep_copy(b.weights, hw);
+  return b;
+}
+
+}  // namespace
+
+DataBlock load_data_block(MPI_Comm comm, const TargetSpec& target, int dim) {
   if (target.kind == TargetKind::Dataset) {
     if (dim != 2) throw InputError("target.type: dataset needs domain.dim = 2 (got " + std::to_string(dim) + ")");
-    b.total = target.samples;
-    const IdRange r = id_block(b.total, rank, size);
-    b.first = r.first;
-    b.positions = PointsView("mf::flow_matching::data", r.count, dim);
-    b.weights = WeightsView("mf::flow_matching::data_weights", r.count);
-    auto hx = Kokkos::create_mirror_view(b.positions);
-    auto hw = Kokkos::create_mirror_view(b.weights);
-    for (std::int64_t i = 0; i < r.count; ++i) {
-      dataset_point(target.name, target.seed, r.first + i, &hx(i, 0));
-      hw(i) = 1.0 / static_cast<double>(b.total);
-    }
-    Kokkos::deep_copy(b.positions, hx);
-    Kokkos::deep_copy(b.weights, hw);
-    return b;
+    const double w = 1.0 / static_cast<double>(target.samples);
+    return id_block_of(
+        comm, target.samples, dim, [&](std::int64_t id, double* x) { dataset_point(target.name, target.seed, id, x); },
+        [&](std::int64_t) { return w; });
   }
   if (target.kind != TargetKind::File) throw InputError("flow_matching: a data block needs target.type dataset or file");
   // Every rank reads the (small) file and keeps its id block; the ring then passes blocks around.
@@ -105,23 +119,15 @@ DataBlock load_data_block(MPI_Comm comm, const TargetSpec& target, int dim) {
   if (set.dim != dim)
     throw InputError("target.path: '" + target.path + "' holds points of dimension " + std::to_string(set.dim) +
                      ", domain.dim is " + std::to_string(dim));
-  b.total = static_cast<long long>(set.weights.size());
   double wsum = 0.0;
   for (double w : set.weights) wsum += w;
   if (!(wsum > 0.0)) throw InputError("target.path: '" + target.path + "' has no positive weights");
-  const IdRange r = id_block(b.total, rank, size);
-  b.first = r.first;
-  b.positions = PointsView("mf::flow_matching::data", r.count, dim);
-  b.weights = WeightsView("mf::flow_matching::data_weights", r.count);
-  auto hx = Kokkos::create_mirror_view(b.positions);
-  auto hw = Kokkos::create_mirror_view(b.weights);
-  for (std::int64_t i = 0; i < r.count; ++i) {
-    for (int a = 0; a < dim; ++a) hx(i, a) = set.positions[(r.first + i) * dim + a];
-    hw(i) = set.weights[r.first + i] / wsum;
-  }
-  Kokkos::deep_copy(b.positions, hx);
-  Kokkos::deep_copy(b.weights, hw);
-  return b;
+  return id_block_of(
+      comm, static_cast<long long>(set.weights.size()), dim,
+      [&](std::int64_t id, double* x) {
+        for (int a = 0; a < dim; ++a) x[a] = set.positions[id * dim + a];
+      },
+      [&](std::int64_t id) { return set.weights[id] / wsum; });
 }
 
 TargetSampler::TargetSampler(const TargetSpec& target, int dim) : spec_(target), dim_(dim) {

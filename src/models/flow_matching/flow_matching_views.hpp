@@ -12,6 +12,7 @@
 #include "flow_matching_targets.hpp"
 #include "measureflow/fv_advection.hpp"
 #include "measureflow/model.hpp"
+#include "measureflow/particle_integrator.hpp"
 
 namespace mf::flow_matching {
 
@@ -53,7 +54,7 @@ class FlowMatchingLagrangian : public LagrangianView {
   Integrator integrator_;
   int steps_;
   const Grid* decomposition_;
-  FieldPoints k_[4], stage_;
+  BatchRk4Work rk_;
   long long nfe_ = 0;
   double energy_local_ = 0.0;
   bool energy_defined_ = true;

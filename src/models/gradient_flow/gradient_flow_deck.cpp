@@ -87,19 +87,15 @@ void declare_gradient_flow_keys(Schema& s) {
       .positive();
   VariantRef interaction = energy.variant("interaction", Optional, "interaction kernel W (absent: none)");
   interaction.option("none", "no interaction");
-  interaction.option("log_quadratic", "W = |x|²/2 − log|x| (2D): uniform disk of radius 1 at rest")
-      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
-      .positive();
-  interaction.option("abs_quadratic", "W = |x|²/2 − |x| (1D): uniform on [−1, 1] at rest")
-      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
-      .positive();
+  // Every singular kernel is softened the same way.
+  const auto softened = [](Schema& kernel) { kernel.real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0").positive(); };
+  softened(interaction.option("log_quadratic", "W = |x|²/2 − log|x| (2D): uniform disk of radius 1 at rest"));
+  softened(interaction.option("abs_quadratic", "W = |x|²/2 − |x| (1D): uniform on [−1, 1] at rest"));
   Schema& power = interaction.option("power", "W = |x|^a/a − |x|^b/b");
   power.real("a", 2.0, "attractive exponent a").positive();
   power.real("b", 1.0, "repulsive exponent b").positive();
-  power.real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0").positive();
-  interaction.option("log", "W = −log|x| (1D, 2D); with V = k|x|²/2: semicircle (1D), uniform disk (2D) at rest")
-      .real("softening", 1e-3, "|x| → √(|x|² + ε²) near 0")
-      .positive();
+  softened(power);
+  softened(interaction.option("log", "W = −log|x| (1D, 2D); with V = k|x|²/2: semicircle (1D), uniform disk (2D) at rest"));
   Schema& gaussian = interaction.option("gaussian", "W = −strength e^{−|x|²/(2 width²)}");
   gaussian.real("width", 1.0, "kernel width").positive();
   gaussian.real("strength", 1.0, "kernel strength").positive();

@@ -128,14 +128,7 @@ double w2_1d_to_density(MPI_Comm comm, const WeightedPoints& pts, const std::fun
 }
 
 double w2_to_uniform_interval(MPI_Comm comm, const WeightedPoints& pts, double a, double b) {
-  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pts.positions);
-  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pts.weights);
-  std::vector<double> v(pts.local_size()), ww(pts.local_size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    v[i] = x(i, 0);
-    ww[i] = w(i);
-  }
-  const auto atoms = gather_sorted(comm, v, ww);
+  const auto atoms = sorted_atoms(comm, pts);
   // q(s) = a + (b − a)s is linear: ∫(x − q)² ds = (u0³ − u1³) / (3(b − a)), u = x − q.
   return quantile_w2(comm, atoms, [a, b](double xv, double s0, double s1) {
     const double u0 = xv - (a + (b - a) * s0), u1 = xv - (a + (b - a) * s1);

@@ -6,20 +6,6 @@
 
 namespace mf::mean_field {
 
-namespace {
-using ExecSpace = Kokkos::DefaultExecutionSpace;
-
-// y = x + h k
-void axpy(const PointsView& y, const PointsView& x, double h, const PointsView& k) {
-  const int d = static_cast<int>(x.extent(1));
-  Kokkos::parallel_for(
-      "mf::mean_field::neuron_axpy", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < d; ++a) y(i, a) = x(i, a) + h * k(i, a);
-      });
-  Kokkos::fence();
-}
-}  // namespace
-
 ParticleSet sample_neurons(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed) {
   return sample_id_block(comm, measure, total, seed);
 }
@@ -39,34 +25,14 @@ double MeanFieldLagrangian::velocity(const PointsView& out) {
 }
 
 void MeanFieldLagrangian::step(double h) {
-  const std::size_t n = neurons_.size();
-  const int D = neurons_.dim();
-  if (k_[0].extent(0) != n || k_[0].extent(1) != static_cast<std::size_t>(D)) {
-    for (auto& k : k_) k = PointsView("mf::mean_field::rk_stage", n, D);
-    stage_ = PointsView("mf::mean_field::rk_point", n, D);
-  }
-  auto x = neurons_.positions;
+  rk_.fit(neurons_.size(), neurons_.dim());
   auto w = neurons_.weights;
   // Every stage is a full-batch evaluation: the outputs depend on where all neurons are.
-  auto eval_at = [&](const PointsView& at, const PointsView& k) { risk_->velocity(at, w, k); };
-  if (integrator_ == ParticleIntegrator::Euler) {  // x ← x − h ∇δf: gradient descent
-    eval_at(x, k_[0]);
-    axpy(x, x, h, k_[0]);
-    return;
-  }
-  eval_at(x, k_[0]);
-  axpy(stage_, x, 0.5 * h, k_[0]);
-  eval_at(stage_, k_[1]);
-  axpy(stage_, x, 0.5 * h, k_[1]);
-  eval_at(stage_, k_[2]);
-  axpy(stage_, x, h, k_[2]);
-  eval_at(stage_, k_[3]);
-  auto k0 = k_[0], k1 = k_[1], k2 = k_[2], k3 = k_[3];
-  Kokkos::parallel_for(
-      "mf::mean_field::rk4_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < D; ++a) x(i, a) += h / 6.0 * (k0(i, a) + 2.0 * k1(i, a) + 2.0 * k2(i, a) + k3(i, a));
-      });
-  Kokkos::fence();
+  auto velocity = [&](double, const PointsView& at, const PointsView& k) { risk_->velocity(at, w, k); };
+  if (integrator_ == ParticleIntegrator::Euler)  // x ← x − h ∇δf: gradient descent
+    batch_euler_step(neurons_.positions, 0.0, h, velocity, rk_.k[0]);
+  else
+    batch_rk4_step(neurons_.positions, 0.0, h, velocity, rk_.k, rk_.stage);
 }
 
 void MeanFieldLagrangian::advance(double, double dt) {

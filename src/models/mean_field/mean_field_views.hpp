@@ -46,7 +46,7 @@ class MeanFieldLagrangian : public LagrangianView {
   ParticleIntegrator integrator_;
   double step_;
   const Grid* decomposition_;
-  PointsView k_[4], stage_;
+  BatchRk4Work rk_;
 };
 
 // Linear network: the moments of α_t by the closed moment ODE (any initial with known moments; Gaussian

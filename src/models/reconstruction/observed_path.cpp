@@ -26,10 +26,7 @@ struct GaussianAt {
   Vector b;
   double trA;
   double density(const double* x) const {
-    double q = 0;
-    for (int i = 0; i < d; ++i)
-      for (int j = 0; j < d; ++j) q += (x[i] - m[i]) * inv(i, j) * (x[j] - m[j]);
-    return norm * std::exp(-0.5 * q);
+    return norm * std::exp(-0.5 * centred_quadratic_form(inv, m, x));
   }
   double dt_density(const double* x) const {
     double drift = 0;  // ∇log ρ · v = −(x − m)ᵀ Σ⁻¹ (A x + b)
@@ -66,39 +63,62 @@ void fill_from_natural(const Grid& grid, const std::vector<double>& natural, Vec
       }
 }
 
-ObservedPath observe_run(const ReconstructionConfig& c, const Grid& grid) {
-  ObservedPath p;
-  p.times = c.times;
-  // Snapshots are matched to the requested times by their `time` attribute.
-  std::vector<io::GridSnapshot> all;
+// Every snapshot of one file, in order: `read(s)` until it reports (InputError) that there is no snapshot s.
+template <class Snapshot, class Read>
+std::vector<Snapshot> every_snapshot(Read read) {
+  std::vector<Snapshot> all;
   for (int s = 0;; ++s) {
     try {
-      all.push_back(io::read_grid_snapshot(c.file, s));
+      all.push_back(read(s));
     } catch (const InputError&) {
       break;
     }
   }
-  for (double t : c.times) {
-    const io::GridSnapshot* hit = nullptr;
+  return all;
+}
+
+// The snapshot of `all` at each of `times`, matched by its `time` attribute; `kind` names the snapshots
+// ("density", "particle") in the error naming the file and the times it does have.
+template <class Snapshot>
+std::vector<const Snapshot*> snapshots_at(const std::vector<Snapshot>& all, const std::vector<double>& times,
+                                          const std::string& file, const char* kind) {
+  std::vector<const Snapshot*> out;
+  for (double t : times) {
+    const Snapshot* hit = nullptr;
     for (const auto& s : all)
       if (std::abs(s.time - t) <= 1e-9 * std::max(1.0, std::abs(t))) hit = &s;
     if (!hit) {
       std::string have;
       for (const auto& s : all) have += (have.empty() ? "" : ", ") + std::to_string(s.time);
-      throw InputError(c.file + ": no density snapshot at path.times value " + std::to_string(t) +
+      throw InputError(file + ": no " + kind + " snapshot at path.times value " + std::to_string(t) +
                        " (snapshot times: " + have + ")");
     }
+    out.push_back(hit);
+  }
+  return out;
+}
+
+// ∂_t ρ at every observed time by the finite-difference stencil over the observed densities.
+void add_time_derivatives(const Grid& grid, ObservedPath& p) {
+  for (size_t k = 0; k < p.times.size(); ++k) {
+    VecHandle d = grid.create_global();
+    PetscCallThrow(VecSet(d, 0.0));
+    for (const auto& [idx, w] : derivative_stencil(p.times, static_cast<int>(k)))
+      PetscCallThrow(VecAXPY(d, w, p.density[idx]));
+    p.dt_density.push_back(std::move(d));
+  }
+}
+
+ObservedPath observe_run(const ReconstructionConfig& c, const Grid& grid) {
+  ObservedPath p;
+  p.times = c.times;
+  const auto all = every_snapshot<io::GridSnapshot>([&](int s) { return io::read_grid_snapshot(c.file, s); });
+  for (const io::GridSnapshot* hit : snapshots_at(all, c.times, c.file, "density")) {
     VecHandle v = grid.create_global();
     fill_from_natural(grid, hit->density, v);
     p.density.push_back(std::move(v));
   }
-  for (size_t k = 0; k < c.times.size(); ++k) {
-    VecHandle d = grid.create_global();
-    PetscCallThrow(VecSet(d, 0.0));
-    for (const auto& [idx, w] : derivative_stencil(c.times, static_cast<int>(k)))
-      PetscCallThrow(VecAXPY(d, w, p.density[idx]));
-    p.dt_density.push_back(std::move(d));
-  }
+  add_time_derivatives(grid, p);
   return p;
 }
 
@@ -114,26 +134,8 @@ std::vector<io::PointSet> read_snapshot_clouds(const ReconstructionConfig& c) {
   if (c.files.size() != 1)
     throw InputError("path.files: give one particles.h5 holding the observed times, or one file per path.times entry (" +
                      std::to_string(c.times.size()) + "), not " + std::to_string(c.files.size()));
-  std::vector<io::PointSet> all;
-  for (int s = 0;; ++s) {
-    try {
-      all.push_back(io::read_point_set(c.files[0], s));
-    } catch (const InputError&) {
-      break;
-    }
-  }
-  for (double t : c.times) {
-    const io::PointSet* hit = nullptr;
-    for (const auto& s : all)
-      if (std::abs(s.time - t) <= 1e-9 * std::max(1.0, std::abs(t))) hit = &s;
-    if (!hit) {
-      std::string have;
-      for (const auto& s : all) have += (have.empty() ? "" : ", ") + std::to_string(s.time);
-      throw InputError(c.files[0] + ": no particle snapshot at path.times value " + std::to_string(t) +
-                       " (snapshot times: " + have + ")");
-    }
-    out.push_back(*hit);
-  }
+  const auto all = every_snapshot<io::PointSet>([&](int s) { return io::read_point_set(c.files[0], s); });
+  for (const io::PointSet* hit : snapshots_at(all, c.times, c.files[0], "particle")) out.push_back(*hit);
   return out;
 }
 
@@ -174,13 +176,7 @@ ObservedPath observe_snapshots(const ReconstructionConfig& c, const Grid& grid) 
     p.density.push_back(std::move(rho));
     p.clouds.push_back(std::move(cloud));
   }
-  for (size_t k = 0; k < c.times.size(); ++k) {
-    VecHandle d = grid.create_global();
-    PetscCallThrow(VecSet(d, 0.0));
-    for (const auto& [idx, w] : derivative_stencil(c.times, static_cast<int>(k)))
-      PetscCallThrow(VecAXPY(d, w, p.density[idx]));
-    p.dt_density.push_back(std::move(d));
-  }
+  add_time_derivatives(grid, p);
   return p;
 }
 

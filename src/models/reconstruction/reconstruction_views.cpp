@@ -7,6 +7,7 @@
 #include "fields/reconstruction/snapshot_displacement.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/grid_field.hpp"
+#include "measureflow/grid_kernel_geometry.hpp"
 #include "measureflow/kokkos_math.hpp"
 #include "measureflow/measures.hpp"
 
@@ -16,30 +17,6 @@ namespace {
 
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
-
-// Geometry for the particle interpolation kernel, by value.
-struct CellGeometry {
-  int dim;
-  bool periodic;
-  double lower[3], upper[3], h[3];
-  long n[3];
-  long gstart[3], gcount[3];  // ghosted block
-};
-
-CellGeometry cell_geometry(const Grid& g) {
-  CellGeometry c{};
-  c.dim = g.dim();
-  c.periodic = g.periodic();
-  for (int a = 0; a < 3; ++a) {
-    c.lower[a] = g.spec().lower[a];
-    c.upper[a] = g.spec().upper[a];
-    c.h[a] = g.h(a);
-    c.n[a] = g.spec().cells[a];
-    c.gstart[a] = g.ghosted().start[a];
-    c.gcount[a] = g.ghosted().count[a];
-  }
-  return c;
-}
 
 }  // namespace
 
@@ -64,6 +41,19 @@ void RecoveredField::add_knot(double offset, FaceVelocities faces, std::array<Ve
   cell_velocity_.push_back(std::move(cells));
 }
 
+// A knot of the grid solver: its face velocities and the cell-centred velocity the solver derives from them.
+void RecoveredField::add_solved_knot(const fields::MinimalFieldSolver& solver, double offset, FaceVelocities faces) {
+  const Grid& g = *grid_;
+  std::array<VecHandle, 3> cells;
+  Vec raw[3] = {nullptr, nullptr, nullptr};
+  for (int a = 0; a < g.dim(); ++a) {
+    cells[a] = g.create_global();
+    raw[a] = cells[a];
+  }
+  solver.cell_velocity(faces, raw);
+  add_knot(offset, std::move(faces), std::move(cells));
+}
+
 void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
   const Grid& g = *grid_;
   fields::MinimalFieldSolver solver(g, config.solver);
@@ -78,14 +68,7 @@ void RecoveredField::solve_on_grid(const ReconstructionConfig& config) {
     const fields::ReconstructionReport r = solver.solve(path_.density[k], path_.dt_density[k], phi, f);
     ksp_iterations_ += r.ksp_iterations;
     rate.push_back(r.kinetic_energy);
-    std::array<VecHandle, 3> cells;
-    Vec raw[3] = {nullptr, nullptr, nullptr};
-    for (int a = 0; a < g.dim(); ++a) {
-      cells[a] = g.create_global();
-      raw[a] = cells[a];
-    }
-    solver.cell_velocity(f, raw);
-    add_knot(offsets_[k], std::move(f), std::move(cells));
+    add_solved_knot(solver, offsets_[k], std::move(f));
     potential_.push_back(std::move(phi));
   }
   for (size_t k = 0; k + 1 < offsets_.size(); ++k)
@@ -107,14 +90,7 @@ void RecoveredField::solve_at_midpoints(fields::MinimalFieldSolver& solver) {
     const fields::ReconstructionReport r = solver.solve(rho, drho, phi, f);
     ksp_iterations_ += r.ksp_iterations;
     kinetic_energy_ += dt * r.kinetic_energy;
-    std::array<VecHandle, 3> cells;
-    Vec raw[3] = {nullptr, nullptr, nullptr};
-    for (int a = 0; a < g.dim(); ++a) {
-      cells[a] = g.create_global();
-      raw[a] = cells[a];
-    }
-    solver.cell_velocity(f, raw);
-    add_knot(0.5 * (offsets_[k] + offsets_[k + 1]), std::move(f), std::move(cells));
+    add_solved_knot(solver, 0.5 * (offsets_[k] + offsets_[k + 1]), std::move(f));
   }
 }
 
@@ -267,7 +243,7 @@ void ReadvectedParticles::velocity(double tau, const PointsView& x, const Points
   auto v0 = Kokkos::create_mirror_view_and_copy(MemSpace(), r0.view());
   auto v1 = Kokkos::create_mirror_view_and_copy(MemSpace(), r1.view());
   auto v2 = Kokkos::create_mirror_view_and_copy(MemSpace(), r2.view());
-  const CellGeometry G = cell_geometry(g);
+  const GridKernelGeometry G = kernel_geometry(g);
   Kokkos::parallel_for(
       "mf::reconstruction::particle_velocity", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)),
       KOKKOS_LAMBDA(const int p) {

@@ -47,6 +47,7 @@ class RecoveredField {
   void solve_at_midpoints(fields::MinimalFieldSolver& solver);  // run, path.derivative: midpoint
   void solve_by_ot(const ReconstructionConfig& config);    // ot: snapshots
   void add_knot(double offset, FaceVelocities faces, std::array<VecHandle, 3> cells);
+  void add_solved_knot(const fields::MinimalFieldSolver& solver, double offset, FaceVelocities faces);
   std::pair<int, double> bracket(double tau) const;  // knot interval k and weight θ of knot k + 1
 
   std::shared_ptr<const Grid> grid_;

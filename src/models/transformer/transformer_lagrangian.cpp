@@ -10,20 +10,6 @@
 
 namespace mf::transformer {
 
-namespace {
-using ExecSpace = Kokkos::DefaultExecutionSpace;
-
-// y = x + h k
-void axpy(const TokenView& y, const TokenView& x, double h, const TokenView& k) {
-  const int d = static_cast<int>(x.extent(1));
-  Kokkos::parallel_for(
-      "mf::transformer::token_axpy", Kokkos::RangePolicy<ExecSpace>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < d; ++a) y(i, a) = x(i, a) + h * k(i, a);
-      });
-  Kokkos::fence();
-}
-}  // namespace
-
 ParticleSet sample_tokens(MPI_Comm comm, const Measure& measure, long long total, std::uint64_t seed,
                           const Moments* match) {
   ParticleSet p = sample_id_block(comm, measure, total, seed);
@@ -69,35 +55,15 @@ double TransformerLagrangian::attention_entropy(double t) {
 }
 
 void TransformerLagrangian::step(double t, double h, const AttentionLayer& layer) {
-  const std::size_t n = tokens_.size();
-  const int d = tokens_.dim();
-  // Also when never allocated: a rank that owns no token at its first step (e.g. after a restart on
-  // another rank count) still needs n × d stage views, or its blocks would have width 0 in the ring.
-  if (k_[0].extent(0) != n || k_[0].extent(1) != static_cast<std::size_t>(d)) {
-    for (auto& k : k_) k = TokenView("token_rk_stage", n, d);
-    stage_ = TokenView("token_rk_point", n, d);
-  }
-  auto x = tokens_.positions;
+  rk_.fit(tokens_.size(), tokens_.dim());
   auto w = tokens_.weights;
-  if (integrator_ == ParticleIntegrator::Euler) {
-    self_attention(comm_, layer, opt_, x, w, k_[0]);
-    axpy(x, x, h, k_[0]);
-    return;
-  }
-  // Every stage is a full all-pairs evaluation: the field depends on where all tokens are.
-  self_attention(comm_, layer, opt_, x, w, k_[0]);
-  axpy(stage_, x, 0.5 * h, k_[0]);
-  self_attention(comm_, layer, opt_, stage_, w, k_[1]);
-  axpy(stage_, x, 0.5 * h, k_[1]);
-  self_attention(comm_, layer, opt_, stage_, w, k_[2]);
-  axpy(stage_, x, h, k_[2]);
-  self_attention(comm_, layer, opt_, stage_, w, k_[3]);
-  auto k0 = k_[0], k1 = k_[1], k2 = k_[2], k3 = k_[3];
-  Kokkos::parallel_for(
-      "mf::transformer::rk4_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-        for (int a = 0; a < d; ++a) x(i, a) += h / 6.0 * (k0(i, a) + 2.0 * k1(i, a) + 2.0 * k2(i, a) + k3(i, a));
-      });
-  Kokkos::fence();
+  // Every stage is a full all-pairs evaluation: the field depends on where all tokens are. One layer per
+  // step (steps never straddle a layer change), so the stage times are not needed.
+  auto velocity = [&](double, const TokenView& at, const TokenView& k) { self_attention(comm_, layer, opt_, at, w, k); };
+  if (integrator_ == ParticleIntegrator::Euler)
+    batch_euler_step(tokens_.positions, t, h, velocity, rk_.k[0]);
+  else
+    batch_rk4_step(tokens_.positions, t, h, velocity, rk_.k, rk_.stage);
 }
 
 void TransformerLagrangian::advance(double t, double dt) {

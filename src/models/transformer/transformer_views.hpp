@@ -67,7 +67,7 @@ class TransformerLagrangian : public LagrangianView {
   ParticleIntegrator integrator_;
   double substep_dt_;
   const Grid* decomposition_;
-  TokenView k_[4], stage_;
+  BatchRk4Work rk_;
   CovarianceTrajectory trajectory_;
 };
 
