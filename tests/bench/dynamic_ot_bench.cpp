@@ -52,23 +52,32 @@ DynamicOtConfig bump3d(int n, int nt, Method m) {
   c.lagrangian = false;
   return with_env(c);
 }
-// Largest CPU time (user + system) over the ranks so far, seconds: on a shared machine the wall time of
-// a rank that gets a tenth of a core says little, its CPU time about what a quiet core would take.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  double mine = u.ru_utime.tv_sec + 1e-6 * u.ru_utime.tv_usec + u.ru_stime.tv_sec + 1e-6 * u.ru_stime.tv_usec, most = 0.0;
-  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  return most;
+// CPU time (user + system) and peak resident set (MB, the whole process's peak, so run one size per
+// process) of every rank so far, "r0 / r1 / …". Collective: every rank must call it (an earlier version
+// called its reductions inside a rank-0 printf, so rank 0 waited for ever in them while rank 1 finished:
+// the 99 % / 17 % CPU "imbalance" seen on the quiet machine).
+std::string per_rank(double mine, const char* fmt) {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  std::vector<double> all(static_cast<std::size_t>(size));
+  MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  std::string out;
+  char buf[32];
+  for (int r = 0; r < size; ++r) {
+    std::snprintf(buf, sizeof buf, fmt, all[static_cast<std::size_t>(r)]);
+    out += (r ? " / " : "") + std::string(buf);
+  }
+  return out;
 }
-
-// Largest resident set over the ranks so far (MB; a whole process's peak, so run one size per process).
-double peak_rss_mb() {
+double own_cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  double mine = static_cast<double>(u.ru_maxrss) / 1024.0, most = 0.0;
-  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  return most;
+  return u.ru_utime.tv_sec + 1e-6 * u.ru_utime.tv_usec + u.ru_stime.tv_sec + 1e-6 * u.ru_stime.tv_usec;
+}
+double own_peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 }  // namespace
 
@@ -146,7 +155,7 @@ TEST(DynamicOtBench, Run) {
     const double target = std::atof(env("DOT_ERR", "1e-3"));
     if (rank == 0)
       std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds | its to err ≤ %.0e "
-                  "| coarse its (fine-equiv.) | peak RSS/rank (MB) | CPU s/rank (process) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", target);
+                  "| coarse its (fine-equiv.) | peak RSS per rank (MB) | CPU s per rank (process) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", target);
     for (int n : ns) {
       DynamicOtConfig c = make(n);
       c.tolerance = tol;
@@ -161,16 +170,17 @@ TEST(DynamicOtBench, Run) {
         if (std::abs(2.0 * h[i].energy - exact) > target * exact) break;
         first = i + 1;
       }
+      const std::string rss = per_rank(own_peak_rss_mb(), "%.0f"), cpu = per_rank(own_cpu_seconds(), "%.1f");
       if (rank == 0 && prev_n == 0)
         std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
                     static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
       if (rank == 0)
-        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f | %d | %lld (%.1f) | %.0f | %.1f |\n", n,
+        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f | %d | %lld (%.1f) | %s | %s |\n", n,
                     three_d ? "³" : "²", static_cast<int>(c.time_cells),
                     to_string(method).c_str(), st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
                     prev > 0 ? std::to_string(std::log(prev / err) / std::log(double(n) / prev_n)).substr(0, 4).c_str()
                              : "–",
-                    st.residual, st.seconds_total, first, st.coarse_iterations, st.coarse_work, peak_rss_mb(), cpu_seconds());
+                    st.residual, st.seconds_total, first, st.coarse_iterations, st.coarse_work, rss.c_str(), cpu.c_str());
       std::fflush(stdout);
       prev = err;
       prev_n = n;
