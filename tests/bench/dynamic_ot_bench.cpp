@@ -12,6 +12,7 @@
 #include <mpi.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +38,7 @@ DynamicOtConfig with_env(DynamicOtConfig c) {
   c.relaxation = std::atof(env("DOT_RELAX", "1"));
   c.levels = std::atoi(env("DOT_LEVELS", "1"));
   c.cross_w2 = false;
+  c.tolerance_auto = std::string(env("DOT_TOL", "")) == "auto";  // solver.tolerance: auto
   return c;
 }
 
@@ -52,23 +54,32 @@ DynamicOtConfig bump3d(int n, int nt, Method m) {
   c.lagrangian = false;
   return with_env(c);
 }
-// Largest CPU time (user + system) over the ranks so far, seconds: on a shared machine the wall time of
-// a rank that gets a tenth of a core says little, its CPU time about what a quiet core would take.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  double mine = u.ru_utime.tv_sec + 1e-6 * u.ru_utime.tv_usec + u.ru_stime.tv_sec + 1e-6 * u.ru_stime.tv_usec, most = 0.0;
-  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  return most;
+// CPU time (user + system) and peak resident set (MB, the whole process's peak, so run one size per
+// process) of every rank so far, "r0 / r1 / …". Collective: every rank must call it (an earlier version
+// called its reductions inside a rank-0 printf, so rank 0 waited for ever in them while rank 1 finished:
+// the 99 % / 17 % CPU "imbalance" seen on the quiet machine).
+std::string per_rank(double mine, const char* fmt) {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  std::vector<double> all(static_cast<std::size_t>(size));
+  MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  std::string out;
+  char buf[32];
+  for (int r = 0; r < size; ++r) {
+    std::snprintf(buf, sizeof buf, fmt, all[static_cast<std::size_t>(r)]);
+    out += (r ? " / " : "") + std::string(buf);
+  }
+  return out;
 }
-
-// Largest resident set over the ranks so far (MB; a whole process's peak, so run one size per process).
-double peak_rss_mb() {
+double own_cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  double mine = static_cast<double>(u.ru_maxrss) / 1024.0, most = 0.0;
-  MPI_Allreduce(&mine, &most, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  return most;
+  return u.ru_utime.tv_sec + 1e-6 * u.ru_utime.tv_usec + u.ru_stime.tv_sec + 1e-6 * u.ru_stime.tv_usec;
+}
+double own_peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 }  // namespace
 
@@ -78,7 +89,41 @@ TEST(DynamicOtBench, Run) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const Method method = parse_method(env("DOT_METHOD", "primal_dual"));
   const std::string mode = env("DOT_BENCH", "timing");
-  if (mode == "timing" || mode == "tolerance") {
+  if (mode == "row") {
+    // One row of the fast benchmark's table (dynamic_ot_fast_bench.sh): DOT_CASE (bump | bump3d), DOT_N (N),
+    // DOT_NT (time cells, default N/2), DOT_TOL (a number or auto), DOT_MAXIT, DOT_ERR (target error),
+    // DOT_LABEL; the solver settings from with_env. Wall and CPU seconds span the model's construction
+    // (boundary densities, transform plans or GAMG set-up, the coarse levels and the solve), per rank.
+    const bool three_d = std::string(env("DOT_CASE", "bump")) == "bump3d";
+    const int n = std::atoi(env("DOT_N", "64"));
+    const int nt = std::atoi(env("DOT_NT", "0")) > 0 ? std::atoi(env("DOT_NT", "0")) : n / 2;
+    DynamicOtConfig c = three_d ? bump3d(n, nt, method) : bump2d(n, nt, method);
+    c.tolerance = c.tolerance_auto ? kAutoCoarsestTolerance : std::atof(env("DOT_TOL", "1e-4"));
+    c.max_iterations = std::atoi(env("DOT_MAXIT", "4000"));
+    const double exact = three_d ? 0.17 : 0.25, target = std::atof(env("DOT_ERR", "1e-3"));
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double w0 = MPI_Wtime(), c0 = own_cpu_seconds();
+    auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
+    const double wall = MPI_Wtime() - w0;
+    const std::string cpu = per_rank(own_cpu_seconds() - c0, "%.1f"), rss = per_rank(own_peak_rss_mb(), "%.0f");
+    const SolveStats& st = static_cast<DynamicOtModel*>(model.get())->grid_view->stats();
+    const auto& h = static_cast<DynamicOtModel*>(model.get())->grid_view->solver().history();
+    int first = -1;  // first fine iteration from which the error stays within DOT_ERR
+    for (int i = static_cast<int>(h.size()) - 1; i >= 0; --i) {
+      if (std::abs(2.0 * h[i].energy - exact) > target * exact) break;
+      first = i + 1;
+    }
+    const int d = three_d ? 3 : 2;
+    const double unknowns = std::pow(static_cast<double>(n), d) * nt * (d + 1);
+    const double per = (st.seconds_total - st.seconds_coarse) / std::max(st.iterations, 1);
+    if (rank == 0)
+      std::printf("| %s | %d%s×%d | %d | %s | %.3g | %.3g | %d | %s | %d%s | %lld (%.1f) | %d | %.2e | %.2f | %s | %s | %.4f | %.3f |\n",
+                  env("DOT_LABEL", ""), n, three_d ? "³" : "²", nt, size, env("DOT_POISSON", "auto"), c.step, c.relaxation,
+                  c.tolerance_auto ? std::max(c.levels, 2) : c.levels, env("DOT_TOL", "1e-4"), st.iterations,
+                  st.converged ? "" : " (cap)", st.coarse_iterations, st.coarse_work, first,
+                  std::abs(st.w2sq - exact) / exact, wall, cpu.c_str(), rss.c_str(), per, 1e6 * per / unknowns);
+    std::fflush(stdout);
+  } else if (mode == "timing" || mode == "tolerance") {
     // timing: a fixed DOT_ITERS iterations; tolerance: solve to DOT_TOL (cap DOT_MAXIT) and also report
     // the iterations it took and the W2² error.
     const bool to_tol = mode == "tolerance";
@@ -98,7 +143,7 @@ TEST(DynamicOtBench, Run) {
       if (list.find("," + tag + ",") == std::string::npos) continue;
       DynamicOtConfig c = s[2] == 3 ? bump3d(s[0], s[1], method) : bump2d(s[0], s[1], method);
       const double exact = s[2] == 3 ? 0.17 : 0.25;
-      c.tolerance = to_tol ? std::atof(env("DOT_TOL", "1e-5")) : 0.0;
+      c.tolerance = to_tol ? (c.tolerance_auto ? kAutoCoarsestTolerance : std::atof(env("DOT_TOL", "1e-5"))) : 0.0;
       c.max_iterations = to_tol ? std::atoi(env("DOT_MAXIT", "4000")) : iters;
       c.progress = std::string(env("DOT_PROGRESS", "0")) == "1";  // rank-0 progress lines on long runs
       auto model = build_dynamic_ot_model(c, MPI_COMM_WORLD);
@@ -114,7 +159,8 @@ TEST(DynamicOtBench, Run) {
       std::fflush(stdout);
     }
   } else {
-    const double tol = std::atof(env("DOT_TOL", "1e-5"));
+    const bool tol_auto = std::string(env("DOT_TOL", "")) == "auto";
+    const double tol = tol_auto ? kAutoCoarsestTolerance : std::atof(env("DOT_TOL", "1e-5"));
     // DOT_CASE=gaussian: elliptical Gaussians on [−1, 1]² (Bures), else the translated bump.
     const bool gaussian = std::string(env("DOT_CASE", "bump")) == "gaussian";
     const bool three_d = std::string(env("DOT_CASE", "bump")) == "bump3d";
@@ -146,7 +192,7 @@ TEST(DynamicOtBench, Run) {
     const double target = std::atof(env("DOT_ERR", "1e-3"));
     if (rank == 0)
       std::printf("| grid | method | iterations | converged | W2² | rel. error | order | residual | seconds | its to err ≤ %.0e "
-                  "| coarse its (fine-equiv.) | peak RSS/rank (MB) | CPU s/rank (process) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", target);
+                  "| coarse its (fine-equiv.) | peak RSS per rank (MB) | CPU s per rank (process) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", target);
     for (int n : ns) {
       DynamicOtConfig c = make(n);
       c.tolerance = tol;
@@ -156,21 +202,30 @@ TEST(DynamicOtBench, Run) {
       const double err = std::abs(st.w2sq - exact) / exact;
       // First iteration from which the error stays within DOT_ERR (the history holds every iteration).
       const auto& h = static_cast<DynamicOtModel*>(model.get())->grid_view->solver().history();
+      if (rank == 0 && std::getenv("DOT_HISTORY")) {  // DOT_HISTORY=file: the fine iteration's history (CSV)
+        std::FILE* f = std::fopen((std::string(env("DOT_HISTORY", "")) + "_" + std::to_string(n) + ".csv").c_str(), "w");
+        if (f) {
+          std::fprintf(f, "iteration,w2sq,residual,energy_change\n");
+          for (const auto& r : h) std::fprintf(f, "%d,%.12g,%.6g,%.6g\n", r.iteration, 2.0 * r.energy, r.residual, r.energy_change);
+          std::fclose(f);
+        }
+      }
       int first = -1;
       for (int i = static_cast<int>(h.size()) - 1; i >= 0; --i) {
         if (std::abs(2.0 * h[i].energy - exact) > target * exact) break;
         first = i + 1;
       }
+      const std::string rss = per_rank(own_peak_rss_mb(), "%.0f"), cpu = per_rank(own_cpu_seconds(), "%.1f");
       if (rank == 0 && prev_n == 0)
         std::printf("| exact W2² %.6f, truncated mass %.1e |\n", exact,
                     static_cast<DynamicOtModel*>(model.get())->grid_view->truncated_mass());
       if (rank == 0)
-        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f | %d | %lld (%.1f) | %.0f | %.1f |\n", n,
+        std::printf("| %d%s×%d | %s | %d | %s | %.6f | %.3e | %s | %.1e | %.1f | %d | %lld (%.1f) | %s | %s |\n", n,
                     three_d ? "³" : "²", static_cast<int>(c.time_cells),
                     to_string(method).c_str(), st.iterations, st.converged ? "yes" : "no", st.w2sq, err,
                     prev > 0 ? std::to_string(std::log(prev / err) / std::log(double(n) / prev_n)).substr(0, 4).c_str()
                              : "–",
-                    st.residual, st.seconds_total, first, st.coarse_iterations, st.coarse_work, peak_rss_mb(), cpu_seconds());
+                    st.residual, st.seconds_total, first, st.coarse_iterations, st.coarse_work, rss.c_str(), cpu.c_str());
       std::fflush(stdout);
       prev = err;
       prev_n = n;

@@ -35,6 +35,10 @@ struct SolveStats {
   long long coarse_iterations = 0;
   double coarse_work = 0.0;
   double seconds_coarse = 0.0;
+  // solver.tolerance: auto: the W2² of the grid twice as coarse the estimate was made from (0 when the
+  // fixed tolerance ruled), and the final estimate of the relative discretisation error of W2².
+  double reference_w2sq = 0.0;
+  double error_estimate = 0.0;
 };
 
 class BenamouBrenierSolver {
@@ -47,6 +51,12 @@ class BenamouBrenierSolver {
     PoissonMethod poisson = PoissonMethod::Auto;  // continuity projection: fft, ksp, or the options' choice
     double relaxation = 1.0;                      // primal_dual: over-relaxation ρ ∈ (0, 2)
     bool progress = false;
+    // solver.tolerance: auto (primal_dual with a multilevel start): once set_reference() has given the
+    // W2² of the grid twice as coarse, stop when W2² has moved by less than auto_fraction × the estimated
+    // discretisation error over the last auto_window iterations; until then (coarsest grid) `tolerance`.
+    bool auto_tolerance = false;
+    double auto_fraction = 0.1;
+    int auto_window = 20;
   };
   BenamouBrenierSolver(const SpaceTimeGrid& grid, SliceView alpha0, SliceView alpha1, Options options);
 
@@ -54,6 +64,9 @@ class BenamouBrenierSolver {
   // Multilevel start: begin from a (prolongated) staggered field, projected onto the continuity
   // constraint here, and, for primal_dual, a dual field on the centred grid. Call before solve().
   void warm_start(const Field& V, const Field& dual);
+  // The W2² of the same problem on the grid twice as coarse (multilevel start): with auto_tolerance the
+  // stopping rule estimates the discretisation error from it.
+  void set_reference(double coarse_w2sq) { reference_w2sq_ = coarse_w2sq; }
   const Field& dual() const { return dual_; }    // primal_dual: the dual variable p after solve()
   StaggeredOps& ops() { return ops_; }
   const Field& centred() const { return U_; }    // (m, ρ) at cell centres
@@ -65,6 +78,7 @@ class BenamouBrenierSolver {
  private:
   void prox_g1(Field& U, Field& V, double gamma);  // kinetic prox on U, continuity projection on V
   bool record(int it, int ksp_its);
+  bool converged_auto();  // solver.tolerance: auto (after record() appended this iteration)
 
   StaggeredOps ops_;
   ContinuityProjection continuity_;
@@ -75,6 +89,8 @@ class BenamouBrenierSolver {
   Field residual_work_;  // I(V) − U in record(), kept to avoid allocating every iteration
   std::vector<IterationRecord> history_;
   double last_energy_ = 0.0;
+  double reference_w2sq_ = 0.0;  // 0: no coarse W2², the fixed tolerance rules
+  double error_estimate_ = 0.0;  // latest relative discretisation error estimate (auto)
   double t_poisson_ = 0.0, t_pointwise_ = 0.0, t_interp_ = 0.0;
 };
 

@@ -17,6 +17,9 @@ std::string to_string(Coupling c);
 Method parse_method(const std::string& s);  // "alg2" | "douglas_rachford" | "primal_dual"
 std::string to_string(Method m);
 
+// solver.tolerance: auto: the fixed tolerance of the coarsest grid, which has no coarser W2² to compare with.
+constexpr double kAutoCoarsestTolerance = 1e-4;
+
 struct DynamicOtConfig {
   GridSpec space;                 // domain.{dim, lower, upper, cells, boundary}  (d = 1, 2 or 3)
   MeasureSpec initial;            // initial:  α0
@@ -27,6 +30,10 @@ struct DynamicOtConfig {
   PetscInt time_cells = 16;       // time.cells
   Method method = Method::DouglasRachford;  // solver.method
   double tolerance = 1e-5;        // solver.tolerance (relative constraint residual and energy change)
+  // solver.tolerance: auto (primal_dual): stop at a fraction of the discretisation error estimated from
+  // the multilevel start's coarse W2² (levels raised to 2 at least); `tolerance` then holds the fixed
+  // rule of the coarsest grid (kAutoCoarsestTolerance).
+  bool tolerance_auto = false;
   int max_iterations = 2000;      // solver.max_iterations
   double step = 1.0;              // solver.step: γ (DR), 1/r (ALG2), τ (primal-dual); default 1
   double relaxation = 1.0;        // solver.relaxation: primal_dual over-relaxation ρ ∈ (0, 2)

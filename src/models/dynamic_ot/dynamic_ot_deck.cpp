@@ -2,6 +2,10 @@
 // tolerance, max_iterations}, lagrangian.{enabled, particles, seed}; not pinned: lagrangian.{coupling,
 // coupling_eps}), the deck → DynamicOtConfig
 // mapping, and the model's registration.
+#include <exception>
+#include <optional>
+#include <string>
+
 #include "dynamic_ot_views.hpp"
 #include "measureflow/deck.hpp"
 #include "measureflow/model.hpp"
@@ -19,7 +23,20 @@ void declare_dynamic_ot_keys(Schema& s) {
   Schema& solver = s.section("solver", "the proximal splitting for the convex Benamou–Brenier problem");
   solver.enumeration("method", {"alg2", "douglas_rachford", "primal_dual"}, "douglas_rachford",
                      "alg2 (augmented Lagrangian) | douglas_rachford (Papadakis–Peyré–Oudet) | primal_dual (Chambolle–Pock)");
-  solver.real("tolerance", 1e-5, "stop when the relative continuity residual and energy change are below it").positive();
+  solver.string("tolerance", "1e-05",
+                 "a number > 0: stop when the relative constraint residual and energy change are below it | auto "
+                 "(primal_dual): stop when W2² moves by less than a tenth of the discretisation error estimated "
+                 "from the multilevel start's grid twice as coarse (levels >= 2)")
+      .check([](const YAML::Node& v, const std::string&) -> std::optional<std::string> {
+        if (v.Scalar() == "auto") return std::nullopt;
+        try {
+          std::size_t used = 0;
+          const double x = std::stod(v.Scalar(), &used);
+          if (used == v.Scalar().size() && x > 0.0) return std::nullopt;
+        } catch (const std::exception&) {
+        }
+        return "expected a number > 0 or auto, got " + v.Scalar();
+      });
   solver.integer("max_iterations", 2000LL, "iteration cap").min(1);
   solver.real("step", 1.0, "γ (douglas_rachford), 1/r (alg2), τ (primal_dual)").positive();
   solver.enumeration("poisson", {"auto", "fft", "ksp"}, "auto",
@@ -57,6 +74,10 @@ void declare_dynamic_ot_keys(Schema& s) {
     if (levels.IsDefined() && levels.IsScalar() && levels.as<std::string>() != "1" &&
         (!method.IsDefined() || !method.IsScalar() || method.as<std::string>() != "primal_dual"))
       e.add("solver.levels", "a multilevel start (levels > 1) needs solver.method: primal_dual", levels);
+    const YAML::Node tolerance = solver_node ? solver_node["tolerance"] : YAML::Node();
+    if (tolerance.IsDefined() && tolerance.IsScalar() && tolerance.Scalar() == "auto" &&
+        (!method.IsDefined() || !method.IsScalar() || method.as<std::string>() != "primal_dual"))
+      e.add("solver.tolerance", "auto (from the multilevel start's coarse W2²) needs solver.method: primal_dual", tolerance);
     const YAML::Node end = root["time"] ? root["time"]["end"] : YAML::Node();
     if (end.IsDefined())
       e.add("time.end", "does not apply to dynamic_ot (the path runs over t in [0, 1]; give time.cells)", end);
@@ -70,7 +91,8 @@ DynamicOtConfig config_from_deck(const Deck& deck) {
   c.target = measure_spec_from_deck(deck, "target");
   c.time_cells = static_cast<PetscInt>(deck.integer("time.cells"));
   c.method = parse_method(deck.text("solver.method"));
-  c.tolerance = deck.real("solver.tolerance");
+  c.tolerance_auto = deck.text("solver.tolerance") == "auto";
+  c.tolerance = c.tolerance_auto ? kAutoCoarsestTolerance : deck.real("solver.tolerance");
   c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
   c.step = deck.real("solver.step");
   c.poisson = deck.text("solver.poisson");

@@ -36,11 +36,14 @@ DynamicOtEulerian::DynamicOtEulerian(const DynamicOtConfig& config, MPI_Comm com
   opt.poisson = parse_poisson_method(config.poisson);
   opt.relaxation = config.relaxation;
   opt.progress = config.progress;
+  opt.auto_tolerance = config.tolerance_auto;
+  // solver.tolerance: auto estimates the discretisation error from the grid twice as coarse: two levels at least.
+  const int levels = config.tolerance_auto ? std::max(config.levels, 2) : config.levels;
   solver_ = std::make_unique<BenamouBrenierSolver>(st_, a0, a1, opt);
   // solver.levels > 1: start from the solution on the grids 2, 4, ... times coarser (primal_dual only).
   const CoarseWork coarse = multilevel_start(*solver_, st_, density_of(config.initial_density, config.initial, m0),
                                              density_of(config.target_density, config.target, m1), opt,
-                                             config.method == Method::PrimalDual ? config.levels : 1);
+                                             config.method == Method::PrimalDual ? levels : 1);
   stats_ = solver_->solve();
   stats_.coarse_levels = coarse.levels;
   stats_.coarse_iterations = coarse.iterations;

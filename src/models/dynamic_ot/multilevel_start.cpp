@@ -32,6 +32,8 @@ CoarseWork multilevel_start(BenamouBrenierSolver& fine_solver, const SpaceTimeGr
   BenamouBrenierSolver solver(coarse, boundary_density(coarse, d0), boundary_density(coarse, d1), opt);
   work = multilevel_start(solver, coarse, d0, d1, opt, levels - 1);
   const SolveStats s = solver.solve();
+  work.w2sq = s.w2sq;
+  fine_solver.set_reference(s.w2sq);  // solver.tolerance: auto (the coarsest level used the fixed rule)
   work.levels += 1;
   work.iterations += s.iterations;
   work.cell_iterations += s.iterations * space_time_cells(coarse);

@@ -17,6 +17,7 @@ struct CoarseWork {
   long long iterations = 0;      // their iterations, summed
   double cell_iterations = 0.0;  // Σ iterations × space-time cells (divide by the fine cell count)
   double seconds = 0.0;
+  double w2sq = 0.0;             // W2² of the level right below the fine one (for solver.tolerance: auto)
 };
 
 // Warm-starts `fine_solver` (on `fine`) from up to `levels` − 1 coarser solves of the problem α0 = d0,
