@@ -225,6 +225,11 @@ CASES = [
     Deck("dot_out_of_range", "dynamic_ot", "run", rep("cells: 2}", "cells: 1}"), ["time.cells", ">= 2"]),
     Deck("dot_bad_method", "dynamic_ot", "check", add("solver: {method: newton}\n"),
          ["solver.method", "newton", "douglas_rachford"]),
+    # solver.tolerance is a number or `auto`; `auto` reads the multilevel start of primal_dual only.
+    Deck("dot_auto_tolerance_method", "dynamic_ot", "check",
+         add("solver: {method: douglas_rachford, tolerance: auto}\n"), ["solver.tolerance", "auto", "primal_dual"]),
+    Deck("dot_tolerance_word", "dynamic_ot", "check", add("solver: {tolerance: abc}\n"),
+         ["solver.tolerance", "abc", "> 0 or auto"]),
     Deck("dot_sweep_bad_variant", "dynamic_ot", "sweep",
          add("sweep:\n  mode: product\n  values:\n    solver.tolerance: [1e-4, -1]\n"), ["solver.tolerance", "-1", "> 0"]),
     # --- gradient_flow ---------------------------------------------------------------------------------
