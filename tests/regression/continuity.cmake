@@ -9,14 +9,15 @@ set(CONT_SAME eulerian.l1_error eulerian.mass eulerian.cov_trace eulerian.mean_n
     lagrangian.mean_norm cross.l1_eulerian_lagrangian)
 set(CONT_MEAN eulerian.mean_error lagrangian.mean_error eulerian.cov_error lagrangian.cov_error)
 
-# The cross W2 (every cell, 4000 of the particles by id stride, ε = 2h²) is the same bits on any rank count;
-# measured 0.01194 with bias estimate 4.3e-4 (docs/yardstick.md); bounds 1.5x and 2x.
+# The cross W2 (every cell above 2⁻⁵³ of the total mass: 2314 of the 4096 at the final time; 4000 of the
+# particles by id stride; ε = 2h²) is the same bits on any rank count; measured 0.01194 with bias estimate
+# 4.3e-4 before the reduced-cost truncation, 0.01089 and 4.1e-4 after (docs/yardstick.md); bounds 1.5x and 2x.
 mf_regression(quickstart DECK inputs/quickstart.yaml
   SET "domain.cells=[64,64]" lagrangian.particles=20000 diagnostics.w2_particles=4000
   BOUNDS "eulerian.mass_drift<=1e-12" "eulerian.l1_error<=0.12" "eulerian.cov_error<=0.035" "eulerian.min_density>=0"
          "lagrangian.cov_error<=0.015" "lagrangian.integrator_cov_error<=1e-8" "cross.l1_eulerian_lagrangian<=0.15"
          "eulerian.w2_error<=0.025" "lagrangian.w2_error<=0.02" "cross.w2_eulerian_lagrangian<=0.018"
-         "cross.w2_bias_estimate<=0.0009" "cross.w2_points_lagrangian>=4000" "cross.w2_points_eulerian>=4096"
+         "cross.w2_bias_estimate<=0.0009" "cross.w2_points_lagrangian>=4000" "cross.w2_points_eulerian>=2000"
   SAME ${CONT_SAME} cross.w2_eulerian_lagrangian cross.w2_bias_estimate RTOL 1e-12
   LOOSE eulerian.w2_error lagrangian.w2_error ${CONT_MEAN} LOOSE_RTOL 1e-6)
 
