@@ -152,9 +152,9 @@ struct Recorded {
 void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
            double err, double started) {
   if (std::getenv("MF_MULTISCALE_TRACE"))
-    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e wall %.3f s\n",
+    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e cpu %.3f s\n",
                  what, s.eps, s.level, n, m, pairs, static_cast<double>(pairs) / std::max(n, 1), stored ? "stored" : "streamed",
-                 sweeps, rebuilds, err, MPI_Wtime() - started);
+                 sweeps, rebuilds, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
 }
 
 // OT_ε(x, y) by alternating updates over the stages; dual values ⟨a, f⟩ + ⟨b, g⟩ at the recorded stages
@@ -174,7 +174,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       g = detail::prolong(Y[cur - 1], g);
     }
     cur = s.level;
-    const double started = MPI_Wtime();
+    const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level &LX = X[cur], &LY = Y[cur];
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
@@ -234,7 +234,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
 // False (p untouched) when the transform is not usable here; the caller then runs the sparse kernel.
 bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const MultiscaleOptions& opt, const Slices& sl,
                       Real1& p, Recorded& rec) {
-  const double started = MPI_Wtime();
+  const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
   const detail::GridGaussTransform gt(L, s.eps);
   if (!gt.usable()) return false;
   Real1 q("mf::ot::ms_gauss_p", L.n), fresh("mf::ot::ms_gauss_fresh", L.n);
@@ -261,8 +261,8 @@ bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const Multi
     if (!std::isfinite(err)) return false;
   }
   if (std::getenv("MF_MULTISCALE_TRACE"))
-    std::fprintf(stderr, "multiscale self (gauss transform): eps %.3e level %d n %d lattice %lld sweeps %d err %.2e wall %.3f s\n",
-                 s.eps, s.level, L.n, gt.lattice_points(), stage_it, err, MPI_Wtime() - started);
+    std::fprintf(stderr, "multiscale self (gauss transform): eps %.3e level %d n %d lattice %lld sweeps %d err %.2e cpu %.3f s\n",
+                 s.eps, s.level, L.n, gt.lattice_points(), stage_it, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
   if (s.recorded) {
     rec.converged = rec.converged && err <= tol;
     // A last plain update: at the fixed point q = softmin(q), and OT_ε(x, x) = 2⟨a, softmin q⟩.
@@ -284,7 +284,7 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
     if (cur < 0) p = Real1("mf::ot::ms_p", X[s.level].n);
     for (; cur > s.level; --cur) p = detail::prolong(X[cur - 1], p);
     cur = s.level;
-    const double started = MPI_Wtime();
+    const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level& L = X[cur];
     const Slices sl(comm, L.n);
     // A cloud much denser than ε: the Gauss transform replaces the pairs (grid_gauss_transform.hpp). The
