@@ -56,7 +56,7 @@ constexpr int kGaussHalfWindow = 11;
 
 // True when the Gauss transform should replace the sparse kernel for the self term of L at ε: when the
 // pairs the truncation θ would keep (estimated from the mean occupancy of L's occupied bins times the
-// bins within the radius √(θε)) exceed twice the transform's work per point (2·(2W)^d).
+// bins within the radius √((θ + 10)ε)) exceed half a window, (2W)^d / 2 (the measured break-even).
 bool gauss_transform_pays(const Level& L, double eps, double truncation);
 
 }  // namespace mf::ot::detail
