@@ -15,7 +15,7 @@ waiting rank's polling inflates the run's (not the yardstick's) time. The load a
 start and the end.
 
   yardstick_cost.py --binary build/measureflow [--ranks 2] [--out DIR] [--deck D ...] [--set k=v ...]
-                    [--no-baseline]
+                    [--no-baseline] [--timeout S]
 
 Without --deck it runs the shipped decks that have a grid and a particle view and report a cross W2.
 """
@@ -57,7 +57,7 @@ def load():
         return " ".join(f.read().split()[:3])
 
 
-def run(binary, ranks, deck, out, sets):
+def run(binary, ranks, deck, out, sets, timeout):
     if os.path.isdir(out):
         shutil.rmtree(out)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
@@ -66,7 +66,11 @@ def run(binary, ranks, deck, out, sets):
         cmd += ["--set", s]
     print(" ".join(cmd), flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"stopped after {timeout} s of wall time", flush=True)
+        return None, None
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.stdout.write(proc.stdout[-2000:])
@@ -84,6 +88,7 @@ def main():
     p.add_argument("--out", default=None)
     p.add_argument("--deck", action="append")
     p.add_argument("--set", action="append", default=[])
+    p.add_argument("--timeout", type=float, default=900, help="wall seconds per run before it is stopped")
     p.add_argument("--no-baseline", action="store_true", help="skip the diagnostics.w2=none run")
     args = p.parse_args()
     out = args.out or tempfile.mkdtemp(prefix="yardstick_cost_")
@@ -91,13 +96,13 @@ def main():
     rows = []
     for deck in args.deck or SHIPPED:
         tag = os.path.splitext(os.path.basename(deck))[0]
-        m, cpu = run(args.binary, args.ranks, deck, os.path.join(out, tag), args.set)
+        m, cpu = run(args.binary, args.ranks, deck, os.path.join(out, tag), args.set, args.timeout)
         if m is None:
             rows.append((deck, None))
             continue
         none_cpu = float("nan")
         if not args.no_baseline:
-            _, c = run(args.binary, args.ranks, deck, os.path.join(out, tag + "_none"), args.set + ["diagnostics.w2=none"])
+            _, c = run(args.binary, args.ranks, deck, os.path.join(out, tag + "_none"), args.set + ["diagnostics.w2=none"], args.timeout)
             none_cpu = c if c is not None else float("nan")
         rows.append((deck, (m.get("cross.w2_eulerian_lagrangian", float("nan")), m.get("cross.w2_bias_estimate", float("nan")),
                             m.get("cross.w2_points_eulerian", float("nan")), m.get("cross.w2_points_lagrangian", float("nan")),
@@ -107,7 +112,7 @@ def main():
           f"{'run cpu s':>9} {'none cpu s':>10} {'share':>6} {'extra':>6}")
     for deck, r in rows:
         if r is None:
-            print(f"{deck:<46} FAILED")
+            print(f"{deck:<46} FAILED or stopped (see above)")
             continue
         w, b, ne, nl, ws, rs, ns = r
         extra = (rs - ns) / rs if ns == ns else float("nan")

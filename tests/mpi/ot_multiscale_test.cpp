@@ -6,6 +6,7 @@
 
 #include <Kokkos_Core.hpp>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -182,7 +183,7 @@ BinLattice cube(int d, int cells) {
 
 // The grid Gauss transform's row sums against the direct sums over all pairs, in 1, 2 and 3 dimensions, at a
 // potential that varies by several ε: the stated bound is 2·e^{−2π²} ≈ 5.4e-9 relative per axis (Poisson
-// summation of the trapezoidal rule at δ = √(ε/8)) plus the window's cut (e^{−28}); asserted at 1e-7.
+// summation of the trapezoidal rule at δ = √(ε/8)) plus the window's cut (e^{−28}); measured 4–7e-9, asserted 3e-8.
 TEST(GridGaussTransform, RowSumsMatchTheDirectSums) {
   for (int d = 1; d <= 3; ++d) {
     const BinLattice lat = cube(d, d == 3 ? 8 : 16);
@@ -205,12 +206,13 @@ TEST(GridGaussTransform, RowSumsMatchTheDirectSums) {
       }
       worst = std::max(worst, std::fabs(std::exp(got(i) - std::log(direct)) - 1.0));
     }
-    EXPECT_LT(worst, 1e-7) << "d = " << d;
+    std::printf("GridGaussTransform d = %d: worst relative row-sum error %.2e\n", d, worst);
+    EXPECT_LT(worst, 3e-8) << "d = " << d;
   }
 }
 
 // The self terms through the Gauss transform (forced) against the sparse kernel (off): the same divergence at
-// both recorded ε, to the solvers' tolerance (1e-7 marginals), and the same bits on every rank count.
+// both recorded ε (measured 3e-11 to 1.6e-9 relative, asserted 1e-7), and the same bits on every rank count.
 TEST(MultiscaleSinkhorn, GaussTransformSelfTermsGiveTheSparseResult) {
   for (int d = 2; d <= 3; ++d) {
     const BinLattice lat = cube(d, d == 3 ? 8 : 16);
@@ -224,10 +226,13 @@ TEST(MultiscaleSinkhorn, GaussTransformSelfTermsGiveTheSparseResult) {
     opt.gauss_transform = 1;
     const auto gauss = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
     const auto one = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+    std::printf("d = %d: S_eps gauss %.12e sparse %.12e (rel %.1e); S_2eps rel %.1e\n", d, gauss.divergence,
+                sparse.divergence, std::fabs(gauss.divergence / sparse.divergence - 1.0),
+                std::fabs(gauss.divergence_2eps / sparse.divergence_2eps - 1.0));
     EXPECT_TRUE(gauss.converged);
     EXPECT_GT(sparse.divergence, 0.0);
-    EXPECT_NEAR(gauss.divergence, sparse.divergence, 1e-6 * sparse.divergence) << "d = " << d;
-    EXPECT_NEAR(gauss.divergence_2eps, sparse.divergence_2eps, 1e-6 * sparse.divergence_2eps) << "d = " << d;
+    EXPECT_NEAR(gauss.divergence, sparse.divergence, 1e-7 * sparse.divergence) << "d = " << d;
+    EXPECT_NEAR(gauss.divergence_2eps, sparse.divergence_2eps, 1e-7 * sparse.divergence_2eps) << "d = " << d;
     EXPECT_EQ(gauss.divergence, one.divergence);
     EXPECT_EQ(gauss.divergence_2eps, one.divergence_2eps);
   }
