@@ -85,6 +85,10 @@ class Model {
   std::unique_ptr<ClosedFormView> closed_form;
   // Model-specific metrics at an output time (added to the generic ones; dotted names).
   virtual void add_metrics(double t, Metrics& metrics) {}
+  // True when add_metrics writes the cross-view yardstick itself (cross.w2_eulerian_lagrangian with its
+  // ε, bias estimate, marginal error, points and cost; e.g. dynamic OT's largest slice W2, the exact 1D
+  // quantile W2): the Driver then skips its own solve, whose value the model would overwrite.
+  virtual bool reports_cross_w2() const { return false; }
   // A fixed output time grid for models that are not time evolutions (empty: use output.every).
   virtual std::vector<double> output_times() const { return {}; }
   // Small text files the model publishes in output.dir beside the standard ones (file name → contents),

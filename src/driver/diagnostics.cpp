@@ -141,8 +141,9 @@ Metrics Diagnostics::evaluate(double t, bool final_output) {
     const Grid& grid = model_.eulerian->grid();
     deposit_cic(grid, model_.lagrangian->particles(), scratch_);
     m["cross.l1_eulerian_lagrangian"] = relative_l1(scratch_, model_.eulerian->density());
-    const bool want_w2 = options_.w2_when == DiagnosticsOptions::W2When::Outputs ||
-                         (options_.w2_when == DiagnosticsOptions::W2When::Final && final_output);
+    // A model that reports its own cross W2 would overwrite the Driver's: no second solve (docs/yardstick.md).
+    const bool want_w2 = !model_.reports_cross_w2() && (options_.w2_when == DiagnosticsOptions::W2When::Outputs ||
+                         (options_.w2_when == DiagnosticsOptions::W2When::Final && final_output));
     if (want_w2) {
       const CrossW2 r = cross_view_w2(grid, model_.eulerian->density(), model_.lagrangian->particles(),
                                       options_.w2_eps, options_.w2_particles);

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "bin_hierarchy.hpp"
+#include "grid_gauss_transform.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
 #include "sparse_kernel.hpp"
@@ -149,11 +150,11 @@ struct Recorded {
 };
 
 void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
-           double err) {
+           double err, double started) {
   if (std::getenv("MF_MULTISCALE_TRACE"))
-    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e\n",
+    std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e cpu %.3f s\n",
                  what, s.eps, s.level, n, m, pairs, static_cast<double>(pairs) / std::max(n, 1), stored ? "stored" : "streamed",
-                 sweeps, rebuilds, err);
+                 sweeps, rebuilds, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
 }
 
 // OT_ε(x, y) by alternating updates over the stages; dual values ⟨a, f⟩ + ⟨b, g⟩ at the recorded stages
@@ -173,6 +174,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       g = detail::prolong(Y[cur - 1], g);
     }
     cur = s.level;
+    const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level &LX = X[cur], &LY = Y[cur];
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
@@ -206,7 +208,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       ++rec.iterations;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn: marginal error is not finite at eps = " + std::to_string(s.eps));
     }
-    trace("cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err);
+    trace("cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       if (s.eps == stages.back().eps) {
@@ -227,6 +229,50 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
   return rec;
 }
 
+// One self-term stage on the grid Gauss transform (no kernel, no truncation): the same averaged fixed point
+// on the potential itself, p ← (p + softmin p)/2, with softmin p = −ε log Σ_j b_j exp((p_j − |x − x_j|²)/ε).
+// False (p untouched) when the transform is not usable here; the caller then runs the sparse kernel.
+bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const MultiscaleOptions& opt, const Slices& sl,
+                      Real1& p, Recorded& rec) {
+  const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+  const detail::GridGaussTransform gt(L, s.eps);
+  if (!gt.usable()) return false;
+  Real1 q("mf::ot::ms_gauss_p", L.n), fresh("mf::ot::ms_gauss_fresh", L.n);
+  Kokkos::deep_copy(q, p);
+  // softmin(q) into fresh (all points), false on a sum that under- or overflowed (on any rank).
+  auto softmin = [&]() {
+    int ok = gt.log_sums(q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
+    MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm);
+    for (int i = sl.lo(); i < sl.hi(); ++i) fresh(i) = -s.eps * fresh(i);
+    sl.gather(comm, fresh);
+    return ok == 1;
+  };
+  const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
+  double err = std::numeric_limits<double>::infinity();
+  int stage_it = 0;
+  while (err > tol && rec.iterations < opt.max_iterations) {
+    if (!softmin()) return false;
+    // The L1 violation of the marginal of the plan built with q on both sides.
+    err = 0.0;
+    for (int i = 0; i < L.n; ++i) err += L.w(i) * std::fabs(std::exp((q(i) - fresh(i)) / s.eps) - 1.0);
+    for (int i = 0; i < L.n; ++i) q(i) = 0.5 * (q(i) + fresh(i));
+    ++rec.iterations;
+    ++stage_it;
+    if (!std::isfinite(err)) return false;
+  }
+  if (std::getenv("MF_MULTISCALE_TRACE"))
+    std::fprintf(stderr, "multiscale self (gauss transform): eps %.3e level %d n %d lattice %lld sweeps %d err %.2e cpu %.3f s\n",
+                 s.eps, s.level, L.n, gt.lattice_points(), stage_it, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
+  if (s.recorded) {
+    rec.converged = rec.converged && err <= tol;
+    // A last plain update: at the fixed point q = softmin(q), and OT_ε(x, x) = 2⟨a, softmin q⟩.
+    if (!softmin()) return false;
+    (s.eps > opt.eps ? rec.value_2eps : rec.value_eps) = 2.0 * dot(L, fresh);
+  }
+  Kokkos::deep_copy(p, q);
+  return true;
+}
+
 // OT_ε(x, x) by the symmetric averaged fixed point p ← (p + softmin(p)) / 2; dual value 2⟨a, p⟩. The kernel
 // of a cloud against itself under one potential p̂ is symmetric: one matrix serves both sides.
 Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Stage>& stages,
@@ -238,8 +284,14 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
     if (cur < 0) p = Real1("mf::ot::ms_p", X[s.level].n);
     for (; cur > s.level; --cur) p = detail::prolong(X[cur - 1], p);
     cur = s.level;
+    const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level& L = X[cur];
     const Slices sl(comm, L.n);
+    // A cloud much denser than ε: the Gauss transform replaces the pairs (grid_gauss_transform.hpp). The
+    // decision depends on the cloud alone, so it is the same on every rank.
+    const bool gauss = s.level == 0 && (opt.gauss_transform > 0 ||
+                                        (opt.gauss_transform < 0 && detail::gauss_transform_pays(L, s.eps, opt.truncation)));
+    if (gauss && self_stage_gauss(comm, L, s, opt, sl, p, rec)) continue;
     Real1 lp("mf::ot::ms_lp", L.n), fresh("mf::ot::ms_lp_fresh", L.n);
     SparseKernel k = kernel(comm, L, p, L, p, s.eps, opt, sl);
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
@@ -258,7 +310,7 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
       ++stage_it;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn (self term): marginal error is not finite");
     }
-    trace("self", s, L.n, L.n, total_pairs(comm, k), k.stored, stage_it, rebuilds, err);
+    trace("self", s, L.n, L.n, total_pairs(comm, k), k.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       // A last plain update: at the fixed point p = softmin(p), and OT_ε(x, x) = 2⟨a, p⟩.

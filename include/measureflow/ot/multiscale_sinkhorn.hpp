@@ -44,6 +44,9 @@ struct MultiscaleOptions {
   long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
   bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
   bool record_2eps = true;    // false: only the last stage is solved to tol (no S_2ε)
+  // Self terms on level 0 through the grid Gauss transform (grid_gauss_transform.hpp) instead of the sparse
+  // kernel: −1 where it pays (a cloud much denser than ε), 0 never, 1 always (tests).
+  int gauss_transform = -1;
 };
 
 struct MultiscaleDivergence {

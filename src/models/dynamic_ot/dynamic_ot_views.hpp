@@ -121,6 +121,8 @@ class DynamicOtModel : public Model {
   // at construction rather than at the first output so that a restarted run, whose particles arrive in
   // another local order, computes it from the same state and gets the same bits.
   void compare_views_at_start();
+  // The slices' yardstick is this model's cross.w2_*: the Driver's own final solve would be overwritten.
+  bool reports_cross_w2() const override;
 
   DynamicOtEulerian* grid_view = nullptr;
   DynamicOtLagrangian* particle_view = nullptr;
@@ -137,6 +139,8 @@ class DynamicOtModel : public Model {
   // Per time face: W2 between the views and both kinetic energies, computed once (all faces at once,
   // since the pinned metric is their maximum and is reported from the first output on).
   std::vector<double> cross_w2_, cross_eps_, cross_bias_, cross_grid_kinetic_, cross_particle_kinetic_;
+  std::vector<double> cross_marginal_, cross_points_e_, cross_points_l_;
+  double cross_seconds_ = 0.0, cross_cpu_seconds_ = 0.0;  // every face's comparison together
 };
 
 // Closed form applies to two Gaussians, or two bumps of equal power (one elliptical family).

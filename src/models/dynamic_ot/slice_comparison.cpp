@@ -39,6 +39,11 @@ SliceComparison compare_slices(DynamicOtEulerian& grid_view, DynamicOtLagrangian
     c.w2.push_back(r.w2);
     c.eps.push_back(r.eps);
     c.bias.push_back(r.bias_estimate);
+    c.marginal_error.push_back(r.marginal_error);
+    c.points_eulerian.push_back(static_cast<double>(r.points_eulerian));
+    c.points_lagrangian.push_back(static_cast<double>(r.points_lagrangian));
+    c.seconds += r.seconds;
+    c.cpu_seconds += r.cpu_seconds;
     c.particle_kinetic.push_back(particle_view.kinetic_energy());
   }
   return c;

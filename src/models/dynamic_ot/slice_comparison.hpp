@@ -19,6 +19,9 @@ struct SliceComparison {
   std::vector<double> w2;                 // sqrt(max(S_ε, 0)) at t_k
   std::vector<double> eps;                // ε used at t_k
   std::vector<double> bias;               // the yardstick's bias estimate |W(2ε) − W(ε)| at t_k
+  std::vector<double> marginal_error;     // the cross plan's L1 marginal violation at t_k
+  std::vector<double> points_eulerian, points_lagrangian;  // cells and particles entering the W2 at t_k
+  double seconds = 0.0, cpu_seconds = 0.0;  // all faces' solves together (wall of the slowest rank; cpu of all ranks)
   std::vector<double> grid_kinetic;       // ½∫ρ|v|² of the grid solution at face k
   std::vector<double> particle_kinetic;   // ½Σ w|T(x) − x|² (constant along straight lines)
   double largest() const;                 // max over k of w2 (the pinned cross metric)

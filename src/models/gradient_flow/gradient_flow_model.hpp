@@ -19,6 +19,8 @@ class GradientFlowModel : public Model {
   // halo_particles, w2_steady_state | radial_w2_steady_state}; in 1D also eulerian.w2_error,
   // lagrangian.w2_error and cross.w2_eulerian_lagrangian, exact by quantile functions.
   void add_metrics(double t, Metrics& metrics) override;
+  // In 1D the exact quantile W2 above is the cross yardstick (the Driver skips its entropic solve).
+  bool reports_cross_w2() const override;
 
  private:
   GradientFlowConfig config_;
