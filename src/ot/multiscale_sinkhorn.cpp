@@ -21,6 +21,7 @@
 #include <string>
 
 #include "bin_hierarchy.hpp"
+#include "multiscale_cross.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
 #include "sparse_kernel.hpp"
@@ -146,6 +147,7 @@ struct Recorded {
   long long pairs = 0;
   int iterations = 0;
   bool converged = true;
+  Real1 f, g;  // the cross solve's potentials at the last stage (level 0), for the exact step
 };
 
 void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
@@ -224,6 +226,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       rec.error = err;
     }
   }
+  rec.f = f;
+  rec.g = g;
   return rec;
 }
 
@@ -288,6 +292,29 @@ double squared_box_diagonal(const HostCloud& x, const HostCloud& y) {
 }
 
 }  // namespace
+
+namespace detail {
+
+CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
+                                            const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt) {
+  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
+    throw std::invalid_argument("multiscale_cross_potentials: eps must be finite and > 0, got " + std::to_string(opt.eps));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  const Recorded r = cross_solve(comm, X, Y, schedule(X, Y, squared_box_diagonal(x, y), o), o);
+  CrossPotentials out;
+  out.f = r.f;
+  out.g = r.g;
+  out.transport_cost = r.transport_cost;
+  out.entropic_cost = r.value_eps;
+  out.marginal_error = r.error;
+  out.pairs = r.pairs;
+  out.iterations = r.iterations;
+  out.converged = r.converged;
+  return out;
+}
+
+}  // namespace detail
 
 MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, const HostCloud& y,
                                            const BinLattice& lattice, const MultiscaleOptions& opt) {
