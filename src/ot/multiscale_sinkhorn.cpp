@@ -32,6 +32,7 @@ namespace {
 
 using detail::Level;
 using detail::Real1;
+using detail::Real2;
 using detail::SparseKernel;
 
 constexpr double kAbsorbAt = 30.0;
@@ -89,6 +90,20 @@ void scaling_update(MPI_Comm comm, const SparseKernel& k, const Real1& ls, const
   detail::log_row_sums(k, e, fresh);
   for (int i = k.lo; i < k.hi; ++i) fresh(i) = -fresh(i);
   sl.gather(comm, fresh);
+}
+
+// The barycentric map of every target point under the current plan (this rank's rows, then gathered).
+detail::Real2 barycentres(MPI_Comm comm, const SparseKernel& k, const Real1& ls, const Slices& sl) {
+  const int d = k.T.dim;
+  detail::Real2 b("mf::ot::ms_barycentres", k.T.n, d);
+  detail::row_barycentres(k, ls, b);
+  std::vector<int> counts(sl.counts), displs(sl.displs);
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    counts[r] *= d;
+    displs[r] *= d;
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, b.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  return b;
 }
 
 // Σ_j w_j |exp(old_j − fresh_j) − 1|: the L1 violation of this side's marginal by the plan built with `old`.
@@ -164,15 +179,24 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
                      const std::vector<Stage>& stages, const MultiscaleOptions& opt) {
   Recorded rec;
   Real1 f, g;
+  Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
   int cur = -1;
-  for (const Stage& s : stages) {
+  for (std::size_t si = 0; si < stages.size(); ++si) {
+    const Stage& s = stages[si];
     if (cur < 0) {
       f = Real1("mf::ot::ms_f", X[s.level].n);
       g = Real1("mf::ot::ms_g", Y[s.level].n);
     }
     for (; cur > s.level; --cur) {
-      f = detail::prolong(X[cur - 1], f);
-      g = detail::prolong(Y[cur - 1], g);
+      if (opt.gradient_prolongation && bx.extent(0) == static_cast<std::size_t>(X[cur].n)) {
+        f = detail::prolong_linear(X[cur - 1], X[cur], f, bx);
+        g = detail::prolong_linear(Y[cur - 1], Y[cur], g, by);
+        bx = detail::prolong_rows(X[cur - 1], bx);
+        by = detail::prolong_rows(Y[cur - 1], by);
+      } else {
+        f = detail::prolong(X[cur - 1], f);
+        g = detail::prolong(Y[cur - 1], g);
+      }
     }
     cur = s.level;
     const Level &LX = X[cur], &LY = Y[cur];
@@ -218,6 +242,10 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         rec.transport_cost = 0.0;
         for (int i = 0; i < LX.n; ++i) rec.transport_cost += rows(i);
       }
+    }
+    if (opt.gradient_prolongation && si + 1 < stages.size() && stages[si + 1].level < cur) {
+      bx = barycentres(comm, kxy, lv, sx);
+      by = barycentres(comm, kyx, lu, sy);
     }
     absorb(f, lu, s.eps);
     absorb(g, lv, s.eps);

@@ -44,6 +44,10 @@ struct MultiscaleOptions {
   long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
   bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
   bool record_2eps = true;    // false: only the last stage is solved to tol (no S_2ε)
+  // true: potentials move to a finer bin level to first order (their gradient from the coarse plan's
+  // barycentric map) instead of piecewise constant: far fewer sweeps on the first stage of each level.
+  // Used by the exact step (certified_exact.hpp); off by default (the yardstick's numbers unchanged).
+  bool gradient_prolongation = false;
 };
 
 struct MultiscaleDivergence {
