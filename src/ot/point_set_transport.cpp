@@ -132,6 +132,7 @@ PointSetTransport transport_point_sets(MPI_Comm comm, const WeightedPoints& x, c
     eo.sinkhorn.tol = o.tol;
     eo.sinkhorn.max_iterations = o.max_iterations;
     eo.sinkhorn.record_2eps = false;
+    eo.sinkhorn.gradient_prolongation = true;
     eo.sinkhorn.truncation = 10.0;  // the potentials only locate the plan: fewer kept pairs per sweep
     const CertifiedExact r = certified_exact_transport(comm, hx, hy, lattice, eo);
     out.converged = r.certified;

@@ -92,6 +92,7 @@ CertifiedExactOptions options(double eps) {
   o.sinkhorn.eps = eps;
   o.sinkhorn.tol = 1e-3;
   o.sinkhorn.record_2eps = false;
+  o.sinkhorn.gradient_prolongation = true;  // as `measureflow ot --solver exact`
   return o;
 }
 
