@@ -174,11 +174,28 @@ CertifiedExact certified_exact_transport(MPI_Comm comm, const HostCloud& x, cons
   {
     const detail::SparseKernel k =
         detail::build_kernel(X0, cp.f, Y0, cp.g, so.eps, opt.candidate_truncation * so.eps, lo, hi);
-    for_each_kept_pair(k, [&](int i, int j, double c, double) {
-      mine.row.push_back(i);
-      mine.col.push_back(j);
-      mine.cost.push_back(c);
+    // Per row the candidates_per_row pairs of smallest reduced cost (the entropic potentials leave a
+    // band of many pairs with r ≤ θ'ε; the certificate adds any optimal pair left out).
+    std::vector<std::pair<double, int>> row;
+    int current = -1;
+    auto flush = [&] {
+      const std::size_t keep = std::min(row.size(), static_cast<std::size_t>(std::max(opt.candidates_per_row, 1)));
+      std::partial_sort(row.begin(), row.begin() + keep, row.end());
+      for (std::size_t q = 0; q < keep; ++q) {
+        mine.row.push_back(current);
+        mine.col.push_back(row[q].second);
+        mine.cost.push_back(squared_distance(X0, current, Y0, row[q].second));
+      }
+      row.clear();
+    };
+    for_each_kept_pair(k, [&](int i, int j, double, double r) {
+      if (i != current) {
+        flush();
+        current = i;
+      }
+      row.push_back({r, j});
     });
+    flush();
   }
   detail::TransportLp lp;
   lp.scale = detail::integer_cost_scale(diam2, static_cast<long long>(X0.n) + Y0.n);

@@ -4,7 +4,8 @@
 // those pairs (LEMON's network simplex); then its dual potentials (u, v) checked on every pair: pairs
 // with c_ij − u_i − v_j < 0 are found through the bin pyramid (the truncation's descent with threshold
 // 0, never all n·m pairs), added, and the LP solved again until there are none. The duals are then
-// feasible for the full problem, so the LP's plan is optimal for all pairs: the exact discrete W2²
+// feasible for the full problem and their value equals the LP's cost (checked in integers), so the
+// LP's plan is optimal for all pairs: the exact discrete W2²
 // (to the rounding stated in min_cost_flow.hpp: costs to `cost_resolution`, non-uniform masses to 2^-40).
 //
 // Ranks: the ε-scaling and the certificate's search are split by rows over the ranks; the LP is solved on
@@ -18,7 +19,8 @@ namespace mf::ot {
 
 struct CertifiedExactOptions {
   MultiscaleOptions sinkhorn;       // ε-scaling to sinkhorn.eps at tolerance sinkhorn.tol (self terms unused)
-  double candidate_truncation = 6;  // the first LP gets the pairs with reduced cost ≤ this × ε
+  double candidate_truncation = 1;  // the first LP gets the pairs with reduced cost ≤ this × ε,
+  int candidates_per_row = 12;      // at most this many per row (the smallest reduced costs): O(n) pairs
   int max_rounds = 100;             // LP solves; not certified after them → certified = false
   int max_added_per_row = 8;        // violators added per row and round (the most negative first)
 };
