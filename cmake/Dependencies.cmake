@@ -15,6 +15,14 @@ find_package(GTest)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
+# LEMON (Debian liblemon-dev): the network simplex of the static solver's exact step (certified_exact.hpp).
+# Only its headers are used (the templates need no library); Debian's lemonConfig.cmake sets LEMON_INCLUDE_DIR.
+find_package(LEMON NAMES lemon LEMON CONFIG QUIET)
+find_path(MF_LEMON_INCLUDE_DIR lemon/network_simplex.h HINTS ${LEMON_INCLUDE_DIR})
+if(NOT MF_LEMON_INCLUDE_DIR)
+  message(FATAL_ERROR "MeasureFlow needs LEMON (lemon/network_simplex.h) for the exact static OT step: "
+                      "install liblemon-dev (scripts/setup.sh) or pass -DMF_LEMON_INCLUDE_DIR=<prefix>/include")
+endif()
 # Random123 is header-only and ships no CMake config.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
 # FFTW 3 with its MPI interface (Debian libfftw3-dev, libfftw3-mpi-dev): the space-time Poisson solves by

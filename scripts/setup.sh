@@ -13,6 +13,7 @@ PACKAGES=(
   libtrilinos-kokkos-dev
   libopenblas-serial-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev librandom123-dev libfftw3-dev libfftw3-mpi-dev
+  liblemon-dev
   python3-h5py python3-numpy python3-matplotlib python3-pot python3-scipy python3-yaml
   slurm-wlm munge paraview python3-paraview xvfb xauth ffmpeg
 )

@@ -33,6 +33,7 @@ class Measureflow(CMakePackage):
     depends_on("nlohmann-json@3.10:")
     depends_on("cli11@2.1:", type="build")
     depends_on("random123@1.14:")
+    depends_on("lemon@1.3:")
     depends_on("googletest@1.12:", type=("build", "link"), when="+tests")
 
     depends_on("python@3.9:", type="run", when="+postprocess")

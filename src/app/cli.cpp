@@ -128,8 +128,11 @@ void define_commands(CLI::App& app, Parsed& p, const BuildInfo& build) {
       ->capture_default_str();
   ot->add_option("--solver", p.ot.transport.solver,
                  "Sinkhorn solver: multiscale (bins and reduced-cost truncation, 1-3 dimensions), dense (all pairs, "
-                 "streamed; any dimension) or auto (multiscale up to 3 dimensions, dense above)")
-      ->check(CLI::IsMember({"auto", "multiscale", "dense"}))
+                 "streamed; any dimension), auto (multiscale up to 3 dimensions, dense above) or exact (1-3 "
+                 "dimensions: multiscale down to eps, then the exact transport LP on the kept pairs, certified on "
+                 "all pairs; transport_cost is then the exact W2^2; eps defaults to 4 x the squared mean spacing, "
+                 "tol to 1e-2)")
+      ->check(CLI::IsMember({"auto", "multiscale", "dense", "exact"}))
       ->capture_default_str();
   ot->add_option("--eps", p.eps,
                  "Entropic regularisation in cost units (default 1e-3 x squared diameter of the joint bounding box)")
@@ -226,6 +229,8 @@ int run_cli(const std::vector<std::string>& words, const BuildInfo& build) {
       const CLI::App* ot = app.get_subcommand("ot");
       p.ot.transport.divergence = ot->count("--no-divergence") == 0;
       if (ot->count("--eps") > 0) p.ot.transport.eps = p.eps;
+      // The exact step only needs ε-scaling to bring the kept pairs near the plan: a loose default tol.
+      if (p.ot.transport.solver == "exact" && ot->count("--tol") == 0) p.ot.transport.tol = 1e-2;
       return ot_command(p.ot);
     }
     return kExitInput;  // unreachable: require_subcommand(1)

@@ -123,4 +123,22 @@ Real1 prolong(const Level& finer, const Real1& coarse) {
   return out;
 }
 
+Real1 prolong_linear(const Level& finer, const Level& coarse, const Real1& f, const Real2& bary) {
+  Real1 out("mf::ot::ms_prolonged_linear", finer.n);
+  for (int i = 0; i < finer.n; ++i) {
+    const int p = finer.parent(i);
+    double v = f(p);
+    for (int a = 0; a < finer.dim; ++a) v += 2.0 * (coarse.pos(p, a) - bary(p, a)) * (finer.pos(i, a) - coarse.pos(p, a));
+    out(i) = v;
+  }
+  return out;
+}
+
+Real2 prolong_rows(const Level& finer, const Real2& coarse) {
+  Real2 out("mf::ot::ms_prolonged_rows", finer.n, coarse.extent(1));
+  for (int i = 0; i < finer.n; ++i)
+    for (std::size_t a = 0; a < coarse.extent(1); ++a) out(i, a) = coarse(finer.parent(i), a);
+  return out;
+}
+
 }  // namespace mf::ot::detail

@@ -38,4 +38,13 @@ std::vector<Level> hierarchy(const HostCloud& c, const BinLattice& lattice, cons
 // Potentials of a coarser level copied to the points of `finer` (each takes its parent bin's).
 Real1 prolong(const Level& finer, const Real1& coarse);
 
+// First-order prolongation: f(x_i) = f(X_P) + 2 ⟨X_P − bary_P, x_i − X_P⟩ with P the parent of i and
+// bary the coarse plan's barycentric map (∇f = 2 (x − T(x)) for the squared distance). Piecewise-constant
+// potentials are wrong by O(bin · |∇f|) inside each coarse bin, which the first fine stage then spends
+// many sweeps removing; the linear correction leaves O(bin²).
+Real1 prolong_linear(const Level& finer, const Level& coarse, const Real1& f, const Real2& bary);
+
+// The parent's row of a coarse n × dim array for every finer point.
+Real2 prolong_rows(const Level& finer, const Real2& coarse);
+
 }  // namespace mf::ot::detail

@@ -22,6 +22,7 @@
 
 #include "bin_hierarchy.hpp"
 #include "grid_gauss_transform.hpp"
+#include "multiscale_cross.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
 #include "sparse_kernel.hpp"
@@ -32,6 +33,7 @@ namespace {
 
 using detail::Level;
 using detail::Real1;
+using detail::Real2;
 using detail::SparseKernel;
 
 constexpr double kAbsorbAt = 30.0;
@@ -91,6 +93,20 @@ void scaling_update(MPI_Comm comm, const SparseKernel& k, const Real1& ls, const
   sl.gather(comm, fresh);
 }
 
+// The barycentric map of every target point under the current plan (this rank's rows, then gathered).
+detail::Real2 barycentres(MPI_Comm comm, const SparseKernel& k, const Real1& ls, const Slices& sl) {
+  const int d = k.T.dim;
+  detail::Real2 b("mf::ot::ms_barycentres", k.T.n, d);
+  detail::row_barycentres(k, ls, b);
+  std::vector<int> counts(sl.counts), displs(sl.displs);
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    counts[r] *= d;
+    displs[r] *= d;
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, b.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  return b;
+}
+
 // Σ_j w_j |exp(old_j − fresh_j) − 1|: the L1 violation of this side's marginal by the plan built with `old`.
 double violation(const Level& L, const Real1& old, const Real1& fresh) {
   double e = 0.0;
@@ -147,6 +163,7 @@ struct Recorded {
   long long pairs = 0;
   int iterations = 0;
   bool converged = true;
+  Real1 f, g;  // the cross solve's potentials at the last stage (level 0), for the exact step
 };
 
 void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
@@ -163,15 +180,24 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
                      const std::vector<Stage>& stages, const MultiscaleOptions& opt) {
   Recorded rec;
   Real1 f, g;
+  Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
   int cur = -1;
-  for (const Stage& s : stages) {
+  for (std::size_t si = 0; si < stages.size(); ++si) {
+    const Stage& s = stages[si];
     if (cur < 0) {
       f = Real1("mf::ot::ms_f", X[s.level].n);
       g = Real1("mf::ot::ms_g", Y[s.level].n);
     }
     for (; cur > s.level; --cur) {
-      f = detail::prolong(X[cur - 1], f);
-      g = detail::prolong(Y[cur - 1], g);
+      if (opt.gradient_prolongation && bx.extent(0) == static_cast<std::size_t>(X[cur].n)) {
+        f = detail::prolong_linear(X[cur - 1], X[cur], f, bx);
+        g = detail::prolong_linear(Y[cur - 1], Y[cur], g, by);
+        bx = detail::prolong_rows(X[cur - 1], bx);
+        by = detail::prolong_rows(Y[cur - 1], by);
+      } else {
+        f = detail::prolong(X[cur - 1], f);
+        g = detail::prolong(Y[cur - 1], g);
+      }
     }
     cur = s.level;
     const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
@@ -219,6 +245,10 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         for (int i = 0; i < LX.n; ++i) rec.transport_cost += rows(i);
       }
     }
+    if (opt.gradient_prolongation && si + 1 < stages.size() && stages[si + 1].level < cur) {
+      bx = barycentres(comm, kxy, lv, sx);
+      by = barycentres(comm, kyx, lu, sy);
+    }
     absorb(f, lu, s.eps);
     absorb(g, lv, s.eps);
     if (s.recorded) {
@@ -226,6 +256,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       rec.error = err;
     }
   }
+  rec.f = f;
+  rec.g = g;
   return rec;
 }
 
@@ -340,6 +372,29 @@ double squared_box_diagonal(const HostCloud& x, const HostCloud& y) {
 }
 
 }  // namespace
+
+namespace detail {
+
+CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
+                                            const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt) {
+  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
+    throw std::invalid_argument("multiscale_cross_potentials: eps must be finite and > 0, got " + std::to_string(opt.eps));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  const Recorded r = cross_solve(comm, X, Y, schedule(X, Y, squared_box_diagonal(x, y), o), o);
+  CrossPotentials out;
+  out.f = r.f;
+  out.g = r.g;
+  out.transport_cost = r.transport_cost;
+  out.entropic_cost = r.value_eps;
+  out.marginal_error = r.error;
+  out.pairs = r.pairs;
+  out.iterations = r.iterations;
+  out.converged = r.converged;
+  return out;
+}
+
+}  // namespace detail
 
 MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, const HostCloud& y,
                                            const BinLattice& lattice, const MultiscaleOptions& opt) {

@@ -270,4 +270,26 @@ void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, con
   }
 }
 
+void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary) {
+  const Level &T = k.T, &S = k.S;
+  const int d = T.dim;
+  const double inv = 1.0 / k.eps;
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    double mass = 0.0, moment[3] = {0.0, 0.0, 0.0};
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
+        double c = 0.0;
+        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r > k.threshold) continue;
+        const double w = S.w(j) * fast_exp(-r * inv) * std::exp(lv(j));
+        mass += w;
+        for (int a = 0; a < d; ++a) moment[a] += w * S.pos(j, a);
+      }
+    }
+    for (int a = 0; a < d; ++a) bary(i, a) = mass > 0.0 ? moment[a] / mass : T.pos(i, a);
+  }
+}
+
 }  // namespace mf::ot::detail

@@ -49,4 +49,8 @@ void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1&
 // primal transport cost ⟨π, C⟩ once summed over the rows.
 void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost);
 
+// bary(i, ·) = Σ_j K_ij e^{lv_j} y_j / Σ_j K_ij e^{lv_j} for the rows [lo, hi): the barycentric map of the
+// plan (where row i's mass goes), from which the gradient of the potential follows, ∇f(x_i) = 2 (x_i − bary_i).
+void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary);
+
 }  // namespace mf::ot::detail

@@ -7,14 +7,17 @@ Rows (clouds: n points uniform in [0,1]^d, uniform weights, seeded by (seed, n, 
              Stopping rules: MeasureFlow stops when the L1 violation of the y marginal is below tol, POT
              when the L2 norm of the column-marginal violation is (checked every 10th iteration); the L1
              rule is the stricter one (|v|_2 <= |v|_1).
-  --exact    n = 8000, 2D: POT ot.emd2 (network simplex, exact) against `measureflow ot` at a small eps
-             (--exact-eps): its transport_cost <pi, C> is the primal cost of a plan with exact y marginal
-             and x marginal violation below tol, an estimate of W2^2 to O(eps log n + tol * cost). Not in
-             the default table: at eps <= 1e-4 the Sinkhorn sweeps do not reach tol 1e-5 in minutes
-             (docs/yardstick.md, "The static solver").
-  --large    n = 10^6 uniform in 2D and in 3D, y = x + tau: the debiased divergence S_eps = |tau|^2 exactly at
-             every eps (docs/yardstick.md), so the relative error of W2 = sqrt(S_eps) is measured against a
-             known answer; and n = 10^5 in 10D with the dense streaming solver (time and memory only).
+  --exact    n = 8000, 2D: POT ot.emd2 (network simplex on all n^2 pairs) against `measureflow ot --solver
+             exact` (multiscale eps-scaling to eps = 4 x the squared mean spacing, the exact LP on the kept pairs
+             by LEMON's network simplex, certified on all pairs): relative difference of W2^2 and time.
+  --large    n uniform points in [0,1]^d (--large-n, default 10^6; several sizes allowed) in 2D and 3D mapped by
+             y = A x + b, A symmetric positive definite with distinct eigenvalues: the gradient of a convex
+             function, so by cyclical monotonicity the identity matching is optimal and the exact discrete
+             W2^2 = (1/n) sum |x_i - y_i|^2. Rows: the multiscale Sinkhorn's <pi, C> at --large-eps (a multiple
+             of the squared mean spacing n^(-2/d)), with --large-exact also the certified exact step; the
+             relative W2 error against the exact value, the sweeps of each eps stage and the kept pairs
+             (MF_MULTISCALE_TRACE). And n = 10^5 in 10D with the dense streaming solver (time and memory only;
+             --no-10d skips it).
 Columns: wall (whole process incl. start-up), cpu (user+system of all ranks/children), peak MiB (max over
 ranks of ru_maxrss), iterations, the value, the marginal error. Prints the load average before and after.
 """
@@ -51,18 +54,39 @@ def clouds(tmp, seed, n, d, shift=None):
     return fa, fb
 
 
-def measureflow(args, fa, fb, eps, tol, solver, divergence=False, ranks=None):
+def measureflow(args, fa, fb, eps, tol, solver, divergence=False, ranks=None, trace=False):
     ranks = ranks or args.ranks
-    cmd = [args.binary, 'ot', fa, fb, '--eps', repr(eps), '--tol', repr(tol), '--json', '--solver', solver,
-           '--max-iterations', '1000000'] + ([] if divergence else ['--no-divergence'])
+    cmd = [args.binary, 'ot', fa, fb, '--json', '--solver', solver, '--max-iterations', '1000000']
+    cmd += (['--eps', repr(eps)] if eps is not None else []) + (['--tol', repr(tol)] if tol is not None else [])
+    cmd += [] if divergence else ['--no-divergence']
     if ranks > 1:
         cmd = ['mpirun', '--oversubscribe', '-np', str(ranks)] + cmd
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT='1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM='1')
+    if trace:
+        env['MF_MULTISCALE_TRACE'] = '1'
     t0, c0 = time.time(), children_cpu()
-    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, timeout=args.timeout).stdout
-    r = json.loads(out.strip().splitlines()[-1])
+    p = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, timeout=args.timeout)
+    r = json.loads(p.stdout.strip().splitlines()[-1])
     r.update(wall=time.time() - t0, cpu=children_cpu() - c0, who=f'mf {solver} x{ranks}')
+    r['trace'] = [l for l in p.stderr.splitlines() if l.startswith('multiscale cross')]
     return r
+
+
+def convex_gradient_clouds(tmp, seed, n, d):
+    """x uniform in [0,1]^d, y = A x + b (A = R diag(lam) R^T): returns the files and the exact W2^2."""
+    rng = np.random.default_rng([seed, n, d])
+    X = rng.random((n, d))
+    t, s = 0.6, 0.4
+    R = np.array([[np.cos(t), -np.sin(t), 0], [np.sin(t), np.cos(t), 0], [0, 0, 1]])
+    Q = np.array([[1, 0, 0], [0, np.cos(s), -np.sin(s)], [0, np.sin(s), np.cos(s)]])
+    R = (R @ Q)[:d, :d] if d == 3 else R[:2, :2]
+    lam = np.array([0.7, 1.25, 0.9])[:d]
+    A = R @ np.diag(lam) @ R.T
+    Y = X @ A.T + np.array([0.1, -0.05, 0.08])[:d]
+    fa, fb = os.path.join(tmp, f'x_map_{n}_{d}.h5'), os.path.join(tmp, f'y_map_{n}_{d}.h5')
+    write_cloud(fa, X)
+    write_cloud(fb, Y)
+    return fa, fb, float(np.mean(np.sum((X - Y) ** 2, axis=1)))
 
 
 def pot(args, fa, fb, what, eps=0.0, tol=0.0):
@@ -106,19 +130,21 @@ def main():
     p.add_argument('--binary', default='build/measureflow')
     p.add_argument('--ranks', type=int, default=2)
     p.add_argument('--tol', type=float, default=1e-6)
-    p.add_argument('--exact-eps', type=float, default=1e-4)
-    p.add_argument('--exact-tol', type=float, default=1e-5)
     p.add_argument('--large', action='store_true')
     p.add_argument('--exact', action='store_true')
     p.add_argument('--only-large', action='store_true')
-    p.add_argument('--large-eps', type=float, default=4e-6)
-    p.add_argument('--large-n', type=int, default=10**6)
+    p.add_argument('--skip-default', action='store_true', help='without the default sinkhorn rows')
+    p.add_argument('--large-eps', type=float, default=4.0, help='eps of the --large rows in units of n^(-2/d)')
+    p.add_argument('--large-tol', type=float, default=1e-3)
+    p.add_argument('--large-n', type=int, nargs='+', default=[10**6])
+    p.add_argument('--large-exact', action='store_true', help='also the certified exact step on the --large rows')
+    p.add_argument('--no-10d', action='store_true')
     p.add_argument('--timeout', type=float, default=3600)
     args = p.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} (1 min); {args.ranks} ranks", flush=True)
     print(f"{'row':<22} {'who':<20} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'iters':>7} {'value':>16} {'marg.err':>9}")
     with tempfile.TemporaryDirectory() as tmp:
-        if not args.only_large:
+        if not args.only_large and not args.skip_default:
             fa, fb = clouds(tmp, 0, 8000, 2)
             ms = measureflow(args, fa, fb, 0.01, args.tol, 'multiscale')
             row('sinkhorn 8000 2D e=.01', ms)
@@ -133,21 +159,30 @@ def main():
             fa, fb = clouds(tmp, 0, 8000, 2)
             em = pot(args, fa, fb, 'emd')
             row('exact W2^2 8000 2D', em)
-            ex = measureflow(args, fa, fb, args.exact_eps, args.exact_tol, 'multiscale')
-            row('exact W2^2 8000 2D', ex, note=f'(eps {args.exact_eps:g}, tol {args.exact_tol:g})')
-            print(f"  W2^2 rel. diff multiscale vs emd = {(ex['transport_cost'] - em['transport_cost']) / em['transport_cost']:.2e}; "
-                  f"cpu ratio emd / multiscale = {em['cpu'] / ex['cpu']:.1f}")
+            ex = measureflow(args, fa, fb, None, None, 'exact')
+            row('exact W2^2 8000 2D', ex, note=f"(certified {ex['certified']}, {ex['lp_rounds']} LP solves, "
+                                               f"{ex['lp_arcs']} pairs, eps {ex['eps']:.3g})")
+            print(f"  W2^2 rel. diff exact vs emd = {(ex['transport_cost'] - em['transport_cost']) / em['transport_cost']:.2e}; "
+                  f"wall ratio emd / exact = {em['wall'] / ex['wall']:.1f}; cpu ratio emd / exact = {em['cpu'] / ex['cpu']:.1f}", flush=True)
         if args.large or args.only_large:
-            tau = [0.05, -0.03, 0.02]
             for d in (2, 3):
-                fa, fb = clouds(tmp, 1, args.large_n, d, shift=tau[:d])
-                r = measureflow(args, fa, fb, args.large_eps, 1e-4, 'multiscale', divergence=True)
-                exact = sum(t * t for t in tau[:d])
-                row(f'translation {args.large_n:.0e} {d}D', r, 'divergence',
-                    note=f'W2 rel. error {abs(np.sqrt(max(r["divergence"], 0)) - np.sqrt(exact)) / np.sqrt(exact):.1e} (eps {args.large_eps:g})')
-            fa, fb = clouds(tmp, 2, 10**5, 10)
-            r = measureflow(args, fa, fb, 0.05, 1e-4, 'dense')
-            row('sinkhorn 1e5 10D e=.05', r)
+                for n in args.large_n:
+                    fa, fb, exact = convex_gradient_clouds(tmp, 1, n, d)
+                    eps = args.large_eps * n ** (-2.0 / d)
+                    r = measureflow(args, fa, fb, eps, args.large_tol, 'multiscale', trace=True)
+                    err = abs(np.sqrt(r['transport_cost']) - np.sqrt(exact)) / np.sqrt(exact)
+                    row(f'map {n:.0e} {d}D', r, note=f'W2 rel. error {err:.1e} (eps {eps:.3g}, exact W2^2 {exact:.10g})')
+                    for line in r['trace']:
+                        print('    ' + line.replace('multiscale cross: ', ''))
+                    if args.large_exact:
+                        r = measureflow(args, fa, fb, None, None, 'exact')
+                        err = abs(np.sqrt(r['transport_cost']) - np.sqrt(exact)) / np.sqrt(exact)
+                        row(f'map {n:.0e} {d}D', r, note=f"W2 rel. error {err:.1e} (certified {r['certified']}, "
+                                                         f"{r['lp_rounds']} LP solves, {r['lp_arcs']} pairs, eps {r['eps']:.3g})")
+            if not args.no_10d:
+                fa, fb = clouds(tmp, 2, 10**5, 10)
+                r = measureflow(args, fa, fb, 0.05, 1e-4, 'dense')
+                row('sinkhorn 1e5 10D e=.05', r)
     print(f"load average {os.getloadavg()[0]:.1f} (1 min) at the end", flush=True)
     return 0
 

@@ -91,6 +91,7 @@ for args, kwargs in directives["depends_on"]:
 # Everything cmake/Dependencies.cmake finds must be a dependency (Spack names).
 needed = {"MPI": "mpi", "PETSc": "petsc", "hdf5": "hdf5", "yaml-cpp": "yaml-cpp", "Kokkos": "kokkos",
           "Eigen3": "eigen", "nlohmann_json": "nlohmann-json", "CLI11": "cli11", "Random123": "random123",
+          "LEMON": "lemon",
           "GTest": "googletest"}
 deps_cmake = open(os.path.join(src, "cmake", "Dependencies.cmake")).read()
 for cmake_name, spack_name in needed.items():

@@ -47,6 +47,10 @@ struct MultiscaleOptions {
   // Self terms on level 0 through the grid Gauss transform (grid_gauss_transform.hpp) instead of the sparse
   // kernel: −1 where it pays (a cloud much denser than ε), 0 never, 1 always (tests).
   int gauss_transform = -1;
+  // true: potentials move to a finer bin level to first order (their gradient from the coarse plan's
+  // barycentric map) instead of piecewise constant: far fewer sweeps on the first stage of each level.
+  // Used by the exact step (certified_exact.hpp); off by default (the yardstick's numbers unchanged).
+  bool gradient_prolongation = false;
 };
 
 struct MultiscaleDivergence {

@@ -15,7 +15,9 @@ namespace mf::ot {
 struct PointSetTransportOptions {
   std::string method = "sinkhorn";  // sinkhorn | exact
   // sinkhorn's solver: multiscale (bins, reduced-cost truncation; 1–3 dimensions), dense (streaming, all
-  // pairs, any dimension), auto (multiscale in 1–3 dimensions, dense above).
+  // pairs, any dimension), auto (multiscale in 1–3 dimensions, dense above), exact (1–3 dimensions:
+  // multiscale ε-scaling, then the exact LP on the kept pairs, certified on all pairs; certified_exact.hpp).
+  // With exact, eps defaults to 4 × the squared mean spacing of the points.
   std::string solver = "auto";
   std::optional<double> eps;        // default: 1e-3 × squared diameter of the joint bounding box
   double tol = 1e-6;
@@ -31,6 +33,8 @@ struct PointSetTransport {
   double tol = 0.0;
   // Pinned result names (docs/cli.md): transport_cost, entropic_cost, divergence, iterations,
   // marginal_error, eps; nullopt where the method does not define the value.
+  // solver exact adds: certified (1/0), certificate_violations, lp_rounds, lp_arcs, cost_resolution,
+  // sinkhorn_transport_cost, sinkhorn_marginal_error.
   std::map<std::string, std::optional<double>> values;
 };
 

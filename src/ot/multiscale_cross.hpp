@@ -1,0 +1,26 @@
+// The cross solve of the multiscale Sinkhorn (multiscale_sinkhorn.hpp) with its final potentials kept:
+// the exact step (certified_exact.hpp) starts from them, keeping only the pairs of small reduced cost.
+#pragma once
+#include <mpi.h>
+
+#include <vector>
+
+#include "bin_hierarchy.hpp"
+#include "measureflow/ot/multiscale_sinkhorn.hpp"
+
+namespace mf::ot::detail {
+
+struct CrossPotentials {
+  Real1 f, g;  // absorbed potentials of X[0] and Y[0] (bin-sorted order) at opt.eps, y marginal exact
+  double transport_cost = 0.0, entropic_cost = 0.0, marginal_error = 0.0;
+  long long pairs = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+
+// OT_ε(x, y) by the multiscale ε-scaling down to opt.eps (self terms and the 2ε record are not solved).
+// X, Y: the hierarchies of x and y. Collective; the same bits on every rank count.
+CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
+                                            const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt);
+
+}  // namespace mf::ot::detail
