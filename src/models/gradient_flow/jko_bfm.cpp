@@ -1,0 +1,278 @@
+#include "jko_bfm.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "measureflow/errors.hpp"
+
+namespace mf::gradient_flow {
+
+namespace {
+
+// Catmull–Rom weights of the four nodes around t ∈ [0, 1) (nodes −1, 0, 1, 2): cubic, interpolating,
+// exact for quadratics.
+void cubic_weights(double t, double* w) {
+  const double t2 = t * t, t3 = t2 * t;
+  w[0] = 0.5 * (-t3 + 2.0 * t2 - t);
+  w[1] = 0.5 * (3.0 * t3 - 5.0 * t2 + 2.0);
+  w[2] = 0.5 * (-3.0 * t3 + 4.0 * t2 + t);
+  w[3] = 0.5 * (t3 - t2);
+}
+
+}  // namespace
+
+JkoBfmSolver::JkoBfmSolver(const GridSpec& space, const LocalEnergy& energy, const JkoBfmOptions& options)
+    : space_(space), energy_(energy), opt_(options), d_(space.dim), ns_(1),
+      ctransform_(space.dim,
+                  {space.cells[0], space.dim > 1 ? space.cells[1] : 1, space.dim > 2 ? space.cells[2] : 1},
+                  {(space.upper[0] - space.lower[0]) / space.cells[0],
+                   space.dim > 1 ? (space.upper[1] - space.lower[1]) / space.cells[1] : 1.0,
+                   space.dim > 2 ? (space.upper[2] - space.lower[2]) / space.cells[2] : 1.0}),
+      precond_(space) {
+  if (energy_.internal == Internal::None)
+    throw InputError("gradient_flow jko back_and_forth: needs an internal energy (entropy or porous)");
+  for (int a = 0; a < d_; ++a) {
+    n_[a] = space.cells[a];
+    stride_[a] = ns_;
+    ns_ *= n_[a];
+    h_[a] = (space.upper[a] - space.lower[a]) / static_cast<double>(n_[a]);
+    lower_[a] = space.lower[a];
+  }
+  potential_.assign(ns_, 0.0);
+  for (long s = 0; s < ns_; ++s) {
+    double x[3] = {0, 0, 0};
+    long rest = s;
+    for (int a = 0; a < d_; ++a) {
+      x[a] = lower_[a] + (static_cast<double>(rest % n_[a]) + 0.5) * h_[a];
+      rest /= n_[a];
+    }
+    potential_[s] = energy_.V(x, d_);
+  }
+  for (auto* v : {&mu_, &phi_, &psi_, &rho_, &pushed_, &grad_, &step_}) v->assign(ns_, 0.0);
+}
+
+std::vector<double> JkoBfmSolver::state() const {
+  std::vector<double> s = phi_;
+  s.push_back(started_ ? 1.0 : 0.0);
+  return s;
+}
+
+void JkoBfmSolver::set_state(const std::vector<double>& s) {
+  if (static_cast<long>(s.size()) != ns_ + 1)
+    throw InputError("gradient_flow jko: checkpointed back-and-forth state has the wrong size");
+  phi_.assign(s.begin(), s.end() - 1);
+  started_ = s.back() != 0.0;
+}
+
+void JkoBfmSolver::density_from_potential(const std::vector<double>& phi, std::vector<double>& rho) const {
+  rho.resize(ns_);
+  if (energy_.internal == Internal::Entropy) {
+    for (long s = 0; s < ns_; ++s) rho[s] = std::exp(-phi[s] - potential_[s] - 1.0);
+    return;
+  }
+  // Porous: U'(r) = m r^{m−1}/(m − 1) = p − V on the support.
+  const double m = energy_.m, c = (m - 1.0) / m, e = 1.0 / (m - 1.0);
+  for (long s = 0; s < ns_; ++s) {
+    const double q = -phi[s] - potential_[s];
+    rho[s] = q > 0.0 ? (m == 2.0 ? c * q : std::pow(c * q, e)) : 0.0;
+  }
+}
+
+double JkoBfmSolver::conjugate_sum(const std::vector<double>& phi) const {
+  double sum = 0.0;
+  if (energy_.internal == Internal::Entropy) {
+    for (long s = 0; s < ns_; ++s) sum += std::exp(-phi[s] - potential_[s] - 1.0);
+    return sum;
+  }
+  const double m = energy_.m, c = (m - 1.0) / m, e = 1.0 / (m - 1.0);
+  for (long s = 0; s < ns_; ++s) {
+    const double q = -phi[s] - potential_[s];
+    if (!(q > 0.0)) continue;
+    const double r = m == 2.0 ? c * q : std::pow(c * q, e);
+    sum += r * q - (m == 2.0 ? r * r : std::pow(r, m)) / (m - 1.0);  // U*(q) = r q − U(r) at the optimal r
+  }
+  return sum;
+}
+
+double JkoBfmSolver::slope() const {
+  if (energy_.internal == Internal::Entropy) return std::max(mu_max_, 1e-300);  // dρ/dp = ρ
+  // dρ/dp = ρ^{2−m}/m: 1/2 for m = 2; at the mean density of μ otherwise (a scale, not a bound).
+  return std::pow(std::max(mu_max_, 1e-300), 2.0 - energy_.m) / energy_.m;
+}
+
+double JkoBfmSolver::interpolate(const std::vector<double>& f, const double* u) const {
+  // u: the point in cell-index coordinates (cell centre i at u = i), clamped into the grid (no-flux box).
+  long base[3] = {0, 0, 0};
+  double w[3][4] = {{0, 1, 0, 0}, {0, 1, 0, 0}, {0, 1, 0, 0}};
+  for (int a = 0; a < d_; ++a) {
+    const double x = std::min(std::max(u[a], 0.0), static_cast<double>(n_[a] - 1));
+    long i = static_cast<long>(std::floor(x));
+    if (i > n_[a] - 2) i = std::max(n_[a] - 2, 0L);
+    base[a] = i;
+    cubic_weights(x - static_cast<double>(i), w[a]);
+  }
+  auto at = [&](int a, long i) { return std::min(std::max(i, 0L), n_[a] - 1) * stride_[a]; };
+  double sum = 0.0;
+  const int kz = d_ > 2 ? 4 : 1, ky = d_ > 1 ? 4 : 1;
+  for (int c = 0; c < kz; ++c) {
+    const long oz = d_ > 2 ? at(2, base[2] - 1 + c) : 0;
+    const double wz = d_ > 2 ? w[2][c] : 1.0;
+    for (int b = 0; b < ky; ++b) {
+      const long oy = d_ > 1 ? at(1, base[1] - 1 + b) : 0;
+      const double wy = wz * (d_ > 1 ? w[1][b] : 1.0);
+      for (int a = 0; a < 4; ++a) sum += wy * w[0][a] * f[oz + oy + at(0, base[0] - 1 + a)];
+    }
+  }
+  return sum;
+}
+
+void JkoBfmSolver::derivatives(const std::vector<double>& p, long cell, double* grad, double hess[3][3]) const {
+  long idx[3] = {0, 0, 0};
+  long rest = cell;
+  for (int a = 0; a < d_; ++a) {
+    idx[a] = rest % n_[a];
+    rest /= n_[a];
+  }
+  for (int a = 0; a < d_; ++a) {
+    const long n = n_[a], st = stride_[a], i = idx[a];
+    const double h = h_[a];
+    if (n < 3) {
+      grad[a] = 0.0;
+      for (int b = 0; b < d_; ++b) hess[a][b] = 0.0;
+      continue;
+    }
+    // Gradient: centred inside, one-sided at the walls. Second differences: centred on the nearest cell
+    // that has both neighbours.
+    if (i == 0) grad[a] = (p[cell + st] - p[cell]) / h;
+    else if (i == n - 1) grad[a] = (p[cell] - p[cell - st]) / h;
+    else grad[a] = (p[cell + st] - p[cell - st]) / (2.0 * h);
+    const long ci = std::min(std::max(i, 1L), n - 2);
+    const long c = cell + (ci - i) * st;
+    hess[a][a] = (p[c + st] - 2.0 * p[c] + p[c - st]) / (h * h);
+    for (int b = a + 1; b < d_; ++b) {
+      const long nb = n_[b], sb = stride_[b], j = idx[b];
+      if (nb < 3) {
+        hess[a][b] = hess[b][a] = 0.0;
+        continue;
+      }
+      const long cj = std::min(std::max(j, 1L), nb - 2);
+      const long cc = c + (cj - j) * sb;
+      const double v = (p[cc + st + sb] - p[cc + st - sb] - p[cc - st + sb] + p[cc - st - sb]) / (4.0 * h * h_[b]);
+      hess[a][b] = hess[b][a] = v;
+    }
+  }
+}
+
+void JkoBfmSolver::pull_density(const std::vector<double>& src, const std::vector<double>& pot, double tau,
+                                std::vector<double>& out) const {
+  out.resize(ns_);
+  for (long s = 0; s < ns_; ++s) {
+    double g[3] = {0, 0, 0}, H[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    derivatives(pot, s, g, H);
+    double u[3] = {0, 0, 0};
+    long rest = s;
+    for (int a = 0; a < d_; ++a) {
+      const long i = rest % n_[a];
+      rest /= n_[a];
+      u[a] = static_cast<double>(i) - tau * g[a] / h_[a];
+    }
+    double J[3][3];
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) J[a][b] = (a == b ? 1.0 : 0.0) - (a < d_ && b < d_ ? tau * H[a][b] : 0.0);
+    const double det = J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1]) - J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0]) +
+                       J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
+    const double v = interpolate(src, u) * det;
+    out[s] = v > 0.0 ? v : 0.0;
+  }
+}
+
+JkoStepStats JkoBfmSolver::step(std::vector<double>& rho, double tau) {
+  const double start = MPI_Wtime();
+  if (static_cast<long>(rho.size()) != ns_) throw SolverError("gradient_flow jko: density size differs from the grid");
+  mu_ = rho;
+  double mass = 0.0, mass2 = 0.0;
+  for (double v : mu_) {
+    mass += v;
+    mass2 += v * v;
+  }
+  mu_max_ = mass > 0.0 ? mass2 / mass : 0.0;  // the mass-weighted mean density: the preconditioner's scale
+  if (!started_ || !opt_.warm_start) {
+    // Standing still: φ = −U'(μ) − V makes ρ_φ = μ.
+    for (long s = 0; s < ns_; ++s) {
+      const double r = mu_[s];
+      double p = 0.0;
+      if (energy_.internal == Internal::Entropy) p = std::log(std::max(r, 1e-300)) + 1.0;
+      else p = r > 0.0 ? energy_.porous_pressure(r) : 0.0;
+      phi_[s] = -p - potential_[s];
+    }
+    started_ = true;
+  }
+  // Make φ c-concave before its first gradient (the map S = id − τ∇φ assumes it).
+  ctransform_.apply(phi_, psi_, tau);
+  ctransform_.apply(psi_, phi_, tau);
+  const double a = slope(), b = tau * mu_max_;
+  double sigma = 1.0, previous = 0.0;
+  JkoStepStats st;
+  double residual = 0.0;
+  bool converged = false;
+  int it = 0;
+  for (it = 1; it <= opt_.max_iterations; ++it) {
+    // Gradient of the dual in φ (ψ = φ^c): ρ_φ − T#μ, T#μ = μ ∘ S det DS with S = id − τ∇φ.
+    density_from_potential(phi_, rho_);
+    pull_density(mu_, phi_, tau, pushed_);
+    double l1 = 0.0;
+    for (long s = 0; s < ns_; ++s) {
+      grad_[s] = rho_[s] - pushed_[s];
+      l1 += std::abs(grad_[s]);
+    }
+    residual = mass > 0.0 ? l1 / mass : 0.0;
+    if (residual <= opt_.tolerance) {
+      converged = true;
+      break;
+    }
+    // σ = 1 is the Newton step of the linearised problem (the preconditioner is its operator at the
+    // largest density); a mismatch that doubles halves σ, one that falls lets it recover towards 1.
+    if (it > 1) sigma = residual > 2.0 * previous ? 0.5 * sigma : std::min(1.0, 1.5 * sigma);
+    previous = residual;
+    precond_.solve(grad_, step_, a, b);
+    for (long s = 0; s < ns_; ++s) phi_[s] += sigma * step_[s];
+    // Back to a c-concave φ: φ ← (φ^c)^c (the identity where the step moves mass less than a cell).
+    ctransform_.apply(phi_, psi_, tau);
+    ctransform_.apply(psi_, phi_, tau);
+  }
+  if (!converged) {
+    char msg[256];
+    std::snprintf(msg, sizeof msg,
+                  "gradient_flow jko: back-and-forth did not reach eulerian.jko_tolerance %.3g in "
+                  "eulerian.jko_max_iterations %d (L1 mismatch %.3g, step tau = %.6g)",
+                  opt_.tolerance, opt_.max_iterations, residual, tau);
+    throw SolverError(msg);
+  }
+  // ρ_{k+1} = (U*)'(−φ), its mass set to μ's (the mismatch is within the tolerance).
+  double m1 = 0.0;
+  for (double v : rho_) m1 += v;
+  for (long s = 0; s < ns_; ++s) rho[s] = m1 > 0.0 ? rho_[s] * mass / m1 : 0.0;
+  // W2² of the step from the map y ↦ y − τ∇ψ(y), ψ = φ^c: Σ μ |τ∇ψ|² |cell|.
+  ctransform_.apply(phi_, psi_, tau);
+  double cell = 1.0;
+  for (int a = 0; a < d_; ++a) cell *= h_[a];
+  double w2 = 0.0;
+  for (long s = 0; s < ns_; ++s) {
+    if (!(mu_[s] > 0.0)) continue;
+    double g[3] = {0, 0, 0}, H[3][3];
+    derivatives(psi_, s, g, H);
+    double g2 = 0.0;
+    for (int a = 0; a < d_; ++a) g2 += g[a] * g[a];
+    w2 += mu_[s] * tau * tau * g2;
+  }
+  st.iterations = it;
+  st.residual = residual;
+  st.w2sq = w2 * cell;
+  st.seconds = MPI_Wtime() - start;
+  return st;
+}
+
+}  // namespace mf::gradient_flow
