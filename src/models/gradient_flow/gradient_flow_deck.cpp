@@ -112,7 +112,7 @@ void declare_gradient_flow_keys(Schema& s) {
   eulerian.enumeration("jko_solver", {"auto", "quantiles", "dynamic_ot", "back_and_forth"}, "auto",
                        "jko: quantiles (1D heat equation in quantile coordinates) | dynamic_ot (each step a dynamic OT "
                        "problem on the grid, d = 1, 2, 3) | back_and_forth (each step's dual by the back-and-forth "
-                       "method, d = 1, 2, 3, internal energy entropy or porous) | auto (quantiles for the 1D heat "
+                       "method, internal energy entropy or porous; validated in d = 1, 2) | auto (quantiles for the 1D heat "
                        "equation, else dynamic_ot)");
   eulerian.integer("jko_time_cells", 2LL, "jko dynamic_ot: time cells of each step's space-time problem").min(1);
   eulerian.real("jko_tolerance", 1e-4, "jko dynamic_ot: Douglas–Rachford fixed-point residual relative to the step's "
