@@ -98,9 +98,9 @@ double JkoBfmSolver::conjugate_sum(const std::vector<double>& phi) const {
 }
 
 double JkoBfmSolver::slope() const {
-  if (energy_.internal == Internal::Entropy) return std::max(mu_max_, 1e-300);  // dρ/dp = ρ
+  if (energy_.internal == Internal::Entropy) return std::max(rho_bar_, 1e-300);  // dρ/dp = ρ
   // dρ/dp = ρ^{2−m}/m: 1/2 for m = 2; at the mean density of μ otherwise (a scale, not a bound).
-  return std::pow(std::max(mu_max_, 1e-300), 2.0 - energy_.m) / energy_.m;
+  return std::pow(std::max(rho_bar_, 1e-300), 2.0 - energy_.m) / energy_.m;
 }
 
 double JkoBfmSolver::interpolate(const std::vector<double>& f, const double* u) const {
@@ -198,7 +198,7 @@ JkoStepStats JkoBfmSolver::step(std::vector<double>& rho, double tau) {
     mass += v;
     mass2 += v * v;
   }
-  mu_max_ = mass > 0.0 ? mass2 / mass : 0.0;  // the mass-weighted mean density: the preconditioner's scale
+  rho_bar_ = mass > 0.0 ? mass2 / mass : 0.0;  // the mass-weighted mean density: the preconditioner's scale
   if (!started_ || !opt_.warm_start) {
     // Standing still: φ = −U'(μ) − V makes ρ_φ = μ.
     for (long s = 0; s < ns_; ++s) {
@@ -213,7 +213,7 @@ JkoStepStats JkoBfmSolver::step(std::vector<double>& rho, double tau) {
   // Make φ c-concave before its first gradient (the map S = id − τ∇φ assumes it).
   ctransform_.apply(phi_, psi_, tau);
   ctransform_.apply(psi_, phi_, tau);
-  const double a = slope(), b = tau * mu_max_;
+  const double a = slope(), b = tau * rho_bar_;
   double sigma = 1.0, previous = 0.0;
   JkoStepStats st;
   double residual = 0.0;
@@ -234,7 +234,7 @@ JkoStepStats JkoBfmSolver::step(std::vector<double>& rho, double tau) {
       break;
     }
     // σ = 1 is the Newton step of the linearised problem (the preconditioner is its operator at the
-    // largest density); a mismatch that doubles halves σ, one that falls lets it recover towards 1.
+    // mean density); a mismatch that doubles halves σ, one that falls lets it recover towards 1.
     if (it > 1) sigma = residual > 2.0 * previous ? 0.5 * sigma : std::min(1.0, 1.5 * sigma);
     previous = residual;
     precond_.solve(grad_, step_, a, b);

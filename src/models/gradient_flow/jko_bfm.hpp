@@ -4,15 +4,14 @@
 //   max_{φ, ψ}  Σ ψ μ − Σ U*(−φ),   φ(x) + ψ(y) ≤ c(x, y),   U*(p) = sup_{r ≥ 0} r (p − V) − U(r),
 // whose maximiser gives ρ_{k+1} = (U*)'(−φ): porous medium (U = r^m/(m − 1))
 //   ρ = ((m − 1)/m · (−φ − V))₊^{1/(m − 1)},   entropy (U = r log r)  ρ = exp(−φ − V − 1).
-// Gradient ascent alternately in φ (with ψ = φ^c) and in ψ (with φ = ψ^c):
-//   φ ← φ + σ_φ P (ρ_φ − T_φ#μ),  ψ = φ^c;   ψ ← ψ + σ_ψ P (μ − S_ψ#ρ_{ψ^c}),  φ = ψ^c,
-// P = (a I − b Δ)⁻¹ (no-flux cosine transform, neumann_dct_solver.hpp) the H¹-type preconditioner, a the
-// slope dρ/dp of the density in the pressure, b = τ ρ̄ (the transport term's; ρ̄ = Σμ²/Σμ). The maps come from the
-// c-concave potentials: S(x) = x − τ∇φ(x) sends ρ back to μ, so T#μ(x) = μ(S(x)) det(I − τ D²φ(x)) and
-// S#ρ(y) = ρ(y − τ∇ψ(y)) det(I − τ D²ψ(y)) (centred differences; μ and ρ read between cell centres by
-// cubic interpolation, which keeps the fronts sharp where a cloud-in-cell deposit would diffuse them by
-// O(h) per unit distance travelled). c-transforms exact on the grid (jko_c_transform.hpp). Step sizes σ
-// adapted to the measured dual increase; stop when the L1 mismatch Σ|ρ_φ − T_φ#μ| / Σμ ≤ tolerance.
+// Preconditioned gradient ascent in φ (ψ = φ^c), the φ half of the back-and-forth iteration:
+//   φ ← (φ + σ P (ρ_φ − T_φ#μ))^{cc},
+// P = (a I − b Δ)⁻¹ (no-flux cosine transform, neumann_dct_solver.hpp), a the slope dρ/dp of the density in
+// the pressure, b = τ ρ̄ (the transport term's; ρ̄ = Σμ²/Σμ), so σ = 1 is a Newton step of the linearised
+// problem. T#μ(x) = μ(S(x)) det(I − τ D²φ(x)), S(x) = x − τ∇φ(x) the inverse map of the c-concave φ
+// (centred differences; μ read between cell centres by cubic interpolation). c-transforms exact on the
+// grid (jko_c_transform.hpp). Stop when the L1 mismatch Σ|ρ_φ − T_φ#μ| / Σμ ≤ tolerance. The ψ half and
+// the paper's dual-increase step rule were tried and dropped (docs/gradient_flow.md says why).
 // Replicated on every rank like the Douglas–Rachford solver (same answer on any rank count).
 #pragma once
 #include <array>
@@ -29,7 +28,7 @@ namespace mf::gradient_flow {
 
 struct JkoBfmOptions {
   double tolerance = 1e-3;    // Σ|ρ_φ − T_φ#μ| / Σμ at which the step stops
-  int max_iterations = 2000;  // back-and-forth iterations (a φ half and a ψ half); more is a SolverError
+  int max_iterations = 2000;  // ascent iterations per step; more is a SolverError
   bool warm_start = true;     // start from the previous step's φ (false: the pressure of ρ_k)
 };
 
@@ -64,7 +63,7 @@ class JkoBfmSolver : public JkoStepSolver {
   GridCTransform ctransform_;
   NeumannDctSolver precond_;
   bool started_ = false;
-  double mu_max_ = 0.0;  // Σμ²/Σμ, the mass-weighted mean density of μ
+  double rho_bar_ = 0.0;  // Σμ²/Σμ, the mass-weighted mean density of μ
 };
 
 }  // namespace mf::gradient_flow
