@@ -29,7 +29,7 @@ rows=(
   "JKO, tolerance 3e-5 (converged)|$shipped tolerance=3e-5"
   "FV|scheme=fv tau=0.005 steps=10"
   "JKO, tau 0.005 converged|$shipped tau=0.005 steps=10 tolerance=3e-5"
-  "JKO back-and-forth, tau 0.005 (tolerance 3e-4)|$bfm tau=0.005 steps=10 tolerance=3e-4"
+  "JKO back-and-forth, tau 0.005|$bfm tau=0.005 steps=10"
   "FV|scheme=fv tau=0.00125 steps=40"
   "JKO, tau 0.00125 converged|$shipped tau=0.00125 steps=40 tolerance=3e-5"
   "JKO back-and-forth, tau 0.00125|$bfm tau=0.00125 steps=40"

@@ -227,9 +227,9 @@ TEST(GradientFlowJkoBfm, OrnsteinUhlenbeckStepFollowsTheExactRecursion) {
   for (int dim : {1, 2}) {
     const GridSpec g = box(dim, 2.0, dim == 1 ? 200 : 64);
     JkoBfmOptions opt;
-    // The mismatch stalls (1D near 1.5e-4, 2D near 1.6e-3): the preconditioner's single density scale
-    // suits the Gaussian's tails badly. Measured, not hidden: see docs/gradient_flow.md.
-    opt.tolerance = dim == 1 ? 3e-4 : 3e-3;
+    // The 2D mismatch stalls near 3.7e-4 (the preconditioner's single density scale suits the Gaussian's
+    // tails badly), so 2D stops at 5e-4. Measured, not hidden: see docs/gradient_flow.md.
+    opt.tolerance = dim == 1 ? 3e-4 : 5e-4;
     opt.max_iterations = 5000;
     JkoBfmSolver solver(g, ou_energy(k), opt);
     std::vector<double> rho = gaussian_cells(g, s0);
@@ -239,8 +239,8 @@ TEST(GradientFlowJkoBfm, OrnsteinUhlenbeckStepFollowsTheExactRecursion) {
     const double w2_err = std::abs(st.w2sq - w2_exact) / w2_exact;
     std::printf("OU %dD, %ld cells: spread error %.2e, W2² error %.2e, %d iterations\n", dim, (long)g.cells[0], err,
                 w2_err, st.iterations);
-    EXPECT_LT(err, 5e-3);  // measured 8.7e-4 (1D), 3.5e-3 (2D)
-    EXPECT_LT(w2_err, 0.05);  // measured 7.7e-3, 2.2e-2
+    EXPECT_LT(err, 5e-3);  // measured 1.14e-3 (1D), 1.11e-3 (2D)
+    EXPECT_LT(w2_err, 0.05);  // measured 1.01e-2, 1.85e-3
   }
 }
 
@@ -264,7 +264,7 @@ TEST(GradientFlowJkoBfm, BarenblattStepW2MatchesTheDilationAsTauShrinks) {
       std::printf("Barenblatt %dD, τ = %.4f: W2² %.5e exact %.5e (relative %.3e), %d iterations\n", dim, tau, st.w2sq,
                   exact, err.back(), st.iterations);
     }
-    // Measured: 1D 2.3e-2, 2.1e-2, 1.3e-2; 2D 4.7e-2, 2.6e-2, 1.5e-2 (first order in τ in 2D; in 1D
+    // Measured: 1D 2.4e-2, 2.0e-2, 1.3e-2; 2D 4.8e-2, 2.6e-2, 1.5e-2 (first order in τ in 2D; in 1D
     // the h part, 300 cells, is of the same size).
     EXPECT_LT(err[2], 0.02);
     if (dim == 2) EXPECT_LT(err[2], err[0] / 2.5);

@@ -5,13 +5,15 @@
 // whose maximiser gives ρ_{k+1} = (U*)'(−φ): porous medium (U = r^m/(m − 1))
 //   ρ = ((m − 1)/m · (−φ − V))₊^{1/(m − 1)},   entropy (U = r log r)  ρ = exp(−φ − V − 1).
 // Preconditioned gradient ascent in φ (ψ = φ^c), the φ half of the back-and-forth iteration:
-//   φ ← (φ + σ P (ρ_φ − T_φ#μ))^{cc},
+//   φ ← φ + σ P (ρ_φ − T#μ),
 // P = (a I − b Δ)⁻¹ (no-flux cosine transform, neumann_dct_solver.hpp), a the slope dρ/dp of the density in
 // the pressure, b = τ ρ̄ (the transport term's; ρ̄ = Σμ²/Σμ), so σ = 1 is a Newton step of the linearised
-// problem. T#μ(x) = μ(S(x)) det(I − τ D²φ(x)), S(x) = x − τ∇φ(x) the inverse map of the c-concave φ
-// (centred differences; μ read between cell centres by cubic interpolation). c-transforms exact on the
-// grid (jko_c_transform.hpp). Stop when the L1 mismatch Σ|ρ_φ − T_φ#μ| / Σμ ≤ tolerance. The ψ half and
-// the paper's dual-increase step rule were tried and dropped (docs/gradient_flow.md says why).
+// problem. T#μ is conservative: each cell's mass μ_i goes to its image y = x_i + τ∇φ(y) (the inverse of
+// S = id − τ∇φ, solved by fixed point; centred ∇φ, cubic interpolation), deposited by the transpose of the
+// Catmull–Rom weights (mass exact, no numerical diffusion), negative lobes moved to the neighbours. φ is made
+// c-concave (φ^cc, exact grid c-transforms, jko_c_transform.hpp) once before the loop, not inside it. Stop
+// when the L1 mismatch Σ|ρ_φ − T#μ| / Σμ ≤ tolerance. The ψ half, the paper's dual-increase step rule and the
+// Monge–Ampère push-forward μ(S(x)) det DS(x) were tried and dropped (docs/gradient_flow.md says why).
 // Replicated on every rank like the Douglas–Rachford solver (same answer on any rank count).
 #pragma once
 #include <array>
@@ -42,9 +44,9 @@ class JkoBfmSolver : public JkoStepSolver {
   // Pieces, public for the unit tests.
   void density_from_potential(const std::vector<double>& phi, std::vector<double>& rho) const;  // (U*)'(−φ)
   double conjugate_sum(const std::vector<double>& phi) const;                                   // Σ U*(−φ)
-  // out(x) = src(x − τ∇pot(x)) det(I − τ D²pot(x)), ≥ 0: the push-forward of src by the inverse of that map.
-  void pull_density(const std::vector<double>& src, const std::vector<double>& pot, double tau,
-                    std::vector<double>& out) const;
+  // out = T#src, T the forward map y = x + τ∇pot(y) (the inverse of x − τ∇pot(x)): each cell's mass
+  // deposited at its image by Catmull–Rom transpose weights, negative deposits moved to the neighbours.
+  void push_density(const std::vector<double>& src, const std::vector<double>& pot, double tau, std::vector<double>& out);
 
  private:
   double interpolate(const std::vector<double>& f, const double* index_coordinates) const;
@@ -63,6 +65,7 @@ class JkoBfmSolver : public JkoStepSolver {
   GridCTransform ctransform_;
   NeumannDctSolver precond_;
   bool started_ = false;
+  std::array<std::vector<double>, 3> grad_field_;  // ∇φ at the cell centres (push_density)
   double rho_bar_ = 0.0;  // Σμ²/Σμ, the mass-weighted mean density of μ
 };
 
