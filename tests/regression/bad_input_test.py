@@ -257,6 +257,12 @@ CASES = [
     Deck("gf_missing_domain_keys", "gradient_flow", "run",
          rep("domain: {dim: 2, lower: [-1, -1], upper: [1, 1], cells: [8, 8], boundary: noflux}", "domain: {dim: 2}"),
          ["domain.lower", "domain.cells", "gradient_flow"]),
+    Deck("gf_bfm_without_internal_energy", "gradient_flow", "run",
+         lambda d: rep("internal: {type: porous, m: 2}", "internal: {type: none}")(d)
+         + "eulerian: {scheme: jko, jko_solver: back_and_forth}\n",
+         ["eulerian.jko_solver", "back_and_forth", "entropy", "porous"]),
+    Deck("gf_bad_jko_solver", "gradient_flow", "run", add("eulerian: {scheme: jko, jko_solver: bfm}\n"),
+         ["eulerian.jko_solver", "bfm", "back_and_forth", "dynamic_ot"]),
     Deck("gf_sweep_bad_variant", "gradient_flow", "sweep",
          add("sweep:\n  mode: product\n  values:\n    eulerian.scheme: [fv, implicit]\n"), ["eulerian.scheme", "implicit", "jko"]),
     # --- transformer -----------------------------------------------------------------------------------

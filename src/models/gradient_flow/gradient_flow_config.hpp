@@ -14,7 +14,7 @@ enum class Potential { None, Quadratic };
 enum class Interaction { None, LogQuadratic, AbsQuadratic, Power, Gaussian, Log };
 enum class ParticleMethod { Blob, Stochastic, Pairwise };
 enum class EulerianScheme { Fv, Jko };
-enum class JkoSolver { Quantiles, DynamicOt };
+enum class JkoSolver { Quantiles, DynamicOt, BackAndForth };
 
 struct EnergyConfig {
   Internal internal = Internal::Porous;        // energy.internal.type: none | entropy | porous
@@ -43,7 +43,8 @@ struct GradientFlowConfig {
   int particle_substeps = 1;       // lagrangian.substeps: explicit RK2 sub-steps per time.dt
   bool second_order = true;        // eulerian.reconstruction: linear (true) | constant
   EulerianScheme scheme = EulerianScheme::Fv;  // eulerian.scheme: fv | jko
-  // eulerian.jko_solver: auto (quantiles for the 1D heat equation, else dynamic_ot) | quantiles | dynamic_ot
+  // eulerian.jko_solver: auto (quantiles for the 1D heat equation, else dynamic_ot) | quantiles | dynamic_ot |
+  // back_and_forth
   JkoSolver jko_solver = JkoSolver::DynamicOt;
   int jko_nodes = 2000;            // eulerian.jko_nodes: quantile nodes (jko_solver quantiles)
   int jko_time_cells = 2;          // eulerian.jko_time_cells: time cells of each step's dynamic OT problem

@@ -60,6 +60,10 @@ void check_combinations(const YAML::Node& root, Errors& e) {
       e.add("eulerian.jko_solver", "quantiles (dim " + std::to_string(dim) + ") is not supported; allowed: quantiles for "
             "the heat equation in 1D only (domain.dim: 1, energy.internal.type: entropy, no potential); dynamic_ot or "
             "auto otherwise", root["eulerian"]["jko_solver"]);
+    else if (text_at(root, {"eulerian", "jko_solver"}) == "back_and_forth" && internal != "entropy" && internal != "porous")
+      e.add("eulerian.jko_solver", "back_and_forth needs an internal energy (its density is the energy's conjugate "
+            "gradient); allowed: back_and_forth with energy.internal.type: entropy or porous; dynamic_ot otherwise",
+            root["eulerian"]["jko_solver"]);
     if (text_at(root, {"eulerian", "time_integrator"}) == "bdf2")
       e.add("eulerian.time_integrator", "bdf2 with scheme jko; allowed: backward_euler with scheme jko; bdf2 with scheme fv",
             root["eulerian"]["time_integrator"]);
@@ -105,13 +109,17 @@ void declare_gradient_flow_keys(Schema& s) {
   eulerian.enumeration("reconstruction", {"linear", "constant"}, "linear", "face values of the upwind flux");
   eulerian.enumeration("scheme", {"fv", "jko"}, "fv",
                        "fv (implicit finite volumes) | jko (JKO steps: internal and potential energies, no interaction)");
-  eulerian.enumeration("jko_solver", {"auto", "quantiles", "dynamic_ot"}, "auto",
+  eulerian.enumeration("jko_solver", {"auto", "quantiles", "dynamic_ot", "back_and_forth"}, "auto",
                        "jko: quantiles (1D heat equation in quantile coordinates) | dynamic_ot (each step a dynamic OT "
-                       "problem on the grid, d = 1, 2, 3) | auto (quantiles for the 1D heat equation, else dynamic_ot)");
+                       "problem on the grid, d = 1, 2, 3) | back_and_forth (each step's dual by the back-and-forth "
+                       "method, internal energy entropy or porous; validated in d = 1, 2) | auto (quantiles for the 1D heat "
+                       "equation, else dynamic_ot)");
   eulerian.integer("jko_time_cells", 2LL, "jko dynamic_ot: time cells of each step's space-time problem").min(1);
   eulerian.real("jko_tolerance", 1e-4, "jko dynamic_ot: Douglas–Rachford fixed-point residual relative to the step's "
-                "own size").positive();
-  eulerian.integer("jko_max_iterations", 5000LL, "jko dynamic_ot: iterations per step before a SolverError (exit 3)").min(1);
+                "own size; back_and_forth: L1 mismatch of the energy's density and the transported one, relative "
+                "to the mass").positive();
+  eulerian.integer("jko_max_iterations", 5000LL, "jko dynamic_ot, back_and_forth: iterations per step before a "
+                   "SolverError (exit 3)").min(1);
   eulerian.real("jko_step_size", 0.3, "jko dynamic_ot: step γ of the proximal maps (speed only)").positive();
   eulerian.flag("jko_warm_start", true,
                 "jko dynamic_ot: start each step from the previous step's iterate (speed only; false: from rest)");
@@ -187,6 +195,7 @@ GradientFlowConfig config_from_deck(const Deck& deck) {
   const bool heat_1d = c.domain.dim == 1 && en.internal == Internal::Entropy && en.potential == Potential::None &&
                        en.interaction == Interaction::None;
   c.jko_solver = jko_solver == "quantiles" || (jko_solver == "auto" && heat_1d) ? JkoSolver::Quantiles
+                 : jko_solver == "back_and_forth"                              ? JkoSolver::BackAndForth
                                                                                  : JkoSolver::DynamicOt;
   c.jko_time_cells = static_cast<int>(deck.integer("eulerian.jko_time_cells"));
   c.jko_tolerance = deck.real("eulerian.jko_tolerance");

@@ -21,15 +21,23 @@ GradientFlowEulerian::GradientFlowEulerian(const GradientFlowConfig& config, MPI
     previous_ = grid_.create_global();
     base_ = grid_.create_global();
   }
-  if (config.scheme == EulerianScheme::Jko && config.jko_solver == JkoSolver::DynamicOt) {
+  if (config.scheme == EulerianScheme::Jko && config.jko_solver != JkoSolver::Quantiles) {
     initial_grid_density(initial, grid_, density_);
-    JkoGridOptions opt;
-    opt.time_cells = config.jko_time_cells;
-    opt.tolerance = config.jko_tolerance;
-    opt.max_iterations = config.jko_max_iterations;
-    opt.step = config.jko_step_size;
-    opt.warm_start = config.jko_warm_start;
-    jko_grid_ = std::make_unique<JkoGridSolver>(config.domain, make_local_energy(config.energy), opt);
+    if (config.jko_solver == JkoSolver::BackAndForth) {
+      JkoBfmOptions opt;
+      opt.tolerance = config.jko_tolerance;
+      opt.max_iterations = config.jko_max_iterations;
+      opt.warm_start = config.jko_warm_start;
+      jko_grid_ = std::make_unique<JkoBfmSolver>(config.domain, make_local_energy(config.energy), opt);
+    } else {
+      JkoGridOptions opt;
+      opt.time_cells = config.jko_time_cells;
+      opt.tolerance = config.jko_tolerance;
+      opt.max_iterations = config.jko_max_iterations;
+      opt.step = config.jko_step_size;
+      opt.warm_start = config.jko_warm_start;
+      jko_grid_ = std::make_unique<JkoGridSolver>(config.domain, make_local_energy(config.energy), opt);
+    }
     PetscCallThrow(DMDAGlobalToNaturalAllCreate(grid_.dm(), to_all_.out()));
     PetscCallThrow(VecCreateSeq(PETSC_COMM_SELF, grid_.global_cells(), all_.out()));
     if (config.initial.type == "gaussian") {

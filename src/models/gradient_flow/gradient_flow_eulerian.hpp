@@ -9,6 +9,7 @@
 #include "gradient_flow_config.hpp"
 #include "grid_convolution.hpp"
 #include "implicit_fv.hpp"
+#include "jko_bfm.hpp"
 #include "jko_grid.hpp"
 #include "measureflow/model.hpp"
 
@@ -63,7 +64,7 @@ class GradientFlowEulerian : public EulerianView {
   void jko_step(double tau);
   void jko_grid_step(double tau);
   double jko_exact_step_w2sq(double tau);  // advances the exact recursions by τ; −1 without a closed form
-  std::unique_ptr<JkoGridSolver> jko_grid_;   // eulerian.jko_solver: dynamic_ot
+  std::unique_ptr<JkoStepSolver> jko_grid_;   // eulerian.jko_solver: dynamic_ot or back_and_forth
   VecScatterHandle to_all_;                   // the whole density on every rank (replicated JKO solve)
   VecHandle all_;
   std::vector<double> jko_w2sq_, jko_w2sq_exact_;

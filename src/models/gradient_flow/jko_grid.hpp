@@ -12,6 +12,7 @@
 
 #include "energy_terms.hpp"
 #include "jko_space_time_poisson.hpp"
+#include "jko_step_solver.hpp"
 #include "measureflow/grid.hpp"
 
 namespace mf::gradient_flow {
@@ -26,22 +27,15 @@ struct JkoGridOptions {
   bool warm_start = true;     // start each step from the previous step's iterate (false: from standing still)
 };
 
-struct JkoStepStats {
-  int iterations = 0;
-  double w2sq = 0.0;          // W2²(ρ_k, ρ_{k+1}) = Σ |m|²/ρ |cell| of the centred path (time in [0, 1])
-  double residual = 0.0;      // final ‖r − z‖ / ‖z − standing still‖
-  double clipped_mass = 0.0;  // negative mass of the final density removed before renormalising
-  double seconds = 0.0;
-};
 
-class JkoGridSolver {
+class JkoGridSolver : public JkoStepSolver {
  public:
   JkoGridSolver(const GridSpec& space, const LocalEnergy& energy, const JkoGridOptions& options);
   // rho: the whole grid's cell averages (x fastest), unit mass or not; replaced by ρ_{k+1} (same mass).
-  JkoStepStats step(std::vector<double>& rho, double tau);
+  JkoStepStats step(std::vector<double>& rho, double tau) override;
   // The Douglas–Rachford iterate carried between steps (warm start) and the last τ, for checkpoints.
-  std::vector<double> state() const;
-  void set_state(const std::vector<double>& w);
+  std::vector<double> state() const override;
+  void set_state(const std::vector<double>& w) override;
 
  private:
   void prox_g1(double tau);  // z = prox_{γ G1}(w)
