@@ -3,41 +3,20 @@
 #include <fftw3.h>
 
 #include <cmath>
+#include <utility>
 
 #include "measureflow/errors.hpp"
+#include "neumann_dct_modes.hpp"
 
 namespace mf::gradient_flow {
 
 SpaceTimePoisson::SpaceTimePoisson(const GridSpec& space, int time_cells)
     : nt_(time_cells), ns_(1), dt2_inv_(double(time_cells) * time_cells) {
   const int d = space.dim;
-  // FFTW wants row-major extents, slowest first: (z, y, x) for our x-fastest storage.
-  int dims[3];
-  fftw_r2r_kind fwd[3], bwd[3];
-  scale_ = 1.0;
-  for (int k = 0; k < d; ++k) {
-    const int a = d - 1 - k;
-    dims[k] = static_cast<int>(space.cells[a]);
-    fwd[k] = FFTW_REDFT10;
-    bwd[k] = FFTW_REDFT01;
-    scale_ /= 2.0 * static_cast<double>(space.cells[a]);
-    ns_ *= space.cells[a];
-  }
-  // Eigenvalues of the cell-centred Neumann Laplacian: Σ_a (2/h_a)² sin²(π k_a / 2n_a).
-  eigen_.assign(ns_, 0.0);
-  for (long idx = 0; idx < ns_; ++idx) {
-    long rest = idx;
-    double lam = 0.0;
-    for (int a = 0; a < d; ++a) {
-      const long n = space.cells[a];
-      const long k = rest % n;
-      rest /= n;
-      const double h = (space.upper[a] - space.lower[a]) / static_cast<double>(n);
-      const double s = std::sin(M_PI * static_cast<double>(k) / (2.0 * static_cast<double>(n)));
-      lam += 4.0 * s * s / (h * h);
-    }
-    eigen_[idx] = lam;
-  }
+  NeumannDctModes modes = neumann_dct_modes(space);
+  ns_ = modes.size;
+  scale_ = modes.scale;
+  eigen_ = std::move(modes.eigen);
   // Thomas factors of (λ + T), T = dt⁻² tridiag(−1, 2, −1) except row 0 (diagonal 1: the density is given
   // at t = 0, no unknown face below; also when N_t = 1) and φ = 0 beyond row N_t − 1 (free final density).
   const double e = dt2_inv_;
@@ -57,10 +36,10 @@ SpaceTimePoisson::SpaceTimePoisson(const GridSpec& space, int time_cells)
   // replicated solves agree bit for bit across ranks.
   buffer_ = fftw_alloc_real(static_cast<size_t>(ns_) * nt_);
   if (!buffer_) throw SolverError("gradient_flow jko: could not allocate the space-time Poisson buffer");
-  forward_ = fftw_plan_many_r2r(d, dims, nt_, buffer_, nullptr, 1, static_cast<int>(ns_), buffer_, nullptr, 1,
-                                static_cast<int>(ns_), fwd, FFTW_ESTIMATE);
-  backward_ = fftw_plan_many_r2r(d, dims, nt_, buffer_, nullptr, 1, static_cast<int>(ns_), buffer_, nullptr, 1,
-                                 static_cast<int>(ns_), bwd, FFTW_ESTIMATE);
+  forward_ = fftw_plan_many_r2r(d, modes.dims, nt_, buffer_, nullptr, 1, static_cast<int>(ns_), buffer_, nullptr, 1,
+                                static_cast<int>(ns_), modes.forward, FFTW_ESTIMATE);
+  backward_ = fftw_plan_many_r2r(d, modes.dims, nt_, buffer_, nullptr, 1, static_cast<int>(ns_), buffer_, nullptr, 1,
+                                 static_cast<int>(ns_), modes.backward, FFTW_ESTIMATE);
   if (!forward_ || !backward_) throw SolverError("gradient_flow jko: FFTW could not plan the cosine transforms");
 }
 

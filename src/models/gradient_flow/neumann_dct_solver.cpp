@@ -3,42 +3,24 @@
 #include <fftw3.h>
 
 #include <cmath>
+#include <utility>
 
 #include "measureflow/errors.hpp"
+#include "neumann_dct_modes.hpp"
 
 namespace mf::gradient_flow {
 
-NeumannDctSolver::NeumannDctSolver(const GridSpec& space) : ns_(1), scale_(1.0) {
+NeumannDctSolver::NeumannDctSolver(const GridSpec& space) {
   const int d = space.dim;
-  int dims[3];
-  fftw_r2r_kind fwd[3], bwd[3];
-  for (int k = 0; k < d; ++k) {  // FFTW wants row-major extents, slowest first
-    const int a = d - 1 - k;
-    dims[k] = static_cast<int>(space.cells[a]);
-    fwd[k] = FFTW_REDFT10;
-    bwd[k] = FFTW_REDFT01;
-    scale_ /= 2.0 * static_cast<double>(space.cells[a]);
-    ns_ *= space.cells[a];
-  }
-  eigen_.assign(ns_, 0.0);
-  for (long idx = 0; idx < ns_; ++idx) {
-    long rest = idx;
-    double lam = 0.0;
-    for (int a = 0; a < d; ++a) {
-      const long n = space.cells[a];
-      const long k = rest % n;
-      rest /= n;
-      const double h = (space.upper[a] - space.lower[a]) / static_cast<double>(n);
-      const double s = std::sin(M_PI * static_cast<double>(k) / (2.0 * static_cast<double>(n)));
-      lam += 4.0 * s * s / (h * h);
-    }
-    eigen_[idx] = lam;
-  }
+  NeumannDctModes modes = neumann_dct_modes(space);
+  ns_ = modes.size;
+  scale_ = modes.scale;
+  eigen_ = std::move(modes.eigen);
   // FFTW_ESTIMATE: the same algorithm on every rank, so replicated solves agree bit for bit.
   buffer_ = fftw_alloc_real(static_cast<size_t>(ns_));
   if (!buffer_) throw SolverError("gradient_flow jko: could not allocate the cosine-transform buffer");
-  forward_ = fftw_plan_r2r(d, dims, buffer_, buffer_, fwd, FFTW_ESTIMATE);
-  backward_ = fftw_plan_r2r(d, dims, buffer_, buffer_, bwd, FFTW_ESTIMATE);
+  forward_ = fftw_plan_r2r(d, modes.dims, buffer_, buffer_, modes.forward, FFTW_ESTIMATE);
+  backward_ = fftw_plan_r2r(d, modes.dims, buffer_, buffer_, modes.backward, FFTW_ESTIMATE);
   if (!forward_ || !backward_) throw SolverError("gradient_flow jko: FFTW could not plan the cosine transforms");
 }
 
