@@ -131,8 +131,15 @@ void define_commands(CLI::App& app, Parsed& p, const BuildInfo& build) {
                  "streamed; any dimension), auto (multiscale up to 3 dimensions, dense above) or exact (1-3 "
                  "dimensions: multiscale down to eps, then the exact transport LP on the kept pairs, certified on "
                  "all pairs; transport_cost is then the exact W2^2; eps defaults to 4 x the squared mean spacing, "
-                 "tol to 1e-2)")
-      ->check(CLI::IsMember({"auto", "multiscale", "dense", "exact"}))
+                 "tol to 1e-2) or bracket (1-3 dimensions: multiscale down to eps, then a certified bracket "
+                 "w2sq_lower <= W2^2 <= w2sq_upper from the potentials, eps halved until the bracket is within "
+                 "--bracket-gap; transport_cost is the rounded feasible plan's cost; eps defaults to 4 x the "
+                 "squared mean spacing in 1-2D and 0.5 x it in 3D, tol to 1e-4)")
+      ->check(CLI::IsMember({"auto", "multiscale", "dense", "exact", "bracket"}))
+      ->capture_default_str();
+  ot->add_option("--bracket-gap", p.ot.transport.bracket_gap,
+                 "--solver bracket: stop once (upper - lower) <= this x lower (2e-3: W2 to 1e-3 relative)")
+      ->check(number_above(0.0, false, "> 0"))
       ->capture_default_str();
   ot->add_option("--eps", p.eps,
                  "Entropic regularisation in cost units (default 1e-3 x squared diameter of the joint bounding box)")
@@ -231,6 +238,8 @@ int run_cli(const std::vector<std::string>& words, const BuildInfo& build) {
       if (ot->count("--eps") > 0) p.ot.transport.eps = p.eps;
       // The exact step only needs ε-scaling to bring the kept pairs near the plan: a loose default tol.
       if (p.ot.transport.solver == "exact" && ot->count("--tol") == 0) p.ot.transport.tol = 1e-2;
+      // The bracket's rounding moves about tol/2 of the mass across the box: 1e-4 keeps that below its gap.
+      if (p.ot.transport.solver == "bracket" && ot->count("--tol") == 0) p.ot.transport.tol = 1e-4;
       return ot_command(p.ot);
     }
     return kExitInput;  // unreachable: require_subcommand(1)

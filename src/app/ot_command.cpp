@@ -42,6 +42,13 @@ nlohmann::ordered_json to_json(const ot::PointSetTransport& r, const std::map<st
     for (const char* k : {"certificate_violations", "lp_rounds", "lp_arcs"}) j[k] = static_cast<long long>(*r.values.at(k));
     for (const char* k : {"cost_resolution", "sinkhorn_transport_cost", "sinkhorn_marginal_error"}) j[k] = *r.values.at(k);
   }
+  // --solver bracket: the certified bracket (after the pinned fields).
+  if (r.values.count("bracket_met")) {
+    for (const char* k : {"w2sq_lower", "w2sq_upper", "w2sq_estimate", "bracket_relative_gap"}) j[k] = *r.values.at(k);
+    j["bracket_met"] = *r.values.at("bracket_met") != 0.0;
+    j["brackets"] = static_cast<long long>(*r.values.at("brackets"));
+    for (const char* k : {"sinkhorn_transport_cost", "sinkhorn_marginal_error", "rounding_mass"}) j[k] = *r.values.at(k);
+  }
   j["method"] = r.method;
   return j;
 }
@@ -59,7 +66,10 @@ int ot_command(const OtOptions& o) {
     throw InputError(o.a + " has dimension " + std::to_string(x.dim) + " but " + o.b + " has dimension " +
                      std::to_string(y.dim));
   const ot::PointSetTransport r = ot::transport_point_sets(comm, x, y, o.transport);
-  if (!r.converged && rank == 0 && r.values.count("certified"))
+  if (!r.converged && rank == 0 && r.values.count("bracket_met"))
+    std::fprintf(stderr, "measureflow ot: warning: the bracket is %.3g relative wide, above --bracket-gap, after %.0f brackets\n",
+                 *r.values.at("bracket_relative_gap"), *r.values.at("brackets"));
+  else if (!r.converged && rank == 0 && r.values.count("certified"))
     std::fprintf(stderr, "measureflow ot: warning: the exact step is not certified (%.0f pairs still violate the duals after %.0f LP solves)\n",
                  *r.values.at("certificate_violations"), *r.values.at("lp_rounds"));
   else if (!r.converged && rank == 0)

@@ -16,6 +16,7 @@
 #include "measureflow/log_event.hpp"
 #include "min_cost_flow.hpp"
 #include "multiscale_cross.hpp"
+#include "row_slices.hpp"
 #include "sparse_kernel.hpp"
 
 namespace mf::ot {
@@ -30,37 +31,6 @@ struct Pairs {
   std::vector<int> row, col;
   std::vector<double> cost;
 };
-
-// Rows [lo, hi) of n split as in the multiscale solver (contiguous, rank order).
-std::pair<int, int> slice(MPI_Comm comm, int n) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  return {static_cast<int>(static_cast<long long>(n) * rank / size),
-          static_cast<int>(static_cast<long long>(n) * (rank + 1) / size)};
-}
-
-double squared_distance(const Level& X, int i, const Level& Y, int j) {
-  double c = 0.0;
-  for (int a = 0; a < X.dim; ++a) c += (X.pos(i, a) - Y.pos(j, a)) * (X.pos(i, a) - Y.pos(j, a));
-  return c;
-}
-
-// Every pair (i, j), i in the kernel's rows, with c_ij − (f_i + g_j) ≤ threshold, through the bins the
-// descent left as candidates (the same expression as the kernel's, so the same pairs).
-template <class Visit>
-void for_each_kept_pair(const detail::SparseKernel& k, Visit&& visit) {
-  const Level &T = k.T, &S = k.S;
-  for (int i = k.lo; i < k.hi; ++i) {
-    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q)
-      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        const double c = squared_distance(T, i, S, j);
-        const double r = c - (k.ft(i) + k.gs(j));
-        if (r <= k.threshold) visit(i, j, c, r);
-      }
-  }
-}
 
 // Concatenates every rank's pairs on rank 0 (rank order = row order: independent of the rank count).
 Pairs gather_pairs(MPI_Comm comm, const Pairs& mine) {
@@ -122,12 +92,12 @@ Pairs violators(const Level& X, const Level& Y, const detail::TransportLp& lp, c
     for (std::size_t q = 0; q < row.size() && static_cast<int>(q) < per_row; ++q) {
       out.row.push_back(current);
       out.col.push_back(row[q].second);
-      out.cost.push_back(squared_distance(X, current, Y, row[q].second));
+      out.cost.push_back(detail::squared_distance(X, current, Y, row[q].second));
     }
     row.clear();
   };
   *count = 0;
-  for_each_kept_pair(k, [&](int i, int j, double c, double) {
+  detail::for_each_kept_pair(k, [&](int i, int j, double c, double) {
     const long long r = detail::integer_cost(lp, c) - u[i] - v[j];
     if (r >= 0) return;
     if (i != current) {
@@ -166,7 +136,8 @@ CertifiedExact certified_exact_transport(MPI_Comm comm, const HostCloud& x, cons
   out.sinkhorn_seconds = MPI_Wtime() - t0;
 
   const Level &X0 = X[0], &Y0 = Y[0];
-  const auto [lo, hi] = slice(comm, X0.n);
+  const detail::Slices rows(comm, X0.n);
+  const int lo = rows.lo(), hi = rows.hi();
   const double diam2 = squared_box_diagonal(X0, Y0);
 
   // The first LP's pairs: reduced cost under the ε-potentials ≤ θ'·ε.
@@ -184,11 +155,11 @@ CertifiedExact certified_exact_transport(MPI_Comm comm, const HostCloud& x, cons
       for (std::size_t q = 0; q < keep; ++q) {
         mine.row.push_back(current);
         mine.col.push_back(row[q].second);
-        mine.cost.push_back(squared_distance(X0, current, Y0, row[q].second));
+        mine.cost.push_back(detail::squared_distance(X0, current, Y0, row[q].second));
       }
       row.clear();
     };
-    for_each_kept_pair(k, [&](int i, int j, double, double r) {
+    detail::for_each_kept_pair(k, [&](int i, int j, double, double r) {
       if (i != current) {
         flush();
         current = i;
@@ -212,7 +183,7 @@ CertifiedExact certified_exact_transport(MPI_Comm comm, const HostCloud& x, cons
       for (std::size_t q = 0; q < r.size(); ++q) {
         all.row.push_back(r[q]);
         all.col.push_back(c[q]);
-        all.cost.push_back(squared_distance(X0, r[q], Y0, c[q]));
+        all.cost.push_back(detail::squared_distance(X0, r[q], Y0, c[q]));
       }
       detail::add_arcs(lp, all.row, all.col, all.cost);
     }

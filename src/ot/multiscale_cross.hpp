@@ -23,4 +23,9 @@ struct CrossPotentials {
 CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
                                             const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt);
 
+// Continues from absorbed level-0 potentials (f, g) of a solve at eps_from down to opt.eps (< eps_from),
+// halving ε on level 0 only: the bracketed solver's refinement, without the coarse stages again.
+CrossPotentials continue_cross_potentials(MPI_Comm comm, const Level& X0, const Level& Y0, const Real1& f,
+                                          const Real1& g, double eps_from, const MultiscaleOptions& opt);
+
 }  // namespace mf::ot::detail

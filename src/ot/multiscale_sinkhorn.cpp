@@ -23,6 +23,7 @@
 #include "bin_hierarchy.hpp"
 #include "grid_gauss_transform.hpp"
 #include "multiscale_cross.hpp"
+#include "row_slices.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
 #include "sparse_kernel.hpp"
@@ -34,31 +35,10 @@ namespace {
 using detail::Level;
 using detail::Real1;
 using detail::Real2;
+using detail::Slices;
 using detail::SparseKernel;
 
 constexpr double kAbsorbAt = 30.0;
-
-// The contiguous slice of n points that `rank` updates, and the gather of all slices.
-struct Slices {
-  std::vector<int> counts, displs;
-  int rank = 0;
-  Slices(MPI_Comm comm, int n) {
-    int size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    counts.resize(size);
-    displs.resize(size);
-    for (int r = 0; r < size; ++r) {
-      displs[r] = static_cast<int>(static_cast<long long>(n) * r / size);
-      counts[r] = static_cast<int>(static_cast<long long>(n) * (r + 1) / size) - displs[r];
-    }
-  }
-  int lo() const { return displs[rank]; }
-  int hi() const { return displs[rank] + counts[rank]; }
-  void gather(MPI_Comm comm, const Real1& a) const {
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
-  }
-};
 
 // The truncated kernel of T against S for this rank's rows; θ doubles until no row is empty on any rank
 // (a point whose partners were all cut would get an infinite potential). The pairs are stored when every
@@ -175,9 +155,11 @@ void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool
 }
 
 // OT_ε(x, y) by alternating updates over the stages; dual values ⟨a, f⟩ + ⟨b, g⟩ at the recorded stages
-// and the primal cost ⟨π, C⟩ of the last plan.
+// and the primal cost ⟨π, C⟩ of the last plan. f0, g0: absorbed potentials on the first stage's level to
+// start from (copied), instead of zero.
 Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
-                     const std::vector<Stage>& stages, const MultiscaleOptions& opt) {
+                     const std::vector<Stage>& stages, const MultiscaleOptions& opt, const Real1* f0 = nullptr,
+                     const Real1* g0 = nullptr) {
   Recorded rec;
   Real1 f, g;
   Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
@@ -187,6 +169,10 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     if (cur < 0) {
       f = Real1("mf::ot::ms_f", X[s.level].n);
       g = Real1("mf::ot::ms_g", Y[s.level].n);
+      if (f0 && g0) {
+        Kokkos::deep_copy(f, *f0);
+        Kokkos::deep_copy(g, *g0);
+      }
     }
     for (; cur > s.level; --cur) {
       if (opt.gradient_prolongation && bx.extent(0) == static_cast<std::size_t>(X[cur].n)) {
@@ -213,7 +199,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     int stage_it = 0, rebuilds = 0;
     // Over-relaxed updates on the recorded stages, where the sweeps are many; plain ones as soon as the
     // violation grows, and a plain v update last (the returned plan has exact y marginals).
-    double omega = s.recorded ? opt.relaxation : 1.0;
+    double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
         absorb(f, lu, s.eps);
@@ -375,13 +361,9 @@ double squared_box_diagonal(const HostCloud& x, const HostCloud& y) {
 
 namespace detail {
 
-CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
-                                            const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt) {
-  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
-    throw std::invalid_argument("multiscale_cross_potentials: eps must be finite and > 0, got " + std::to_string(opt.eps));
-  MultiscaleOptions o = opt;
-  o.record_2eps = false;
-  const Recorded r = cross_solve(comm, X, Y, schedule(X, Y, squared_box_diagonal(x, y), o), o);
+namespace {
+
+CrossPotentials cross_potentials(const Recorded& r) {
   CrossPotentials out;
   out.f = r.f;
   out.g = r.g;
@@ -392,6 +374,31 @@ CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Lev
   out.iterations = r.iterations;
   out.converged = r.converged;
   return out;
+}
+
+}  // namespace
+
+CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
+                                            const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt) {
+  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
+    throw std::invalid_argument("multiscale_cross_potentials: eps must be finite and > 0, got " + std::to_string(opt.eps));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  return cross_potentials(cross_solve(comm, X, Y, schedule(X, Y, squared_box_diagonal(x, y), o), o));
+}
+
+CrossPotentials continue_cross_potentials(MPI_Comm comm, const Level& X0, const Level& Y0, const Real1& f,
+                                          const Real1& g, double eps_from, const MultiscaleOptions& opt) {
+  if (!(opt.eps > 0.0) || !(eps_from > opt.eps))
+    throw std::invalid_argument("continue_cross_potentials: need 0 < eps < eps_from, got " + std::to_string(opt.eps) +
+                                " and " + std::to_string(eps_from));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  // ε_from / 2, ε_from / 4, ... down to opt.eps, all on level 0; only the last one solved to tol.
+  std::vector<Stage> stages;
+  const int k_top = std::max(0, static_cast<int>(std::ceil(std::log2(eps_from / opt.eps))) - 1);
+  for (int k = k_top; k >= 0; --k) stages.push_back({opt.eps * std::ldexp(1.0, k), 0, k == 0});
+  return cross_potentials(cross_solve(comm, {X0}, {Y0}, stages, o, &f, &g));
 }
 
 }  // namespace detail

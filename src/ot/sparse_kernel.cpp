@@ -251,23 +251,36 @@ void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1&
   Kokkos::fence();
 }
 
-void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost) {
+void plan_rows(const SparseKernel& k, const Real1& row_scale, const Real1& col_scale, const Real1& mass,
+               const Real1& cost) {
   const Level &T = k.T, &S = k.S;
   const int d = T.dim;
   const double inv = 1.0 / k.eps;
   for (int i = k.lo; i < k.hi; ++i) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    double c_sum = 0.0;
+    double m_sum = 0.0, c_sum = 0.0;
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
       for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
         double c = 0.0;
         for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
         const double r = c - (k.ft(i) + k.gs(j));
-        if (r <= k.threshold) c_sum += S.w(j) * fast_exp(-r * inv) * std::exp(lv(j)) * c;
+        if (r <= k.threshold) {
+          const double p = S.w(j) * fast_exp(-r * inv) * col_scale(j);
+          m_sum += p;
+          c_sum += p * c;
+        }
       }
     }
-    cost(i) = T.w(i) * std::exp(lu(i)) * c_sum;
+    if (mass.extent(0) > 0) mass(i) = T.w(i) * row_scale(i) * m_sum;
+    cost(i) = T.w(i) * row_scale(i) * c_sum;
   }
+}
+
+void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost) {
+  Real1 eu("mf::ot::plan_row_scale", lu.extent(0)), ev("mf::ot::plan_col_scale", lv.extent(0));
+  for (std::size_t i = 0; i < lu.extent(0); ++i) eu(i) = std::exp(lu(i));
+  for (std::size_t j = 0; j < lv.extent(0); ++j) ev(j) = std::exp(lv(j));
+  plan_rows(k, eu, ev, Real1(), cost);
 }
 
 void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary) {

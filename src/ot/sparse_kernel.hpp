@@ -49,8 +49,36 @@ void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1&
 // primal transport cost ⟨π, C⟩ once summed over the rows.
 void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, const Real1& cost);
 
+// mass(i) = Σ_j π_ij and cost(i) = Σ_j π_ij |x_i − y_j|² over the kept pairs of the scaled plan
+// π_ij = a_i row_scale_i b_j exp(−r_ij/ε) col_scale_j (mass may be an empty view: not computed).
+void plan_rows(const SparseKernel& k, const Real1& row_scale, const Real1& col_scale, const Real1& mass,
+               const Real1& cost);
+
 // bary(i, ·) = Σ_j K_ij e^{lv_j} y_j / Σ_j K_ij e^{lv_j} for the rows [lo, hi): the barycentric map of the
 // plan (where row i's mass goes), from which the gradient of the potential follows, ∇f(x_i) = 2 (x_i − bary_i).
 void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary);
+
+// |x_i − y_j|² with the expression every pass over the kept pairs uses (the same bits everywhere).
+inline double squared_distance(const Level& X, int i, const Level& Y, int j) {
+  double c = 0.0;
+  for (int a = 0; a < X.dim; ++a) c += (X.pos(i, a) - Y.pos(j, a)) * (X.pos(i, a) - Y.pos(j, a));
+  return c;
+}
+
+// visit(i, j, c_ij, r_ij) for every pair, i in the kernel's rows, with r_ij = c_ij − (f̂_i + ĝ_j) ≤ threshold,
+// through the bins the descent left as candidates (the same expression as the kernel's, so the same pairs).
+template <class Visit>
+void for_each_kept_pair(const SparseKernel& k, Visit&& visit) {
+  const Level &T = k.T, &S = k.S;
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q)
+      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
+        const double c = squared_distance(T, i, S, j);
+        const double r = c - (k.ft(i) + k.gs(j));
+        if (r <= k.threshold) visit(i, j, c, r);
+      }
+  }
+}
 
 }  // namespace mf::ot::detail

@@ -16,7 +16,11 @@ Rows (clouds: n points uniform in [0,1]^d, uniform weights, seeded by (seed, n, 
              W2^2 = (1/n) sum |x_i - y_i|^2. Rows: the multiscale Sinkhorn's <pi, C> at --large-eps (a multiple
              of the squared mean spacing n^(-2/d)), with --large-exact also the certified exact step; the
              relative W2 error against the exact value, the sweeps of each eps stage and the kept pairs
-             (MF_MULTISCALE_TRACE). And n = 10^5 in 10D with the dense streaming solver (time and memory only;
+             (MF_MULTISCALE_TRACE). --large-solvers picks the rows (multiscale, bracket, exact; default
+             multiscale; --large-exact adds exact): bracket is `measureflow ot --solver bracket` (certified
+             lower <= W2^2 <= upper, eps halved until (upper - lower) <= 2e-3 lower), its row gives the
+             midpoint estimate, its relative error in W2^2 and in W2 against the exact value, the bracket and
+             whether it contains the exact value. And n = 10^5 in 10D with the dense streaming solver (time and memory only;
              --no-10d skips it).
 Columns: wall (whole process incl. start-up), cpu (user+system of all ranks/children), peak MiB (max over
 ranks of ru_maxrss), iterations, the value, the marginal error. Prints the load average before and after.
@@ -69,6 +73,7 @@ def measureflow(args, fa, fb, eps, tol, solver, divergence=False, ranks=None, tr
     r = json.loads(p.stdout.strip().splitlines()[-1])
     r.update(wall=time.time() - t0, cpu=children_cpu() - c0, who=f'mf {solver} x{ranks}')
     r['trace'] = [l for l in p.stderr.splitlines() if l.startswith('multiscale cross')]
+    r['bracket_trace'] = [l for l in p.stderr.splitlines() if l.startswith('bracket:')]
     return r
 
 
@@ -138,6 +143,8 @@ def main():
     p.add_argument('--large-tol', type=float, default=1e-3)
     p.add_argument('--large-n', type=int, nargs='+', default=[10**6])
     p.add_argument('--large-exact', action='store_true', help='also the certified exact step on the --large rows')
+    p.add_argument('--large-solvers', nargs='+', default=['multiscale'], choices=['multiscale', 'bracket', 'exact'],
+                   help='the --large rows')
     p.add_argument('--no-10d', action='store_true')
     p.add_argument('--timeout', type=float, default=3600)
     args = p.parse_args()
@@ -169,12 +176,28 @@ def main():
                 for n in args.large_n:
                     fa, fb, exact = convex_gradient_clouds(tmp, 1, n, d)
                     eps = args.large_eps * n ** (-2.0 / d)
-                    r = measureflow(args, fa, fb, eps, args.large_tol, 'multiscale', trace=True)
-                    err = abs(np.sqrt(r['transport_cost']) - np.sqrt(exact)) / np.sqrt(exact)
-                    row(f'map {n:.0e} {d}D', r, note=f'W2 rel. error {err:.1e} (eps {eps:.3g}, exact W2^2 {exact:.10g})')
-                    for line in r['trace']:
-                        print('    ' + line.replace('multiscale cross: ', ''))
-                    if args.large_exact:
+                    if 'multiscale' in args.large_solvers:
+                        r = measureflow(args, fa, fb, eps, args.large_tol, 'multiscale', trace=True)
+                        err = abs(np.sqrt(r['transport_cost']) - np.sqrt(exact)) / np.sqrt(exact)
+                        row(f'map {n:.0e} {d}D', r, note=f'W2 rel. error {err:.1e} (eps {eps:.3g}, exact W2^2 {exact:.10g})')
+                        for line in r['trace']:
+                            print('    ' + line.replace('multiscale cross: ', ''))
+                    if 'bracket' in args.large_solvers:
+                        r = measureflow(args, fa, fb, None, None, 'bracket', trace=True)
+                        est = r['w2sq_estimate']
+                        err2 = (est - exact) / exact
+                        err = (np.sqrt(est) - np.sqrt(exact)) / np.sqrt(exact)
+                        inside = r['w2sq_lower'] <= exact <= r['w2sq_upper']
+                        row(f'map {n:.0e} {d}D', r, value_key='w2sq_estimate',
+                            note=f"W2^2 rel. error {err2:.1e}, W2 {err:.1e}; bracket [{r['w2sq_lower']:.10g}, "
+                                 f"{r['w2sq_upper']:.10g}] rel. width {r['bracket_relative_gap']:.2e} met "
+                                 f"{r['bracket_met']}, contains exact {inside}; eps {r['eps']:.3g}, "
+                                 f"{r['brackets']} brackets; exact W2^2 {exact:.10g}")
+                        for line in r['trace']:
+                            print('    ' + line.replace('multiscale cross: ', ''))
+                        for line in r['bracket_trace']:
+                            print('    ' + line)
+                    if args.large_exact or 'exact' in args.large_solvers:
                         r = measureflow(args, fa, fb, None, None, 'exact')
                         err = abs(np.sqrt(r['transport_cost']) - np.sqrt(exact)) / np.sqrt(exact)
                         row(f'map {n:.0e} {d}D', r, note=f"W2 rel. error {err:.1e} (certified {r['certified']}, "

@@ -17,6 +17,7 @@
 
 #include "measureflow/ot/certified_exact.hpp"
 #include "measureflow/ot/exact.hpp"
+#include "ot_test_clouds.hpp"
 
 namespace {
 
@@ -24,67 +25,14 @@ using mf::ot::BinLattice;
 using mf::ot::CertifiedExact;
 using mf::ot::CertifiedExactOptions;
 using mf::ot::HostCloud;
+using mf::testing::convex_gradient_image;
+using mf::testing::lattice_for;
+using mf::testing::uniform_cloud;
 
 int rank_of(MPI_Comm c) {
   int r = 0;
   MPI_Comm_rank(c, &r);
   return r;
-}
-
-HostCloud uniform_cloud(int n, int d, unsigned seed, bool random_weights) {
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  HostCloud c;
-  c.dim = d;
-  for (int i = 0; i < n * d; ++i) c.positions.push_back(u(gen));
-  for (int i = 0; i < n; ++i) c.weights.push_back(random_weights ? 0.2 + u(gen) : 1.0);
-  return c;
-}
-
-// y = A x + b, A = R diag(λ) Rᵀ symmetric positive definite with distinct eigenvalues: the gradient of
-// the convex ½ xᵀA x + b·x, hence the optimal map between the two uniform clouds.
-HostCloud convex_gradient_image(const HostCloud& x) {
-  const int d = x.dim;
-  const double lam[3] = {0.7, 1.25, 0.9}, b[3] = {0.1, -0.05, 0.08}, t = 0.6;
-  double R[3][3] = {{std::cos(t), -std::sin(t), 0.0}, {std::sin(t), std::cos(t), 0.0}, {0.0, 0.0, 1.0}};
-  if (d == 3) {  // a second rotation so no axis is special
-    const double s = 0.4, Q[3][3] = {{1.0, 0.0, 0.0}, {0.0, std::cos(s), -std::sin(s)}, {0.0, std::sin(s), std::cos(s)}};
-    double P[3][3] = {};
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j)
-        for (int k = 0; k < 3; ++k) P[i][j] += R[i][k] * Q[k][j];
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) R[i][j] = P[i][j];
-  }
-  HostCloud y = x;
-  for (std::size_t p = 0; p < x.size(); ++p)
-    for (int i = 0; i < d; ++i) {
-      double s = b[i];
-      for (int j = 0; j < d; ++j) {
-        double a = 0.0;
-        for (int k = 0; k < d; ++k) a += R[i][k] * lam[k] * R[j][k];
-        s += a * x.positions[d * p + j];
-      }
-      y.positions[d * p + i] = s;
-    }
-  return y;
-}
-
-BinLattice lattice_for(const HostCloud& x, const HostCloud& y, int bins_per_side) {
-  BinLattice l;
-  l.dim = x.dim;
-  for (int a = 0; a < l.dim; ++a) {
-    double lo = 1e300, hi = -1e300;
-    for (const HostCloud* c : {&x, &y})
-      for (std::size_t i = 0; i < c->size(); ++i) {
-        lo = std::min(lo, c->positions[l.dim * i + a]);
-        hi = std::max(hi, c->positions[l.dim * i + a]);
-      }
-    l.lower[a] = lo;
-    l.cells[a] = bins_per_side;
-    l.h[a] = (hi - lo) / bins_per_side;
-  }
-  return l;
 }
 
 CertifiedExactOptions options(double eps) {

@@ -41,6 +41,7 @@ struct MultiscaleOptions {
   int max_radius_bins = 8;    // a stage runs on the finest level where sqrt(10 ε) spans ≤ this many bins
   int max_iterations = 4000;  // sweeps per solve, all stages together
   double relaxation = 1.5;    // over-relaxation ω of the cross solve's last two stages (1: plain Sinkhorn)
+  bool relax_every_stage = false;  // ω on every stage of the cross solve (the bracketed solver: all stages to tol)
   long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
   bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
   bool record_2eps = true;    // false: only the last stage is solved to tol (no S_2ε)

@@ -17,8 +17,12 @@ struct PointSetTransportOptions {
   // sinkhorn's solver: multiscale (bins, reduced-cost truncation; 1–3 dimensions), dense (streaming, all
   // pairs, any dimension), auto (multiscale in 1–3 dimensions, dense above), exact (1–3 dimensions:
   // multiscale ε-scaling, then the exact LP on the kept pairs, certified on all pairs; certified_exact.hpp).
-  // With exact, eps defaults to 4 × the squared mean spacing of the points.
+  // With exact, eps defaults to 4 × the squared mean spacing of the points. bracket (1–3 dimensions):
+  // multiscale ε-scaling, then lower ≤ W2² ≤ upper certified from the potentials, ε halved until
+  // (upper − lower) ≤ bracket_gap × lower (bracketed_transport.hpp); eps is then the first bracketed ε
+  // (default: 4 × the squared mean spacing in 1D and 2D, 1/2 × it in 3D).
   std::string solver = "auto";
+  double bracket_gap = 2e-3;  // solver bracket: relative width of the W2² bracket (2e-3: W2 to 1e-3)
   std::optional<double> eps;        // default: 1e-3 × squared diameter of the joint bounding box
   double tol = 1e-6;
   int max_iterations = 10000;
@@ -35,6 +39,8 @@ struct PointSetTransport {
   // marginal_error, eps; nullopt where the method does not define the value.
   // solver exact adds: certified (1/0), certificate_violations, lp_rounds, lp_arcs, cost_resolution,
   // sinkhorn_transport_cost, sinkhorn_marginal_error.
+  // solver bracket adds: w2sq_lower, w2sq_upper, w2sq_estimate, bracket_relative_gap, bracket_met (1/0),
+  // brackets, sinkhorn_transport_cost, sinkhorn_marginal_error, rounding_mass.
   std::map<std::string, std::optional<double>> values;
 };
 
