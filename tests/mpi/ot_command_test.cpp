@@ -90,7 +90,7 @@ class OtCommand : public ::testing::Test {
   void TearDown() override {
     MPI_Barrier(MPI_COMM_WORLD);
     if (world_rank() == 0)
-      for (const char* s : {"_a.h5", "_b.h5", "_out.h5"}) std::remove((base_ + s).c_str());
+      for (const char* s : {"_a.h5", "_b.h5", "_out.h5", "_exact.h5", "_bracket.h5"}) std::remove((base_ + s).c_str());
   }
   // The library's dense streaming solver on the two files at the tests' ε = 0.02, tol = 1e-9: the reference
   // both tests compare `measureflow ot`'s result file with.
@@ -155,6 +155,29 @@ TEST_F(OtCommand, MultiscaleSolverAgreesWithDense) {
   MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
   EXPECT_TRUE(ok);
   EXPECT_EQ(ot_command({a, b, "--solver", "sparse"}), 2);
+}
+
+// --solver bracket: the certified bracket holds the certified exact step's W2² (90 × 70 points, random
+// weights), transport_cost is its upper end; a bracket gap ≤ 0 is bad input.
+TEST_F(OtCommand, BracketSolverHoldsTheExactCost) {
+  const std::string a = base_ + "_a.h5", b = base_ + "_b.h5", ex = base_ + "_exact.h5", br = base_ + "_bracket.h5";
+  ASSERT_EQ(ot_command({a, b, "--solver", "exact", "--out", ex}), 0);
+  ASSERT_EQ(ot_command({a, b, "--solver", "bracket", "--bracket-gap", "1e-2", "--out", br}), 0);
+  int ok = 1;
+  if (world_rank() == 0) {
+    const double exact = read_attr(ex, "transport_cost");
+    EXPECT_EQ(read_attr(ex, "certified"), 1.0);
+    EXPECT_LE(read_attr(br, "w2sq_lower"), exact * (1.0 + 1e-12));
+    EXPECT_GE(read_attr(br, "w2sq_upper"), exact * (1.0 - 1e-12));
+    EXPECT_EQ(read_attr(br, "transport_cost"), read_attr(br, "w2sq_upper"));
+    EXPECT_EQ(read_attr(br, "bracket_met"), 1.0);
+    EXPECT_LE(read_attr(br, "bracket_relative_gap"), 1e-2);
+    ok = !::testing::Test::HasFailure();
+  }
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(ot_command({a, b, "--solver", "bracket", "--bracket-gap", "0"}), 2);
+  EXPECT_EQ(ot_command({a, b, "--solver", "bracket", "--bracket-gap", "-1e-3"}), 2);
 }
 
 TEST_F(OtCommand, ExactMethodAndBadInput) {
