@@ -141,6 +141,10 @@ void define_commands(CLI::App& app, Parsed& p, const BuildInfo& build) {
                  "--solver bracket: stop once (upper - lower) <= this x lower (2e-3: W2 to 1e-3 relative)")
       ->check(number_above(0.0, false, "> 0"))
       ->capture_default_str();
+  ot->add_option("--max-stored-pairs", p.ot.transport.max_stored_pairs,
+                 "--solver bracket: kernel pairs stored per rank (12 bytes each); above it every sweep recomputes them")
+      ->check(number_above(1.0, true, ">= 1"))
+      ->capture_default_str();
   ot->add_option("--eps", p.eps,
                  "Entropic regularisation in cost units (default 1e-3 x squared diameter of the joint bounding box)")
       ->check(number_above(0.0, false, "> 0"))

@@ -112,9 +112,9 @@ PointSetTransport bracketed(MPI_Comm comm, const WeightedPoints& x, const Weight
   // Every stage to tol: Sinkhorn removes a smooth marginal error only slowly at small ε (a random walk
   // of step √ε must cross the box), so what the coarse stages leave the last one pays for many times over.
   bo.sinkhorn.stage_tol = o.tol;
-  // Stored kernel up to 10⁸ pairs per rank (1.2 GB): a stored sweep is a sparse product, a streamed one
-  // recomputes an exponential per pair (n = 3·10⁴ in 2D, stored: 25 s; 10⁵, streamed: over 600 s).
-  bo.sinkhorn.max_stored_pairs = 100000000;
+  // Stored kernel up to --max-stored-pairs per rank (default 10⁸, 1.2 GB): a stored sweep is a sparse
+  // product, a streamed one recomputes an exponential per pair (n = 10⁵ in 2D: 129 s stored, over 600 s streamed).
+  bo.sinkhorn.max_stored_pairs = o.max_stored_pairs;
   bo.sinkhorn.relax_every_stage = true;  // ω = 1.5 on every stage: at n = 10⁵ in 2D, 58–129 sweeps per coarse stage instead of 107–184
   bo.sinkhorn.max_iterations = o.max_iterations;
   bo.sinkhorn.gradient_prolongation = true;

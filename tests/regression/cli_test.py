@@ -22,7 +22,7 @@ COMMANDS = {
     "help": ["MODEL"],
     "sweep": ["DECK", "--out", "--set"],
     "sweep-collect": ["DIR"],
-    "ot": ["--method", "--solver", "--bracket-gap", "--eps", "--tol", "--max-iterations", "--snapshot", "--no-divergence", "--json", "--out"],
+    "ot": ["--method", "--solver", "--bracket-gap", "--max-stored-pairs", "--eps", "--tol", "--max-iterations", "--snapshot", "--no-divergence", "--json", "--out"],
 }
 
 # Arguments that satisfy each command's required ones (so the unknown flag is the only error).
