@@ -58,11 +58,12 @@ def clouds(tmp, seed, n, d, shift=None):
     return fa, fb
 
 
-def measureflow(args, fa, fb, eps, tol, solver, divergence=False, ranks=None, trace=False):
+def measureflow(args, fa, fb, eps, tol, solver, divergence=False, ranks=None, trace=False, extra=()):
     ranks = ranks or args.ranks
     cmd = [args.binary, 'ot', fa, fb, '--json', '--solver', solver, '--max-iterations', '1000000']
     cmd += (['--eps', repr(eps)] if eps is not None else []) + (['--tol', repr(tol)] if tol is not None else [])
     cmd += [] if divergence else ['--no-divergence']
+    cmd += list(extra)
     if ranks > 1:
         cmd = ['mpirun', '--oversubscribe', '-np', str(ranks)] + cmd
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT='1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM='1')
@@ -145,6 +146,8 @@ def main():
     p.add_argument('--large-exact', action='store_true', help='also the certified exact step on the --large rows')
     p.add_argument('--large-solvers', nargs='+', default=['multiscale'], choices=['multiscale', 'bracket', 'exact'],
                    help='the --large rows')
+    p.add_argument('--large-max-stored-pairs', type=int, default=10**8,
+                   help='--max-stored-pairs of the bracket rows (12 bytes per pair and rank)')
     p.add_argument('--no-10d', action='store_true')
     p.add_argument('--timeout', type=float, default=3600)
     args = p.parse_args()
@@ -183,7 +186,8 @@ def main():
                         for line in r['trace']:
                             print('    ' + line.replace('multiscale cross: ', ''))
                     if 'bracket' in args.large_solvers:
-                        r = measureflow(args, fa, fb, None, None, 'bracket', trace=True)
+                        r = measureflow(args, fa, fb, None, None, 'bracket', trace=True,
+                                        extra=['--max-stored-pairs', str(args.large_max_stored_pairs)])
                         est = r['w2sq_estimate']
                         err2 = (est - exact) / exact
                         err = (np.sqrt(est) - np.sqrt(exact)) / np.sqrt(exact)
