@@ -109,13 +109,9 @@ PointSetTransport bracketed(MPI_Comm comm, const WeightedPoints& x, const Weight
   BracketedOptions bo;
   bo.sinkhorn.eps = o.eps ? *o.eps : bracket_first_eps(hx, hy);
   bo.sinkhorn.tol = o.tol;
-  // Every stage to tol: Sinkhorn removes a smooth marginal error only slowly at small ε (a random walk
-  // of step √ε must cross the box), so what the coarse stages leave the last one pays for many times over.
-  bo.sinkhorn.stage_tol = o.tol;
   // Stored kernel up to --max-stored-pairs per rank (default 10⁸, 1.2 GB): a stored sweep is a sparse
   // product, a streamed one recomputes an exponential per pair (n = 10⁵ in 2D: 129 s stored, over 600 s streamed).
   bo.sinkhorn.max_stored_pairs = o.max_stored_pairs;
-  bo.sinkhorn.relax_every_stage = true;  // ω = 1.5 on every stage: at n = 10⁵ in 2D, 58–129 sweeps per coarse stage instead of 107–184
   bo.sinkhorn.max_iterations = o.max_iterations;
   bo.sinkhorn.gradient_prolongation = true;
   bo.sinkhorn.truncation = 10.0;  // as the exact step: the rounding repairs the mass the truncation drops

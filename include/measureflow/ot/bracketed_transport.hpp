@@ -19,7 +19,7 @@
 namespace mf::ot {
 
 struct BracketedOptions {
-  MultiscaleOptions sinkhorn;   // sinkhorn.eps: the first ε; tol at every bracketed stage
+  MultiscaleOptions sinkhorn;   // sinkhorn.eps: the first ε; every stage solved to sinkhorn.tol, ω on every stage
   double relative_gap = 2e-3;   // stop once (upper − lower) ≤ this × lower (2e-3: W2 to 1e-3)
   int max_halvings = 6;         // ε halvings after the first bracket; unmet after them → met = false
   double bracket_truncation = 0;  // θ of the rounded plan (pairs with reduced cost ≤ θε); 0: sinkhorn.truncation
