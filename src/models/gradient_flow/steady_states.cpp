@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -74,7 +76,15 @@ double w2_on_rank0(MPI_Comm comm, const WeightedPoints& pts, Target target) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   double w2sq = 0.0;
-  if (rank == 0 && !atoms.empty()) w2sq = ot::w2_squared_quantile_1d(atoms, target());
+  // Only rank 0 holds the atoms: a measure with no mass gives NaN here (as the walk it replaced did) rather
+  // than an exception on one rank, which would leave the others waiting in the broadcast.
+  if (rank == 0 && !atoms.empty()) {
+    try {
+      w2sq = ot::w2_squared_quantile_1d(atoms, target());
+    } catch (const std::invalid_argument&) {
+      w2sq = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
   MPI_Bcast(&w2sq, 1, MPI_DOUBLE, 0, comm);
   return std::sqrt(std::max(w2sq, 0.0));
 }
