@@ -5,6 +5,7 @@
 #include <petscvec.h>
 
 #include "measureflow/grid.hpp"
+#include "measureflow/model.hpp"
 #include "measureflow/particles.hpp"
 
 namespace mf {
@@ -22,6 +23,11 @@ struct CrossW2 {
 // (all of them when N ≤ max_particles): the same points and the same answer on any rank count. ε = 2 h_max²
 // when eps ≤ 0: small enough that the entropic bias is below the discretisation error being measured (the
 // bias estimate beside it says so or not), cheap enough through the grid's bins. Collective.
+// In 1D the W2 is exact (quantile functions, ot/quantile_w2_1d.hpp), between the grid's piecewise-constant
+// density and every particle: eps and max_particles are not used; eps, bias_estimate and marginal_error are 0.
 CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particles, double eps, long long max_particles);
+
+// The pinned cross.w2_* metrics of one comparison (docs/metrics.md).
+void add_cross_w2_metrics(const CrossW2& r, Metrics& m);
 
 }  // namespace mf

@@ -167,14 +167,7 @@ Metrics Diagnostics::evaluate(double t, bool final_output) {
     if (want_w2) {
       const CrossW2 r = cross_view_w2(grid, model_.eulerian->density(), model_.lagrangian->particles(),
                                       options_.w2_eps, options_.w2_particles);
-      m["cross.w2_eulerian_lagrangian"] = r.w2;
-      m["cross.w2_eps"] = r.eps;
-      m["cross.w2_bias_estimate"] = r.bias_estimate;
-      m["cross.w2_marginal_error"] = r.marginal_error;
-      m["cross.w2_points_eulerian"] = static_cast<double>(r.points_eulerian);
-      m["cross.w2_points_lagrangian"] = static_cast<double>(r.points_lagrangian);
-      m["cross.w2_seconds"] = r.seconds;
-      m["cross.w2_cpu_seconds"] = r.cpu_seconds;
+      add_cross_w2_metrics(r, m);
     }
   }
   model_.add_metrics(t, m);

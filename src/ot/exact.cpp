@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "measureflow/ot/quantile_w2_1d.hpp"
+
 namespace mf::ot {
 
 namespace {
@@ -49,24 +51,12 @@ std::vector<std::pair<double, double>> gather_sorted_1d(MPI_Comm comm, const Wei
 double w2_squared_exact_1d(MPI_Comm comm, const WeightedPoints& x, const WeightedPoints& y) {
   const auto a = gather_sorted_1d(comm, x, "x");
   const auto b = gather_sorted_1d(comm, y, "y");
-  // Walk both quantile functions together: each step moves the smaller remaining atom mass.
-  double total = 0.0;
-  size_t i = 0, j = 0;
-  double ra = a.empty() ? 0.0 : a[0].second, rb = b.empty() ? 0.0 : b[0].second;
-  while (i < a.size() && j < b.size()) {
-    const double m = std::min(ra, rb);
-    const double d = a[i].first - b[j].first;
-    total += m * d * d;
-    ra -= m;
-    rb -= m;
-    // Whichever atom is used up (to round-off) advances; the last atoms absorb the rounding residue.
-    if (ra <= rb) {
-      if (++i < a.size()) ra = a[i].second;
-    } else {
-      if (++j < b.size()) rb = b[j].second;
-    }
-  }
-  return total;
+  auto atoms = [](const std::vector<std::pair<double, double>>& p) {
+    std::vector<Piece1d> out(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) out[i] = {p[i].first, p[i].first, p[i].second};
+    return out;
+  };
+  return w2_squared_quantile_1d(atoms(a), atoms(b));
 }
 
 double w2_squared_exact_assignment(const std::vector<double>& x, const std::vector<double>& y, int dim,

@@ -11,10 +11,77 @@ namespace mf::ot::detail {
 namespace {
 constexpr int kWidth = 2 * kGaussHalfWindow;  // lattice points per axis in one point's window
 constexpr double kPi = 3.14159265358979323846;
+// The separable taps are cut where exp(−(m h)²/ε) < e^{−30.25}, as the window above.
+constexpr double kCut2 = 30.25;
+
+// The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at
+// most one point per bin. Found from the points themselves, so a grid view qualifies whatever lattice the
+// bins were cut by, and any other cloud does not.
+struct OwnLattice {
+  bool ok = false;
+  double h[3] = {1.0, 1.0, 1.0};
+  int first[3] = {0, 0, 0}, count[3] = {1, 1, 1};
+};
+
+OwnLattice own_lattice(const Level& L) {
+  OwnLattice o;
+  if (L.n == 0) return o;
+  for (long long b = 0; b < L.bins(); ++b)
+    if (L.bin_start(b + 1) - L.bin_start(b) > 1) return o;
+  for (int a = 0; a < L.dim; ++a) {
+    int p = 0, q = 0;  // the points with the smallest and the largest bin coordinate
+    for (int i = 1; i < L.n; ++i) {
+      if (L.coord(i, a) < L.coord(p, a)) p = i;
+      if (L.coord(i, a) > L.coord(q, a)) q = i;
+    }
+    const int lo = L.coord(p, a), hi = L.coord(q, a);
+    o.h[a] = hi > lo ? (L.pos(q, a) - L.pos(p, a)) / (hi - lo) : L.s_min;
+    if (!(o.h[a] > 0.0)) return o;
+    const double origin = L.pos(p, a) - lo * o.h[a];
+    for (int i = 0; i < L.n; ++i)
+      if (std::fabs(L.pos(i, a) - (origin + L.coord(i, a) * o.h[a])) > 1e-9 * o.h[a]) return o;
+    o.first[a] = lo;
+    o.count[a] = hi - lo + 1;
+  }
+  o.ok = true;
+  return o;
+}
+
+int separable_radius(double h, double eps) { return static_cast<int>(std::ceil(std::sqrt(kCut2 * eps) / h)); }
 }  // namespace
+
+double separable_cost_per_point(const Level& L, double eps) {
+  const OwnLattice o = own_lattice(L);
+  if (!o.ok) return -1.0;
+  double box = 1.0, taps = 0.0;
+  for (int a = 0; a < L.dim; ++a) {
+    box *= o.count[a];
+    taps += 2.0 * separable_radius(o.h[a], eps) + 1.0;
+  }
+  return box * taps / L.n;
+}
+
+bool GridGaussTransform::own_lattice_is_usable(long long max_lattice_points) {
+  const OwnLattice o = own_lattice(L_);
+  if (!o.ok) return false;
+  total_ = 1;
+  for (int a = 0; a < dim_; ++a) {
+    first_[a] = o.first[a];
+    n_[a] = o.count[a];
+    total_ *= n_[a];
+    const int R = separable_radius(o.h[a], eps_);
+    taps_[a].resize(R + 1);
+    for (int m = 0; m <= R; ++m) taps_[a][m] = std::exp(-(m * o.h[a]) * (m * o.h[a]) / eps_);
+  }
+  if (total_ > max_lattice_points) return false;
+  separable_ = usable_ = true;
+  grid_.assign(static_cast<std::size_t>(total_), 0.0);
+  return true;
+}
 
 GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max_lattice_points)
     : L_(L), eps_(eps), delta_(std::sqrt(eps / 8.0)), dim_(L.dim) {
+  if (own_lattice_is_usable(max_lattice_points)) return;
   total_ = 1;
   for (int a = 0; a < dim_; ++a) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -44,8 +111,49 @@ int GridGaussTransform::factors(int a, double x, double* phi) const {
   return first;
 }
 
+bool GridGaussTransform::separable_log_sums(const Real1& q, const Real1& out, int lo, int hi) const {
+  double shift = -std::numeric_limits<double>::infinity();
+  for (int j = 0; j < L_.n; ++j) shift = std::max(shift, L_.lw(j) + q(j) / eps_);
+  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
+  auto cell = [&](int i) {
+    long long c = 0;
+    for (int a = 0; a < dim_; ++a) c += (L_.coord(i, a) - first_[a]) * stride[a];
+    return c;
+  };
+  std::fill(grid_.begin(), grid_.end(), 0.0);
+  for (int j = 0; j < L_.n; ++j) grid_[cell(j)] = std::exp(L_.lw(j) + q(j) / eps_ - shift);
+  // One axis at a time: every line along axis a is convolved with the taps (every rank alike, in one order).
+  for (int a = 0; a < dim_; ++a) {
+    const long long n = n_[a], s = stride[a];
+    const int R = static_cast<int>(taps_[a].size()) - 1;
+    const double* t = taps_[a].data();
+    line_.resize(static_cast<std::size_t>(n));
+    for (long long base = 0; base < total_; ++base) {
+      if ((base / s) % n != 0) continue;  // the first cell of a line along a
+      for (long long k = 0; k < n; ++k) line_[k] = grid_[base + k * s];
+      for (long long k = 0; k < n; ++k) {
+        double acc = t[0] * line_[k];
+        const long long m_hi = std::min<long long>(R, std::max(k, n - 1 - k));
+        for (long long m = 1; m <= m_hi; ++m) {
+          if (k - m >= 0) acc += t[m] * line_[k - m];
+          if (k + m < n) acc += t[m] * line_[k + m];
+        }
+        grid_[base + k * s] = acc;
+      }
+    }
+  }
+  bool ok = true;
+  for (int i = lo; i < hi; ++i) {
+    const double v = grid_[cell(i)];
+    if (!(v > 0.0) || !std::isfinite(v)) ok = false;
+    out(i) = std::log(v) + shift;
+  }
+  return ok;
+}
+
 bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int hi) const {
   if (!usable_) return false;
+  if (separable_) return separable_log_sums(q, out, lo, hi);
   // Shift so that the largest coefficient is 1: exp(q/ε) may be large, its range is not.
   double shift = -std::numeric_limits<double>::infinity();
   for (int j = 0; j < L_.n; ++j) shift = std::max(shift, L_.lw(j) + q(j) / eps_);
@@ -101,6 +209,7 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
 }
 
 bool gauss_transform_pays(const Level& L, double eps, double truncation) {
+  const double separable = separable_cost_per_point(L, eps);
   long long occupied = 0;
   for (long long b = 0; b < L.bins(); ++b) occupied += L.bin_start(b + 1) > L.bin_start(b);
   if (occupied == 0) return false;
@@ -120,6 +229,9 @@ bool gauss_transform_pays(const Level& L, double eps, double truncation) {
   // Measured per point and sweep (2 ranks): a lattice entry costs about 0.75 ns and a window is splatted by
   // every rank and gathered by one (1.5 (2W)^d entries); a kept pair about 1 ns stored and 9 ns streamed,
   // plus its share of the stage's kernel builds. Half a window of pairs is where the transform starts to pay.
+  // The separable convolution touches every box cell once per tap and keeps nothing; a stored pair costs
+  // about as much as a tap, plus the kernel build, so it pays as soon as its taps are fewer than the pairs.
+  if (separable > 0.0) return separable < pairs_per_point;
   return pairs_per_point > 0.5 * std::pow(static_cast<double>(kWidth), L.dim);
 }
 

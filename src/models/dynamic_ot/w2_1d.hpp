@@ -1,6 +1,6 @@
-// Exact 1D W2 between a piecewise-constant grid density and an equal-weight point cloud, by quantile
-// functions: W2² = ∫₀¹ |F⁻¹(u) − G⁻¹(u)|² du. The cross-view metric in 1D: exact, so sharper
-// than the debiased Sinkhorn estimate used from 2D on (slice_comparison.hpp).
+// Exact 1D W2 between a piecewise-constant grid density (each cell's mass uniform over the cell) and an
+// equal-weight point cloud, by quantile functions (ot/quantile_w2_1d.hpp). Dynamic OT's cross metric on
+// its 1D time slices: exact, so sharper than the debiased Sinkhorn estimate used from 2D on (slice_comparison.hpp).
 #pragma once
 #include <vector>
 

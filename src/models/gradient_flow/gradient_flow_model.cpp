@@ -1,8 +1,8 @@
 #include "gradient_flow_model.hpp"
 
 #include <cmath>
-#include <ctime>
 
+#include "measureflow/cross_view_w2.hpp"
 #include "measureflow/diagnostics.hpp"
 #include "steady_states.hpp"
 
@@ -88,24 +88,10 @@ void GradientFlowModel::add_metrics(double t, Metrics& metrics) {
           w2_1d_to_density(comm, grid_as_points(grid_view_->grid(), grid_view_->density()), exact_density, lo, hi);
     if (exact_ && particle_view_)
       metrics["lagrangian.w2_error"] = w2_1d_to_density(comm, particle_view_->particles().as_points(), exact_density, lo, hi);
-    if (grid_view_ && particle_view_) {
-      // The whole yardstick, exact (no ε, no bias, no marginal violation): the Driver makes no solve of its own.
-      const double t0 = MPI_Wtime();
-      const std::clock_t c0 = std::clock();
-      metrics["cross.w2_eulerian_lagrangian"] =
-          w2_1d(comm, grid_as_points(grid_view_->grid(), grid_view_->density()), particle_view_->particles().as_points());
-      const double seconds = MPI_Wtime() - t0, cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-      double slowest = 0.0, all = 0.0;
-      MPI_Allreduce(&seconds, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm);
-      MPI_Allreduce(&cpu, &all, 1, MPI_DOUBLE, MPI_SUM, comm);
-      metrics["cross.w2_eps"] = 0.0;
-      metrics["cross.w2_bias_estimate"] = 0.0;
-      metrics["cross.w2_marginal_error"] = 0.0;
-      metrics["cross.w2_points_eulerian"] = static_cast<double>(grid_view_->grid().global_cells());
-      metrics["cross.w2_points_lagrangian"] = static_cast<double>(global_count(particle_view_->particles(), comm));
-      metrics["cross.w2_seconds"] = slowest;
-      metrics["cross.w2_cpu_seconds"] = all;
-    }
+    // The whole yardstick, exact in 1D (no ε, no bias, every particle): the Driver makes no solve of its own.
+    if (grid_view_ && particle_view_)
+      add_cross_w2_metrics(cross_view_w2(grid_view_->grid(), grid_view_->density(), particle_view_->particles(), 0.0, 0),
+                           metrics);
   }
   if (particle_view_) {
     const Grid& g = grid_view_ ? grid_view_->grid() : *own_grid_;

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "measureflow/ot/quantile_w2_1d.hpp"
 
 namespace mf::gradient_flow {
 
@@ -30,7 +34,8 @@ std::vector<std::pair<double, double>> gather_sorted(MPI_Comm comm, const std::v
 }
 
 // Σ over atoms of ∫ over its quantile range of (x − q(s))², for a target quantile q that is given in
-// closed form; `integral(x, s0, s1)` returns that integral.
+// closed form and is not piecewise linear (the radial law of the disk); `integral(x, s0, s1)` returns that
+// integral. Piecewise-linear targets go through ot::w2_squared_quantile_1d.
 template <class Integral>
 double quantile_w2(MPI_Comm comm, const std::vector<std::pair<double, double>>& atoms, Integral integral) {
   int rank = 0;
@@ -50,10 +55,7 @@ double quantile_w2(MPI_Comm comm, const std::vector<std::pair<double, double>>& 
   return std::sqrt(std::max(w2sq, 0.0));
 }
 
-}  // namespace
-
-namespace {
-std::vector<std::pair<double, double>> sorted_atoms(MPI_Comm comm, const WeightedPoints& pts) {
+std::vector<ot::Piece1d> gathered_atoms(MPI_Comm comm, const WeightedPoints& pts) {
   auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pts.positions);
   auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pts.weights);
   std::vector<double> v(pts.local_size()), ww(pts.local_size());
@@ -61,79 +63,53 @@ std::vector<std::pair<double, double>> sorted_atoms(MPI_Comm comm, const Weighte
     v[i] = x(i, 0);
     ww[i] = w(i);
   }
-  return gather_sorted(comm, v, ww);
+  const auto sorted = gather_sorted(comm, v, ww);
+  std::vector<ot::Piece1d> atoms(sorted.size());
+  for (std::size_t i = 0; i < sorted.size(); ++i) atoms[i] = {sorted[i].first, sorted[i].first, sorted[i].second};
+  return atoms;
 }
-}  // namespace
 
-double w2_1d(MPI_Comm comm, const WeightedPoints& a, const WeightedPoints& b) {
-  const auto A = sorted_atoms(comm, a), B = sorted_atoms(comm, b);
+// The exact W2 of the gathered atoms against target() (built on rank 0 only), broadcast.
+template <class Target>
+double w2_on_rank0(MPI_Comm comm, const WeightedPoints& pts, Target target) {
+  const auto atoms = gathered_atoms(comm, pts);
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   double w2sq = 0.0;
-  if (rank == 0 && !A.empty() && !B.empty()) {
-    double ma = 0.0, mb = 0.0;
-    for (const auto& p : A) ma += p.second;
-    for (const auto& p : B) mb += p.second;
-    // Walk both quantile functions together; on each common mass interval both are constant.
-    std::size_t i = 0, j = 0;
-    double ra = A[0].second / ma, rb = B[0].second / mb;  // mass left in the current atoms
-    while (i < A.size() && j < B.size()) {
-      const double m = std::min(ra, rb);
-      w2sq += m * (A[i].first - B[j].first) * (A[i].first - B[j].first);
-      ra -= m;
-      rb -= m;
-      if (ra <= 1e-300 && ++i < A.size()) ra = A[i].second / ma;
-      if (rb <= 1e-300 && ++j < B.size()) rb = B[j].second / mb;
+  // Only rank 0 holds the atoms: a measure with no mass gives NaN here (as the walk it replaced did) rather
+  // than an exception on one rank, which would leave the others waiting in the broadcast.
+  if (rank == 0 && !atoms.empty()) {
+    try {
+      w2sq = ot::w2_squared_quantile_1d(atoms, target());
+    } catch (const std::invalid_argument&) {
+      w2sq = std::numeric_limits<double>::quiet_NaN();
     }
   }
   MPI_Bcast(&w2sq, 1, MPI_DOUBLE, 0, comm);
   return std::sqrt(std::max(w2sq, 0.0));
 }
 
+}  // namespace
+
 double w2_1d_to_density(MPI_Comm comm, const WeightedPoints& pts, const std::function<double(double)>& density,
                         double lo, double hi, int table) {
-  const auto atoms = sorted_atoms(comm, pts);
-  std::vector<double> xs(table), cdf(table, 0.0);
-  const double dx = (hi - lo) / (table - 1);
-  for (int k = 0; k < table; ++k) xs[k] = lo + k * dx;
-  double prev = density(xs[0]);
-  for (int k = 1; k < table; ++k) {
-    const double cur = density(xs[k]);
-    cdf[k] = cdf[k - 1] + 0.5 * dx * (prev + cur);
-    prev = cur;
-  }
-  const double total = cdf.back();
-  for (double& c : cdf) c /= total;
-  // Q(s): first table point with cdf ≥ s, then linear interpolation.
-  auto quantile = [&](double s) {
-    const auto it = std::lower_bound(cdf.begin(), cdf.end(), s);
-    if (it == cdf.begin()) return xs.front();
-    if (it == cdf.end()) return xs.back();
-    const std::size_t k = static_cast<std::size_t>(it - cdf.begin());
-    const double c0 = cdf[k - 1], c1 = cdf[k];
-    return c1 > c0 ? xs[k - 1] + (s - c0) / (c1 - c0) * dx : xs[k];
-  };
-  // 4-point Gauss–Legendre on each atom's mass interval.
-  static const double gx[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526};
-  static const double gw[4] = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538};
-  return quantile_w2(comm, atoms, [&](double x, double s0, double s1) {
-    double acc = 0.0;
-    for (int q = 0; q < 4; ++q) {
-      const double s = 0.5 * (s0 + s1) + 0.5 * (s1 - s0) * gx[q];
-      const double d = x - quantile(s);
-      acc += gw[q] * d * d;
+  // The density's CDF by the trapezoidal rule on the table, interpolated linearly: the law that is uniform
+  // on each table interval with the trapezoid's mass.
+  return w2_on_rank0(comm, pts, [&]() {
+    std::vector<ot::Piece1d> pieces(table - 1);
+    const double dx = (hi - lo) / (table - 1);
+    double prev = density(lo);
+    for (int k = 1; k < table; ++k) {
+      const double cur = density(lo + k * dx);
+      pieces[k - 1] = {lo + (k - 1) * dx, lo + k * dx, 0.5 * dx * (prev + cur)};
+      prev = cur;
     }
-    return 0.5 * (s1 - s0) * acc;
+    return pieces;
   });
 }
 
 double w2_to_uniform_interval(MPI_Comm comm, const WeightedPoints& pts, double a, double b) {
-  const auto atoms = sorted_atoms(comm, pts);
-  // q(s) = a + (b − a)s is linear: ∫(x − q)² ds = (u0³ − u1³) / (3(b − a)), u = x − q.
-  return quantile_w2(comm, atoms, [a, b](double xv, double s0, double s1) {
-    const double u0 = xv - (a + (b - a) * s0), u1 = xv - (a + (b - a) * s1);
-    return (u0 * u0 * u0 - u1 * u1 * u1) / (3.0 * (b - a));
-  });
+  return w2_on_rank0(comm, pts, [a, b]() { return std::vector<ot::Piece1d>{{a, b, 1.0}}; });
 }
 
 double radial_w2_to_uniform_disk(MPI_Comm comm, const WeightedPoints& pts, const double* c, double R) {
