@@ -23,4 +23,9 @@ struct CrossPotentials {
 CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Level>& X, const std::vector<Level>& Y,
                                             const HostCloud& x, const HostCloud& y, const MultiscaleOptions& opt);
 
+// OT_ε(x, x) by the symmetric fixed point of multiscale_divergence's self terms, down to opt.eps (no 2ε
+// record); `converged` says whether it met opt.tol. X: the hierarchy of x. Collective; rank-independent.
+double multiscale_self_cost(MPI_Comm comm, const std::vector<Level>& X, const HostCloud& x, const MultiscaleOptions& opt,
+                            bool& converged);
+
 }  // namespace mf::ot::detail

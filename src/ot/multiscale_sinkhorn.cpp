@@ -394,6 +394,17 @@ CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Lev
   return out;
 }
 
+double multiscale_self_cost(MPI_Comm comm, const std::vector<Level>& X, const HostCloud& x, const MultiscaleOptions& opt,
+                            bool& converged) {
+  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
+    throw std::invalid_argument("multiscale_self_cost: eps must be finite and > 0, got " + std::to_string(opt.eps));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  const Recorded r = self_solve(comm, X, schedule(X, X, squared_box_diagonal(x, x), o), o);
+  converged = r.converged;
+  return r.value_eps;
+}
+
 }  // namespace detail
 
 MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, const HostCloud& y,
