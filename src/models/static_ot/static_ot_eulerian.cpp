@@ -32,7 +32,8 @@ ViewCloud owned_cells(const Grid& grid, Vec density) {
       for (PetscInt c = 0; c < o.count[0]; ++c, ++i) {
         const PetscInt cell[3] = {o.start[0] + c, o.start[1] + j, o.start[2] + k};
         for (int a = 0; a < d; ++a) x(i, a) = grid.center(a, cell[a]);
-        out.index.push_back(cell[0] + static_cast<long long>(cells[0]) * (cell[1] + static_cast<long long>(cells[1]) * cell[2]));
+        out.index.push_back(cell[0] + static_cast<long long>(cells[0]) *
+                                          (cell[1] + static_cast<long long>(cells[1]) * cell[2]));
         // Cell averages of a smooth density are ≥ 0; a CIC deposit of a file's atoms is too. Clamp the
         // round-off of either so Sinkhorn sees a measure.
         w(i) = std::max(rho.view()(i), 0.0) * grid.cell_volume();
