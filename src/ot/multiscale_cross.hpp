@@ -28,4 +28,9 @@ CrossPotentials multiscale_cross_potentials(MPI_Comm comm, const std::vector<Lev
 CrossPotentials continue_cross_potentials(MPI_Comm comm, const Level& X0, const Level& Y0, const Real1& f,
                                           const Real1& g, double eps_from, const MultiscaleOptions& opt);
 
+// OT_ε(x, x) by the symmetric fixed point of multiscale_divergence's self terms, down to opt.eps (no 2ε
+// record); `converged` says whether it met opt.tol. X: the hierarchy of x. Collective; rank-independent.
+double multiscale_self_cost(MPI_Comm comm, const std::vector<Level>& X, const HostCloud& x, const MultiscaleOptions& opt,
+                            bool& converged);
+
 }  // namespace mf::ot::detail

@@ -146,9 +146,17 @@ struct Recorded {
   Real1 f, g;  // the cross solve's potentials at the last stage (level 0), for the exact step
 };
 
-void trace(const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps, int rebuilds,
-           double err, double started) {
-  if (std::getenv("MF_MULTISCALE_TRACE"))
+// MF_MULTISCALE_TRACE: one line per stage, printed by rank 0 alone (every rank has the same numbers).
+bool tracing(MPI_Comm comm) {
+  if (!std::getenv("MF_MULTISCALE_TRACE")) return false;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank == 0;
+}
+
+void trace(MPI_Comm comm, const char* what, const Stage& s, int n, int m, long long pairs, bool stored, int sweeps,
+           int rebuilds, double err, double started) {
+  if (tracing(comm))
     std::fprintf(stderr, "multiscale %s: eps %.3e level %d n %d x %d pairs %lld (%.1f per row, %s) sweeps %d rebuilds %d err %.2e cpu %.3f s\n",
                  what, s.eps, s.level, n, m, pairs, static_cast<double>(pairs) / std::max(n, 1), stored ? "stored" : "streamed",
                  sweeps, rebuilds, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
@@ -220,7 +228,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       ++rec.iterations;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn: marginal error is not finite at eps = " + std::to_string(s.eps));
     }
-    trace("cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err, started);
+    trace(comm, "cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       if (s.eps == stages.back().eps) {
@@ -278,7 +286,7 @@ bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const Multi
     ++stage_it;
     if (!std::isfinite(err)) return false;
   }
-  if (std::getenv("MF_MULTISCALE_TRACE"))
+  if (tracing(comm))
     std::fprintf(stderr, "multiscale self (gauss transform): eps %.3e level %d n %d lattice %lld sweeps %d err %.2e cpu %.3f s\n",
                  s.eps, s.level, L.n, gt.lattice_points(), stage_it, err, static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
   if (s.recorded) {
@@ -328,7 +336,7 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
       ++stage_it;
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn (self term): marginal error is not finite");
     }
-    trace("self", s, L.n, L.n, total_pairs(comm, k), k.stored, stage_it, rebuilds, err, started);
+    trace(comm, "self", s, L.n, L.n, total_pairs(comm, k), k.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       // A last plain update: at the fixed point p = softmin(p), and OT_ε(x, x) = 2⟨a, p⟩.
@@ -399,6 +407,17 @@ CrossPotentials continue_cross_potentials(MPI_Comm comm, const Level& X0, const 
   const int k_top = std::max(0, static_cast<int>(std::ceil(std::log2(eps_from / opt.eps))) - 1);
   for (int k = k_top; k >= 0; --k) stages.push_back({opt.eps * std::ldexp(1.0, k), 0, k == 0});
   return cross_potentials(cross_solve(comm, {X0}, {Y0}, stages, o, &f, &g));
+}
+
+double multiscale_self_cost(MPI_Comm comm, const std::vector<Level>& X, const HostCloud& x, const MultiscaleOptions& opt,
+                            bool& converged) {
+  if (!(opt.eps > 0.0) || !std::isfinite(opt.eps))
+    throw std::invalid_argument("multiscale_self_cost: eps must be finite and > 0, got " + std::to_string(opt.eps));
+  MultiscaleOptions o = opt;
+  o.record_2eps = false;
+  const Recorded r = self_solve(comm, X, schedule(X, X, squared_box_diagonal(x, x), o), o);
+  converged = r.converged;
+  return r.value_eps;
 }
 
 }  // namespace detail

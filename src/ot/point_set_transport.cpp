@@ -186,6 +186,8 @@ PointSetTransport transport_point_sets(MPI_Comm comm, const WeightedPoints& x, c
     eo.sinkhorn.gradient_prolongation = true;
     eo.sinkhorn.truncation = 10.0;  // the potentials only locate the plan: fewer kept pairs per sweep
     const CertifiedExact r = certified_exact_transport(comm, hx, hy, lattice, eo);
+    // What ran: the exact LP certified on all pairs, not the Sinkhorn plan the method name would say.
+    out.method = "certified_exact";
     out.converged = r.certified;
     out.tol = o.tol;
     v["eps"] = eo.sinkhorn.eps;

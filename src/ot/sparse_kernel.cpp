@@ -306,3 +306,84 @@ void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary) 
 }
 
 }  // namespace mf::ot::detail
+
+namespace mf::ot::detail {
+
+namespace {
+
+// Squared distance from the point z to bin b's box (0 inside it).
+double point_gap2(const BoxLevel& B, long long b, const double* z, int dim) {
+  double s = 0.0;
+  for (int k = 0; k < dim; ++k) {
+    const double g = std::max({0.0, B.lo[3 * b + k] - z[k], z[k] - B.hi[3 * b + k]});
+    s += g * g;
+  }
+  return s;
+}
+
+// Visits the level-0 bins of the pyramid whose lower bound of |z − y|² − g over the bin, gap² − max g, is
+// at most bound() (re-read at every step, so a bound that shrinks prunes as it goes), smallest bound first.
+template <class Bound, class Leaf>
+void descend(const std::vector<BoxLevel>& P, const double* z, int dim, Bound&& bound, Leaf&& leaf) {
+  if (!P.back().occupied(0)) return;
+  struct Node {
+    int level;
+    long long bin;
+    double lower;
+  };
+  std::vector<Node> stack{{static_cast<int>(P.size()) - 1, 0, -kInf}};
+  std::vector<Node> kids;
+  while (!stack.empty()) {
+    const Node n = stack.back();
+    stack.pop_back();
+    if (n.lower > bound()) continue;
+    if (n.level == 0) {
+      leaf(n.bin);
+      continue;
+    }
+    kids.clear();
+    children(P[n.level - 1], n.bin, P[n.level], [&](long long c) {
+      const double lower = point_gap2(P[n.level - 1], c, z, dim) - P[n.level - 1].top[c];
+      if (lower <= bound()) kids.push_back({n.level - 1, c, lower});
+    });
+    // Largest bound pushed first: the most promising child is explored first and tightens the bound.
+    std::sort(kids.begin(), kids.end(), [](const Node& a, const Node& b) { return a.lower > b.lower; });
+    stack.insert(stack.end(), kids.begin(), kids.end());
+  }
+}
+
+}  // namespace
+
+void soft_c_transform(const Level& S, const Real1& g, double eps, double theta, const double* points, int lo, int hi,
+                      double* f, double* map) {
+  const int d = S.dim;
+  const std::vector<BoxLevel> P = pyramid(S, g);
+  const double inv = 1.0 / eps, window = theta * eps;
+  auto reduced = [&](const double* z, int j) {
+    double c = 0.0;
+    for (int a = 0; a < d; ++a) c += (z[a] - S.pos(j, a)) * (z[a] - S.pos(j, a));
+    return c - g(j);
+  };
+  for (int i = lo; i < hi; ++i) {
+    const double* z = points + static_cast<std::size_t>(i) * d;
+    double best = kInf;
+    descend(P, z, d, [&] { return best; }, [&](long long b) {
+      for (int j = S.bin_start(b); j < S.bin_start(b + 1); ++j) best = std::min(best, reduced(z, j));
+    });
+    double mass = 0.0, moment[3] = {0.0, 0.0, 0.0};
+    const double cut = best + window;
+    descend(P, z, d, [&] { return cut; }, [&](long long b) {
+      for (int j = S.bin_start(b); j < S.bin_start(b + 1); ++j) {
+        const double r = reduced(z, j) - best;
+        if (r > window) continue;
+        const double w = S.w(j) * std::exp(-r * inv);
+        mass += w;
+        for (int a = 0; a < d; ++a) moment[a] += w * S.pos(j, a);
+      }
+    });
+    f[i] = best - eps * std::log(mass);
+    for (int a = 0; a < d; ++a) map[static_cast<std::size_t>(i) * d + a] = moment[a] / mass;
+  }
+}
+
+}  // namespace mf::ot::detail

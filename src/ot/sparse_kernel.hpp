@@ -81,4 +81,15 @@ void for_each_kept_pair(const SparseKernel& k, Visit&& visit) {
   }
 }
 
+// The soft c-transform of the potential g on the sources S at arbitrary points z (row-major, `dim`
+// columns; rows [lo, hi)), zero-mass points included:
+//   f(z) = −ε log Σ_j b_j exp((g_j − |z − y_j|²)/ε),   T(z) = Σ_j b_j e^{(g_j − |z − y_j|²)/ε} y_j / Σ_j (same),
+// T being the barycentric map of the plan's row at z (it does not depend on f(z)). Each point first finds
+// the exact c-transform f_c(z) = min_j |z − y_j|² − g_j by a branch-and-bound descent of S's box pyramid,
+// then sums over the pairs with |z − y_j|² − g_j − f_c(z) ≤ θ·ε only: the sum holds the minimising pair
+// (a term ≥ b_j), so it never underflows however far z is from S's support, and the dropped pairs carry
+// less than e^−θ of the mass of b. O(log bins + kept pairs) per point.
+void soft_c_transform(const Level& S, const Real1& g, double eps, double theta, const double* points, int lo, int hi,
+                      double* f, double* map);
+
 }  // namespace mf::ot::detail

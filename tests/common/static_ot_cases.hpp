@@ -20,6 +20,15 @@ inline std::shared_ptr<const Measure> gaussian_2d(double mx, double my, double s
   return make_measure(s);
 }
 
+inline std::shared_ptr<const Measure> ball_2d(double cx, double cy, double radius) {
+  MeasureSpec s;
+  s.type = "uniform_ball";
+  s.dim = 2;
+  s.center = Vector{cx, cy};
+  s.radius = radius;
+  return make_measure(s);
+}
+
 // α = N((−0.2, −0.1), Σα), β = N((0.15, 0.1), Σβ) on [−1, 1]² with `cells` per axis; both views on.
 inline static_ot::StaticOtConfig two_gaussians(PetscInt cells, double eps = 0.0) {
   static_ot::StaticOtConfig c;

@@ -13,6 +13,7 @@
 #include "app/cli.hpp"
 #include "measureflow/ot/exact.hpp"
 #include "measureflow/ot/point_set_input.hpp"
+#include "measureflow/ot/point_set_transport.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
 
@@ -134,6 +135,20 @@ TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
   // The last snapshot was read: its points lie in [0.5, 1.5]².
   auto p = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y.positions);
   for (size_t i = 0; i < p.extent(0); ++i) EXPECT_GE(p(i, 0), 0.5);
+}
+
+// The JSON's `method` says what ran: the certified exact LP under --solver exact (not the Sinkhorn of the
+// default method name), Sinkhorn otherwise.
+TEST_F(OtCommand, MethodFieldSaysWhatRan) {
+  const auto x = mf::ot::load_point_set(MPI_COMM_WORLD, base_ + "_a.h5");
+  const auto y = mf::ot::load_point_set(MPI_COMM_WORLD, base_ + "_b.h5");
+  mf::ot::PointSetTransportOptions o;
+  o.solver = "exact";
+  const auto exact = mf::ot::transport_point_sets(MPI_COMM_WORLD, x, y, o);
+  EXPECT_EQ(exact.method, "certified_exact");
+  EXPECT_EQ(exact.values.at("certified").value_or(0.0), 1.0);
+  o.solver = "auto";
+  EXPECT_EQ(mf::ot::transport_point_sets(MPI_COMM_WORLD, x, y, o).method, "sinkhorn");
 }
 
 // The default solver in 2D is the multiscale one (bins, reduced-cost truncation at θ = 20): the same costs

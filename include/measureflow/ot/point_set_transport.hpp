@@ -33,7 +33,7 @@ struct PointSetTransportOptions {
 struct PointSetTransport {
   long n = 0, m = 0;
   int d = 0;
-  std::string method;
+  std::string method;     // what ran: sinkhorn, exact (--method exact), certified_exact (solver exact)
   bool converged = true;  // Sinkhorn reached tol (always true for exact)
   double tol = 0.0;
   // Pinned result names (docs/cli.md): transport_cost, entropic_cost, divergence, iterations,

@@ -9,6 +9,18 @@
 
 namespace mf::static_ot {
 
+// solver.method: which Sinkhorn solves both views (docs/static_ot.md, "Solvers").
+enum class StaticMethod { Auto, Dense, Multiscale };
+
+// The dense solver visits every pair once per sweep (n² work): above this many points it would run for
+// hours, so the deck refuses it. The multiscale one visits the pairs of small reduced cost only, O(n) per
+// sweep; its limit is what was measured to run in minutes and a few GB (512² cells; docs/static_ot.md).
+constexpr long long kMaxDensePoints = 65536;
+constexpr long long kMaxMultiscalePoints = 262144;
+// solver.method auto: dense up to this many points per cloud (the shipped decks' 48² and their tests
+// keep their numbers), multiscale above, where it is the faster (measured crossover in docs/static_ot.md).
+constexpr long long kAutoDenseMaxPoints = 4096;
+
 struct StaticOtConfig {
   GridSpec domain;                          // domain.{dim, lower, upper, cells, boundary}
   std::shared_ptr<const Measure> initial;   // initial: α (any measure type, `file` included)
@@ -16,6 +28,7 @@ struct StaticOtConfig {
   double eps = 0.0;                         // solver.eps: ε in length² (0: h² of the grid's coarsest axis)
   double tolerance = 1e-6;                  // solver.tolerance: L1 marginal violation of the final plan
   int max_iterations = 20000;               // solver.max_iterations: Sinkhorn sweeps, all ε stages together
+  StaticMethod method = StaticMethod::Auto; // solver.method: auto | dense | multiscale
   bool eulerian_enabled = true;             // eulerian.enabled: the grid view (cells as a weighted cloud)
   bool lagrangian_enabled = true;           // lagrangian.enabled: the particle view (samples of α and β)
   long long particles = 2000;               // lagrangian.particles: samples of each measure

@@ -1,5 +1,5 @@
 // Deck keys of the static_ot model (pinned: initial = α, target = β; not pinned: solver.{eps, tolerance,
-// max_iterations}), the deck → StaticOtConfig mapping, and the model's registration.
+// max_iterations, method}), the deck → StaticOtConfig mapping, and the model's registration.
 #include <string>
 
 #include "measureflow/deck.hpp"
@@ -13,9 +13,18 @@ namespace mf::static_ot {
 
 namespace {
 
-// The dense solver visits every pair once per sweep: n² work, so a cloud of more points than this would
-// run for hours on a workstation; larger problems belong to the multiscale solver (docs/static_ot.md).
-constexpr long long kMaxPoints = 65536;
+// The most points per cloud solver.method allows (static_ot_config.hpp): the dense limit, or the
+// multiscale one for auto and multiscale (auto runs the multiscale solver on every cloud above 4096 points).
+long long max_points(const YAML::Node& root) {
+  const YAML::Node method = root["solver"] ? root["solver"]["method"] : YAML::Node();
+  const bool dense = method.IsDefined() && method.IsScalar() && method.as<std::string>() == "dense";
+  return dense ? kMaxDensePoints : kMaxMultiscalePoints;
+}
+
+std::string limit_reason(long long limit) {
+  return limit == kMaxDensePoints ? "with solver.method: dense (every pair every sweep)"
+                                  : "with the multiscale solver (solver.method: auto or multiscale)";
+}
 
 void declare_static_ot_keys(Schema& s) {
   declare_eulerian_switch(s);
@@ -25,6 +34,9 @@ void declare_static_ot_keys(Schema& s) {
   solver.real("tolerance", 1e-6, "stop when the L1 marginal violation of the plan is below it").positive();
   solver.integer("max_iterations", 20000LL, "Sinkhorn sweeps, all ε stages together; not reaching the tolerance is exit 3")
       .min(1);
+  solver.enumeration("method", {"auto", "dense", "multiscale"}, "auto",
+                     "dense: every pair every sweep (up to 65536 points); multiscale: bin hierarchy and truncated "
+                     "kernel (up to 262144 points, 1-3 D); auto: dense up to 4096 points per cloud, multiscale above");
   s.cross_check([](const YAML::Node& root, Errors& e) {
     // The grid is the Eulerian view's cells and the particles' decomposition, and sets the default ε.
     require_grid_keys(root, e, "static_ot places both measures on the grid and takes its default eps from h");
@@ -37,23 +49,25 @@ void declare_static_ot_keys(Schema& s) {
     const YAML::Node cells = domain ? domain["cells"] : YAML::Node();
     const YAML::Node enabled = root["eulerian"] ? root["eulerian"]["enabled"] : YAML::Node();
     const bool grid_view = !(enabled.IsDefined() && enabled.IsScalar() && enabled.as<std::string>() == "false");
+    const long long limit = max_points(root);
     if (grid_view && cells.IsDefined() && cells.IsSequence()) {
       double total = 1.0;
       for (const YAML::Node& c : cells) total *= c.IsScalar() ? c.as<double>() : 1.0;
-      if (total > static_cast<double>(kMaxPoints))
+      if (total > static_cast<double>(limit))
         e.add("domain.cells",
-              "the grid view solves densely over every cell: at most " + std::to_string(kMaxPoints) + " cells (got " +
-                  std::to_string(static_cast<long long>(total)) + "); use fewer cells or eulerian.enabled: false",
+              "the grid view solves over every cell: at most " + std::to_string(limit) + " cells " +
+                  limit_reason(limit) + " (got " + std::to_string(static_cast<long long>(total)) +
+                  "); use fewer cells or eulerian.enabled: false",
               cells);
     }
     const YAML::Node lag = root["lagrangian"];
     const YAML::Node lag_enabled = lag ? lag["enabled"] : YAML::Node();
     const bool particle_view = !(lag_enabled.IsDefined() && lag_enabled.IsScalar() && lag_enabled.as<std::string>() == "false");
     const YAML::Node count = lag ? lag["particles"] : YAML::Node();
-    if (particle_view && count.IsDefined() && count.IsScalar() && count.as<double>() > static_cast<double>(kMaxPoints))
+    if (particle_view && count.IsDefined() && count.IsScalar() && count.as<double>() > static_cast<double>(limit))
       e.add("lagrangian.particles",
-            "the particle view solves densely over every pair: at most " + std::to_string(kMaxPoints) + " samples (got " +
-                count.as<std::string>() + ")",
+            "the particle view solves over every sample: at most " + std::to_string(limit) + " samples " +
+                limit_reason(limit) + " (got " + count.as<std::string>() + ")",
             count);
     if (!grid_view && !particle_view)
       e.add("eulerian.enabled", "false with lagrangian.enabled false leaves nothing to solve (enable one view)", enabled);
@@ -68,6 +82,8 @@ StaticOtConfig config_from_deck(const Deck& deck) {
   c.eps = deck.real("solver.eps");
   c.tolerance = deck.real("solver.tolerance");
   c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
+  const std::string method = deck.text("solver.method");
+  c.method = method == "dense" ? StaticMethod::Dense : method == "multiscale" ? StaticMethod::Multiscale : StaticMethod::Auto;
   c.eulerian_enabled = deck.flag("eulerian.enabled");
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");

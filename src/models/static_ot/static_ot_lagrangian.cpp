@@ -5,13 +5,27 @@
 
 namespace mf::static_ot {
 
+namespace {
+
+// The local samples with their ids: the global order the multiscale solver replicates them in.
+ViewCloud with_ids(const ParticleSet& p, long long total) {
+  ViewCloud c;
+  c.points = p.as_points();
+  c.total = total;
+  auto ids = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.ids);
+  c.index.assign(ids.data(), ids.data() + p.size());
+  return c;
+}
+
+}  // namespace
+
 StaticOtLagrangian::StaticOtLagrangian(const StaticOtConfig& config, std::shared_ptr<const Grid> decomposition,
-                                       double eps)
+                                       const StaticSolveOptions& opt)
     : grid_(std::move(decomposition)),
       source_(sample_particles(*config.initial, config.particles, config.seed, *grid_)),
       target_(sample_particles(*config.target, config.particles, config.target_seed, *grid_)) {
-  solution_ = solve_static_ot(grid_->comm(), source_.as_points(), target_.as_points(), eps, config.tolerance,
-                              config.max_iterations, "particle view's");
+  solution_ = solve_static_ot(grid_->comm(), with_ids(source_, config.particles), with_ids(target_, config.particles),
+                              opt, "particle view's");
   const std::size_t n = source_.size();
   const int d = source_.dim();
   auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), source_.positions);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "measureflow/cloud_sampling.hpp"
 #include "static_ot_views.hpp"
 
 namespace mf::static_ot {
@@ -23,6 +24,7 @@ void add_solution(const std::string& prefix, const StaticSolution& s, Metrics& m
   m[prefix + ".divergence"] = s.divergence;
   m[prefix + ".marginal_error"] = s.marginal_error;
   m[prefix + ".iterations"] = s.iterations;
+  m[prefix + ".multiscale"] = s.multiscale ? 1.0 : 0.0;  // which solver ran (solver.method)
 }
 
 void add_errors(const std::string& prefix, const StaticSolution& s, const GaussianReference& r, Metrics& m) {
@@ -71,14 +73,20 @@ std::unique_ptr<Model> build_static_ot_model(const StaticOtConfig& config, MPI_C
     model->exact_view = cf.get();
     model->closed_form = std::move(cf);
   }
-  // 3. The views, each solved here (collective).
+  // 3. The views, each solved here (collective), with the grid's cells as the multiscale solver's bins.
+  StaticSolveOptions opt;
+  opt.eps = model->eps;
+  opt.tolerance = config.tolerance;
+  opt.max_iterations = config.max_iterations;
+  opt.method = config.method;
+  opt.lattice = grid_lattice(*grid);
   if (config.eulerian_enabled) {
-    auto e = std::make_unique<StaticOtEulerian>(config, grid, model->eps);
+    auto e = std::make_unique<StaticOtEulerian>(config, grid, opt);
     model->grid_view = e.get();
     model->eulerian = std::move(e);
   }
   if (config.lagrangian_enabled) {
-    auto l = std::make_unique<StaticOtLagrangian>(config, grid, model->eps);
+    auto l = std::make_unique<StaticOtLagrangian>(config, grid, opt);
     model->particle_view = l.get();
     model->lagrangian = std::move(l);
   }

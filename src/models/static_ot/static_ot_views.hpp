@@ -19,7 +19,7 @@ namespace mf::static_ot {
 // (centre × cell mass), solved at construction (collective).
 class StaticOtEulerian : public EulerianView {
  public:
-  StaticOtEulerian(const StaticOtConfig& config, std::shared_ptr<const Grid> grid, double eps);
+  StaticOtEulerian(const StaticOtConfig& config, std::shared_ptr<const Grid> grid, const StaticSolveOptions& opt);
   const Grid& grid() const override { return *grid_; }
   Vec density() const override { return alpha_; }
   void advance(double, double) override {}  // a static problem: the solution is made at construction
@@ -40,7 +40,8 @@ class StaticOtEulerian : public EulerianView {
 // Sinkhorn at construction (collective); the set is the same on any rank count.
 class StaticOtLagrangian : public LagrangianView {
  public:
-  StaticOtLagrangian(const StaticOtConfig& config, std::shared_ptr<const Grid> decomposition, double eps);
+  StaticOtLagrangian(const StaticOtConfig& config, std::shared_ptr<const Grid> decomposition,
+                     const StaticSolveOptions& opt);
   const ParticleSet& particles() const override { return source_; }
   ParticleSet& mutable_particles() override { return source_; }
   const Grid* decomposition() const override { return grid_.get(); }
