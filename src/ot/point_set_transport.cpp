@@ -172,7 +172,11 @@ PointSetTransport transport_point_sets(MPI_Comm comm, const WeightedPoints& x, c
   if (o.solver != "auto" && o.solver != "multiscale" && o.solver != "dense" && o.solver != "exact" &&
       o.solver != "bracket")
     throw InputError("solver '" + o.solver + "': allowed values are auto, multiscale, dense, exact, bracket");
-  if (o.solver == "bracket") return bracketed(comm, x, y, o, out);
+  if (o.solver == "bracket") {
+    // What ran: a certified bracket around W2² (transport_cost its upper end), not a plain Sinkhorn plan.
+    out.method = "certified_bracket";
+    return bracketed(comm, x, y, o, out);
+  }
   if (o.solver == "exact") {
     if (x.dim > 3)
       throw InputError("--solver exact needs 1 to 3 dimensions (got " + std::to_string(x.dim) + ")");

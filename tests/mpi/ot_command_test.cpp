@@ -137,8 +137,8 @@ TEST_F(OtCommand, ResultFileMatchesLibraryCall) {
   for (size_t i = 0; i < p.extent(0); ++i) EXPECT_GE(p(i, 0), 0.5);
 }
 
-// The JSON's `method` says what ran: the certified exact LP under --solver exact (not the Sinkhorn of the
-// default method name), Sinkhorn otherwise.
+// The JSON's `method` says what ran: the certified exact LP under --solver exact and the certified bracket
+// under --solver bracket (not the Sinkhorn of the default method name), Sinkhorn otherwise.
 TEST_F(OtCommand, MethodFieldSaysWhatRan) {
   const auto x = mf::ot::load_point_set(MPI_COMM_WORLD, base_ + "_a.h5");
   const auto y = mf::ot::load_point_set(MPI_COMM_WORLD, base_ + "_b.h5");
@@ -147,6 +147,9 @@ TEST_F(OtCommand, MethodFieldSaysWhatRan) {
   const auto exact = mf::ot::transport_point_sets(MPI_COMM_WORLD, x, y, o);
   EXPECT_EQ(exact.method, "certified_exact");
   EXPECT_EQ(exact.values.at("certified").value_or(0.0), 1.0);
+  o.solver = "bracket";
+  o.bracket_gap = 1e-2;
+  EXPECT_EQ(mf::ot::transport_point_sets(MPI_COMM_WORLD, x, y, o).method, "certified_bracket");
   o.solver = "auto";
   EXPECT_EQ(mf::ot::transport_point_sets(MPI_COMM_WORLD, x, y, o).method, "sinkhorn");
 }
