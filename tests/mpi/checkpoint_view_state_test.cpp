@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "continuity_fixtures.hpp"
+#include "mpi_comm_info.hpp"
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/environment.hpp"
 #include "measureflow/errors.hpp"
@@ -21,11 +22,8 @@ using namespace mf;
 
 namespace {
 
-int rank_of(MPI_Comm comm) {
-  int r = 0;
-  MPI_Comm_rank(comm, &r);
-  return r;
-}
+using mf::testing::rank_of;
+
 
 // A grid view whose state is a few odd numbers and a second grid vector.
 class StatefulView : public EulerianView {

@@ -11,6 +11,7 @@
 #include "measureflow/ot/bracketed_transport.hpp"
 #include "measureflow/ot/certified_exact.hpp"
 #include "measureflow/ot/exact.hpp"
+#include "mpi_comm_info.hpp"
 #include "ot_test_clouds.hpp"
 
 namespace {
@@ -22,13 +23,9 @@ using mf::ot::HostCloud;
 using mf::testing::convex_gradient_image;
 using mf::testing::identity_matching_cost;
 using mf::testing::lattice_for;
+using mf::testing::rank_of;
 using mf::testing::uniform_cloud;
 
-int rank_of(MPI_Comm c) {
-  int r = 0;
-  MPI_Comm_rank(c, &r);
-  return r;
-}
 
 BracketedOptions options(double eps) {
   BracketedOptions o;

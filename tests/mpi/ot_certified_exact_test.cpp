@@ -17,6 +17,7 @@
 
 #include "measureflow/ot/certified_exact.hpp"
 #include "measureflow/ot/exact.hpp"
+#include "mpi_comm_info.hpp"
 #include "ot_test_clouds.hpp"
 
 namespace {
@@ -27,13 +28,9 @@ using mf::ot::CertifiedExactOptions;
 using mf::ot::HostCloud;
 using mf::testing::convex_gradient_image;
 using mf::testing::lattice_for;
+using mf::testing::rank_of;
 using mf::testing::uniform_cloud;
 
-int rank_of(MPI_Comm c) {
-  int r = 0;
-  MPI_Comm_rank(c, &r);
-  return r;
-}
 
 CertifiedExactOptions options(double eps) {
   CertifiedExactOptions o;

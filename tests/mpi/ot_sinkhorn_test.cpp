@@ -15,8 +15,12 @@
 #include "measureflow/ot/gaussian.hpp"
 #include "measureflow/ot/sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
+#include "mpi_comm_info.hpp"
 
 namespace {
+
+using mf::testing::rank_of;
+using mf::testing::size_of;
 
 struct Cloud {
   int dim = 0;
@@ -25,16 +29,6 @@ struct Cloud {
   int size() const { return static_cast<int>(w.size()); }
 };
 
-int rank_of(MPI_Comm c) {
-  int r;
-  MPI_Comm_rank(c, &r);
-  return r;
-}
-int size_of(MPI_Comm c) {
-  int s;
-  MPI_Comm_size(c, &s);
-  return s;
-}
 
 // Rank r of P owns a block proportional to r + 1: deliberately unequal blocks.
 std::pair<int, int> block_range(int n, int r, int P) {
