@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "huge_pages.hpp"
 #include "measureflow/fast_exp.hpp"
 #include "measureflow/kokkos_math.hpp"
 
@@ -142,8 +143,11 @@ struct Descent {
 
 }  // namespace
 
-SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                          double threshold, int lo, int hi) {
+namespace {
+
+// The descent alone: the candidate runs of every target bin (row_start, col and val left empty).
+SparseKernel candidates(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps, double threshold,
+                        int lo, int hi) {
   const int d = T.dim;
   const std::vector<BoxLevel> tp = pyramid(T, ft), sp = pyramid(S, gs);
   std::vector<std::vector<int>> cand(T.bins());
@@ -166,44 +170,101 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
     k.cand.insert(k.cand.end(), cand[b].begin(), cand[b].end());
     std::vector<int>().swap(cand[b]);
   }
-  k.row_start.assign(hi - lo + 1, 0);
-  for (int i = lo; i < hi; ++i) {
-    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    long long count = 0;
-    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        double c = 0.0;
-        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
-        count += c - (ft(i) + gs(j)) <= threshold;
-      }
-    }
-    k.row_start[i - lo + 1] = k.row_start[i - lo] + count;
-  }
   return k;
 }
 
-void store_pairs(SparseKernel& k) {
+// The candidate pairs of this rank's rows (every point of every candidate run): at least the kept pairs.
+long long candidate_pairs(const SparseKernel& k) {
+  long long n = 0;
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = k.T.lin(k.T.coord(i, 0), k.T.coord(i, 1), k.T.coord(i, 2));
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q)
+      n += k.S.bin_start(k.cand[2 * q + 1] + 1) - k.S.bin_start(k.cand[2 * q]);
+  }
+  return n;
+}
+
+// One pass over every row's candidates: row_start always; while `store` and this rank's pairs stay within
+// max_stored, also col and val, appended in row order (k.stored says whether all of them were). Counting and
+// storing in separate passes computed every candidate distance twice, and sizing the buffers by resize()
+// zero-filled them first: on shear_2d that memset and its page faults were a fifth of the yardstick. Here the
+// capacity is reserved for the candidate pairs (an upper bound; pages never written are never touched) and
+// the kept pairs appended; a kernel rebuilt into the buffers of the one it replaces writes into pages
+// already mapped.
+void scan_rows(SparseKernel& k, bool store, long long max_stored) {
   const Level &T = k.T, &S = k.S;
-  const int d = T.dim;
   const double inv = 1.0 / k.eps;
-  k.col.resize(k.pairs());
-  k.val.resize(k.pairs());
+  if (store) {
+    const long long bound = std::min(candidate_pairs(k), max_stored);
+    k.col.clear();
+    k.val.clear();
+    k.col.reserve(bound);
+    k.val.reserve(bound);
+    advise_huge_pages(k.col.data(), k.col.capacity() * sizeof(int));
+    advise_huge_pages(k.val.data(), k.val.capacity() * sizeof(double));
+  }
+  k.row_start.assign(k.hi - k.lo + 1, 0);
+  long long n = 0;
   for (int i = k.lo; i < k.hi; ++i) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    long long q0 = k.row_start[i - k.lo];
+    const long long first = n;
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
       for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        double c = 0.0;
-        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
-        const double r = c - (k.ft(i) + k.gs(j));
-        if (r <= k.threshold) {
-          k.col[q0] = j;
-          k.val[q0++] = S.w(j) * fast_exp(-r * inv);
+        const double r = squared_distance(T, i, S, j) - (k.ft(i) + k.gs(j));
+        if (r > k.threshold) continue;
+        if (store && n >= max_stored) store = false;
+        if (store) {
+          k.col.push_back(j);
+          k.val.push_back(r);  // the reduced cost; its kernel value follows below
         }
+        ++n;
       }
     }
+    // The exponentials of the row in a separate loop, which vectorises (the selection above does not):
+    // the scalar exponential per pair was most of a build.
+    if (store) {
+      int* col = k.col.data();
+      double* val = k.val.data();
+      const Real1 w = S.w;
+#pragma omp simd
+      for (long long q = first; q < n; ++q) val[q] = w(col[q]) * fast_exp(-val[q] * inv);
+    }
+    k.row_start[i - k.lo + 1] = n;
   }
-  k.stored = true;
+  k.stored = store;
+  if (!store) {
+    std::vector<int>().swap(k.col);
+    std::vector<double>().swap(k.val);
+  }
+}
+
+}  // namespace
+
+SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                          double threshold, int lo, int hi) {
+  SparseKernel k = candidates(T, ft, S, gs, eps, threshold, lo, hi);
+  scan_rows(k, false, 0);
+  return k;
+}
+
+SparseKernel build_stored_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                                 double threshold, int lo, int hi, long long max_stored, SparseKernel* recycled) {
+  SparseKernel k = candidates(T, ft, S, gs, eps, threshold, lo, hi);
+  if (recycled) {
+    k.col = std::move(recycled->col);
+    k.val = std::move(recycled->val);
+    recycled->stored = false;
+  }
+  scan_rows(k, true, max_stored);
+  return k;
+}
+
+void store_pairs(SparseKernel& k) { scan_rows(k, true, std::numeric_limits<long long>::max()); }
+
+void unstore_pairs(SparseKernel& k) {
+  k.stored = false;
+  std::vector<int>().swap(k.col);
+  std::vector<double>().swap(k.val);
 }
 
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out) {
