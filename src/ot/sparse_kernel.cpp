@@ -102,7 +102,8 @@ void children(const BoxLevel& fine, long long parent, const BoxLevel& coarse, F&
 }
 
 // Depth-first descent of the target pyramid; at each level the source bins whose lower bound of the
-// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin.
+// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin. The
+// candidates of every level are kept in increasing bin order, so a leaf's merge into runs needs no sort.
 struct Descent {
   const std::vector<BoxLevel>& tp;
   const std::vector<BoxLevel>& sp;
@@ -110,19 +111,57 @@ struct Descent {
   double threshold;
   int lo, hi;
   std::vector<std::vector<int>>& leaf_candidates;
+  struct Block {
+    long long row;  // y + ny·z of one row of child bins
+    std::size_t begin, end;
+  };
+  std::vector<long long> unsorted;  // scratch of sorted_children (not used across the recursion)
+  std::vector<Block> blocks;
+
+  // The children of the sorted candidates `cand` (level k of the source pyramid) that stay candidates of the
+  // target bin tc (level k − 1), in increasing order, into next. Sorting each leaf's list was a sixth of a
+  // 3D kernel build; here the parents of one row (same y and z) give up to 2^(d−1) rows of children, each
+  // already in increasing x, and distinct parent rows give distinct child rows: only the rows (a few
+  // hundred) are sorted, not the bins.
+  void sorted_children(int k, long long tc, const std::vector<long long>& cand, std::vector<long long>& next) {
+    const BoxLevel &P = sp[k], &C = sp[k - 1], &T = tp[k - 1];
+    unsorted.clear();
+    blocks.clear();
+    for (std::size_t g0 = 0; g0 < cand.size();) {
+      const long long prow = cand[g0] / P.nb[0];
+      std::size_t g1 = g0;
+      while (g1 < cand.size() && cand[g1] / P.nb[0] == prow) ++g1;
+      const int py = static_cast<int>(prow % P.nb[1]), pz = static_cast<int>(prow / P.nb[1]);
+      for (int z = 2 * pz; z < std::min(2 * pz + 2, C.nb[2]); ++z)
+        for (int y = 2 * py; y < std::min(2 * py + 2, C.nb[1]); ++y) {
+          const std::size_t begin = unsorted.size();
+          for (std::size_t q = g0; q < g1; ++q) {
+            const int px = static_cast<int>(cand[q] % P.nb[0]);
+            for (int x = 2 * px; x < std::min(2 * px + 2, C.nb[0]); ++x) {
+              const long long sc = C.lin(x, y, z);
+              if (C.occupied(sc) && box_gap2(T, tc, C, sc, dim) - T.top[tc] - C.top[sc] <= threshold)
+                unsorted.push_back(sc);
+            }
+          }
+          if (unsorted.size() > begin) blocks.push_back({y + static_cast<long long>(C.nb[1]) * z, begin, unsorted.size()});
+        }
+      g0 = g1;
+    }
+    std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.row < b.row; });
+    next.clear();
+    for (const Block& b : blocks) next.insert(next.end(), unsorted.begin() + b.begin, unsorted.begin() + b.end);
+  }
 
   void run(int k, long long t, const std::vector<long long>& cand) {
     if (k == 0) {
-      // Sorted and merged into runs of consecutive bins: one contiguous range of source points each.
-      std::vector<long long> sorted(cand);
-      std::sort(sorted.begin(), sorted.end());
+      // Merged into runs of consecutive bins: one contiguous range of source points each.
       auto& out = leaf_candidates[t];
-      for (std::size_t q = 0; q < sorted.size(); ++q) {
-        if (q > 0 && sorted[q] == sorted[q - 1] + 1)
-          out.back() = static_cast<int>(sorted[q]);
+      for (std::size_t q = 0; q < cand.size(); ++q) {
+        if (q > 0 && cand[q] == cand[q - 1] + 1)
+          out.back() = static_cast<int>(cand[q]);
         else {
-          out.push_back(static_cast<int>(sorted[q]));
-          out.push_back(static_cast<int>(sorted[q]));
+          out.push_back(static_cast<int>(cand[q]));
+          out.push_back(static_cast<int>(cand[q]));
         }
       }
       return;
@@ -130,12 +169,7 @@ struct Descent {
     std::vector<long long> next;
     children(tp[k - 1], t, tp[k], [&](long long tc) {
       if (tp[k - 1].last[tc] < lo || tp[k - 1].first[tc] >= hi) return;  // no row of this slice
-      next.clear();
-      for (long long s : cand)
-        children(sp[k - 1], s, sp[k], [&](long long sc) {
-          if (box_gap2(tp[k - 1], tc, sp[k - 1], sc, dim) - tp[k - 1].top[tc] - sp[k - 1].top[sc] <= threshold)
-            next.push_back(sc);
-        });
+      sorted_children(k, tc, cand, next);
       if (!next.empty()) run(k - 1, tc, next);
     });
   }
@@ -152,7 +186,7 @@ SparseKernel candidates(const Level& T, const Real1& ft, const Level& S, const R
   const std::vector<BoxLevel> tp = pyramid(T, ft), sp = pyramid(S, gs);
   std::vector<std::vector<int>> cand(T.bins());
   if (hi > lo && tp.back().occupied(0) && sp.back().occupied(0)) {
-    Descent walk{tp, sp, d, threshold, lo, hi, cand};
+    Descent walk{tp, sp, d, threshold, lo, hi, cand, {}, {}};
     walk.run(static_cast<int>(tp.size()) - 1, 0, {0});
   }
   SparseKernel k;
