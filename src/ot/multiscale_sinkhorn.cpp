@@ -48,8 +48,7 @@ SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level&
                     const MultiscaleOptions& opt, const Slices& sl, SparseKernel* recycled = nullptr) {
   SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
-    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs,
-                                                 recycled);
+    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled);
     recycled = &k;  // a retry with a larger θ reuses this attempt's buffers
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
