@@ -43,17 +43,20 @@ constexpr double kAbsorbAt = 30.0;
 // The truncated kernel of T against S for this rank's rows; θ doubles until no row is empty on any rank
 // (a point whose partners were all cut would get an infinite potential). The pairs are stored when every
 // rank's share fits in opt.max_stored_pairs (decided on the largest share, so the same on every rank).
+// recycled: the kernel this one replaces (its pair buffers are reused; it is left without stored pairs).
 SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                    const MultiscaleOptions& opt, const Slices& sl) {
+                    const MultiscaleOptions& opt, const Slices& sl, SparseKernel* recycled = nullptr) {
+  SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
-    SparseKernel k = detail::build_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi());
+    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled);
+    recycled = &k;  // a retry with a larger θ reuses this attempt's buffers
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
     MPI_Allreduce(MPI_IN_PLACE, &empty, 1, MPI_INT, MPI_MAX, comm);
     if (empty && theta < 1e6) continue;
     long long largest = k.pairs();
     MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_LONG_LONG, MPI_MAX, comm);
-    if (largest <= opt.max_stored_pairs) detail::store_pairs(k);
+    if (largest > opt.max_stored_pairs) detail::unstore_pairs(k);
     return k;
   }
 }
@@ -104,6 +107,25 @@ double max_abs(const Real1& a) {
   double m = 0.0;
   for (std::size_t i = 0; i < a.extent(0); ++i) m = std::max(m, std::fabs(a(i)));
   return m;
+}
+
+// lu ← lu − c, lv ← lv + c, with c centring the two ranges on zero as far as one constant can. The plan
+// a_i e^{lu_i} K_ij e^{lv_j} b_j, the next updates and the dual value after absorbing are the same (the
+// constant only moves between f and g); what changes is that the rebuild test |log u|, |log v| > kAbsorbAt
+// no longer fires on such a constant (lu all down by ~16, lv all up by ~16 on grid_relu_2d), which rebuilt
+// the 2ε kernel one or two sweeps after it was built (docs/yardstick.md, "Kernel builds").
+void centre_gauge(Real1& lu, Real1& lv) {
+  auto mid = [](const Real1& a) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t i = 0; i < a.extent(0); ++i) {
+      lo = std::min(lo, a(i));
+      hi = std::max(hi, a(i));
+    }
+    return 0.5 * (lo + hi);
+  };
+  const double c = 0.5 * (mid(lu) - mid(lv));
+  for (std::size_t i = 0; i < lu.extent(0); ++i) lu(i) -= c;
+  for (std::size_t j = 0; j < lv.extent(0); ++j) lv(j) += c;
 }
 
 // pot ← pot + ε·ls, ls ← 0.
@@ -171,6 +193,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
   Recorded rec;
   Real1 f, g;
   Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
+  SparseKernel kxy, kyx;  // declared here so that every stage and rebuild reuses the pair buffers
   int cur = -1;
   for (std::size_t si = 0; si < stages.size(); ++si) {
     const Stage& s = stages[si];
@@ -199,8 +222,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
-    SparseKernel kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx);
-    SparseKernel kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy);
+    kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx, &kxy);
+    kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy, &kyx);
     rec.pairs = std::max(rec.pairs, total_pairs(comm, kxy));
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
@@ -209,11 +232,12 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     // violation grows, and a plain v update last (the returned plan has exact y marginals).
     double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
     while (err > tol && rec.iterations < opt.max_iterations) {
+      if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
         absorb(f, lu, s.eps);
         absorb(g, lv, s.eps);
-        kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx);
-        kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy);
+        kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx, &kxy);
+        kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy, &kyx);
         ++rebuilds;
       }
       scaling_update(comm, kxy, lv, sx, fu);
@@ -305,6 +329,7 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
                     const MultiscaleOptions& opt) {
   Recorded rec;
   Real1 p;
+  SparseKernel k;  // declared here so that every stage and rebuild reuses the pair buffers
   int cur = -1;
   for (const Stage& s : stages) {
     if (cur < 0) p = Real1("mf::ot::ms_p", X[s.level].n);
@@ -319,14 +344,14 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
                                         (opt.gauss_transform < 0 && detail::gauss_transform_pays(L, s.eps, opt.truncation)));
     if (gauss && self_stage_gauss(comm, L, s, opt, sl, p, rec)) continue;
     Real1 lp("mf::ot::ms_lp", L.n), fresh("mf::ot::ms_lp_fresh", L.n);
-    SparseKernel k = kernel(comm, L, p, L, p, s.eps, opt, sl);
+    k = kernel(comm, L, p, L, p, s.eps, opt, sl, &k);
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lp) > kAbsorbAt) {
         absorb(p, lp, s.eps);
-        k = kernel(comm, L, p, L, p, s.eps, opt, sl);
+        k = kernel(comm, L, p, L, p, s.eps, opt, sl, &k);
         ++rebuilds;
       }
       scaling_update(comm, k, lp, sl, fresh);

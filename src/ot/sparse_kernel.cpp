@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "huge_pages.hpp"
 #include "measureflow/fast_exp.hpp"
 #include "measureflow/kokkos_math.hpp"
 
@@ -101,7 +102,8 @@ void children(const BoxLevel& fine, long long parent, const BoxLevel& coarse, F&
 }
 
 // Depth-first descent of the target pyramid; at each level the source bins whose lower bound of the
-// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin.
+// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin. The
+// candidates of every level are kept in increasing bin order, so a leaf's merge into runs needs no sort.
 struct Descent {
   const std::vector<BoxLevel>& tp;
   const std::vector<BoxLevel>& sp;
@@ -109,19 +111,57 @@ struct Descent {
   double threshold;
   int lo, hi;
   std::vector<std::vector<int>>& leaf_candidates;
+  struct Block {
+    long long row;  // y + ny·z of one row of child bins
+    std::size_t begin, end;
+  };
+  std::vector<long long> unsorted;  // scratch of sorted_children (not used across the recursion)
+  std::vector<Block> blocks;
+
+  // The children of the sorted candidates `cand` (level k of the source pyramid) that stay candidates of the
+  // target bin tc (level k − 1), in increasing order, into next. Sorting each leaf's list was a sixth of a
+  // 3D kernel build; here the parents of one row (same y and z) give up to 2^(d−1) rows of children, each
+  // already in increasing x, and distinct parent rows give distinct child rows: only the rows (a few
+  // hundred) are sorted, not the bins.
+  void sorted_children(int k, long long tc, const std::vector<long long>& cand, std::vector<long long>& next) {
+    const BoxLevel &P = sp[k], &C = sp[k - 1], &T = tp[k - 1];
+    unsorted.clear();
+    blocks.clear();
+    for (std::size_t g0 = 0; g0 < cand.size();) {
+      const long long prow = cand[g0] / P.nb[0];
+      std::size_t g1 = g0;
+      while (g1 < cand.size() && cand[g1] / P.nb[0] == prow) ++g1;
+      const int py = static_cast<int>(prow % P.nb[1]), pz = static_cast<int>(prow / P.nb[1]);
+      for (int z = 2 * pz; z < std::min(2 * pz + 2, C.nb[2]); ++z)
+        for (int y = 2 * py; y < std::min(2 * py + 2, C.nb[1]); ++y) {
+          const std::size_t begin = unsorted.size();
+          for (std::size_t q = g0; q < g1; ++q) {
+            const int px = static_cast<int>(cand[q] % P.nb[0]);
+            for (int x = 2 * px; x < std::min(2 * px + 2, C.nb[0]); ++x) {
+              const long long sc = C.lin(x, y, z);
+              if (C.occupied(sc) && box_gap2(T, tc, C, sc, dim) - T.top[tc] - C.top[sc] <= threshold)
+                unsorted.push_back(sc);
+            }
+          }
+          if (unsorted.size() > begin) blocks.push_back({y + static_cast<long long>(C.nb[1]) * z, begin, unsorted.size()});
+        }
+      g0 = g1;
+    }
+    std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.row < b.row; });
+    next.clear();
+    for (const Block& b : blocks) next.insert(next.end(), unsorted.begin() + b.begin, unsorted.begin() + b.end);
+  }
 
   void run(int k, long long t, const std::vector<long long>& cand) {
     if (k == 0) {
-      // Sorted and merged into runs of consecutive bins: one contiguous range of source points each.
-      std::vector<long long> sorted(cand);
-      std::sort(sorted.begin(), sorted.end());
+      // Merged into runs of consecutive bins: one contiguous range of source points each.
       auto& out = leaf_candidates[t];
-      for (std::size_t q = 0; q < sorted.size(); ++q) {
-        if (q > 0 && sorted[q] == sorted[q - 1] + 1)
-          out.back() = static_cast<int>(sorted[q]);
+      for (std::size_t q = 0; q < cand.size(); ++q) {
+        if (q > 0 && cand[q] == cand[q - 1] + 1)
+          out.back() = static_cast<int>(cand[q]);
         else {
-          out.push_back(static_cast<int>(sorted[q]));
-          out.push_back(static_cast<int>(sorted[q]));
+          out.push_back(static_cast<int>(cand[q]));
+          out.push_back(static_cast<int>(cand[q]));
         }
       }
       return;
@@ -129,12 +169,7 @@ struct Descent {
     std::vector<long long> next;
     children(tp[k - 1], t, tp[k], [&](long long tc) {
       if (tp[k - 1].last[tc] < lo || tp[k - 1].first[tc] >= hi) return;  // no row of this slice
-      next.clear();
-      for (long long s : cand)
-        children(sp[k - 1], s, sp[k], [&](long long sc) {
-          if (box_gap2(tp[k - 1], tc, sp[k - 1], sc, dim) - tp[k - 1].top[tc] - sp[k - 1].top[sc] <= threshold)
-            next.push_back(sc);
-        });
+      sorted_children(k, tc, cand, next);
       if (!next.empty()) run(k - 1, tc, next);
     });
   }
@@ -142,13 +177,16 @@ struct Descent {
 
 }  // namespace
 
-SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                          double threshold, int lo, int hi) {
+namespace {
+
+// The descent alone: the candidate runs of every target bin (row_start, col and val left empty).
+SparseKernel candidates(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps, double threshold,
+                        int lo, int hi) {
   const int d = T.dim;
   const std::vector<BoxLevel> tp = pyramid(T, ft), sp = pyramid(S, gs);
   std::vector<std::vector<int>> cand(T.bins());
   if (hi > lo && tp.back().occupied(0) && sp.back().occupied(0)) {
-    Descent walk{tp, sp, d, threshold, lo, hi, cand};
+    Descent walk{tp, sp, d, threshold, lo, hi, cand, {}, {}};
     walk.run(static_cast<int>(tp.size()) - 1, 0, {0});
   }
   SparseKernel k;
@@ -166,44 +204,101 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
     k.cand.insert(k.cand.end(), cand[b].begin(), cand[b].end());
     std::vector<int>().swap(cand[b]);
   }
-  k.row_start.assign(hi - lo + 1, 0);
-  for (int i = lo; i < hi; ++i) {
-    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    long long count = 0;
-    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        double c = 0.0;
-        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
-        count += c - (ft(i) + gs(j)) <= threshold;
-      }
-    }
-    k.row_start[i - lo + 1] = k.row_start[i - lo] + count;
-  }
   return k;
 }
 
-void store_pairs(SparseKernel& k) {
+// The candidate pairs of this rank's rows (every point of every candidate run): at least the kept pairs.
+long long candidate_pairs(const SparseKernel& k) {
+  long long n = 0;
+  for (int i = k.lo; i < k.hi; ++i) {
+    const long long bt = k.T.lin(k.T.coord(i, 0), k.T.coord(i, 1), k.T.coord(i, 2));
+    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q)
+      n += k.S.bin_start(k.cand[2 * q + 1] + 1) - k.S.bin_start(k.cand[2 * q]);
+  }
+  return n;
+}
+
+// One pass over every row's candidates: row_start always; while `store` and this rank's pairs stay within
+// max_stored, also col and val, appended in row order (k.stored says whether all of them were). Counting and
+// storing in separate passes computed every candidate distance twice, and sizing the buffers by resize()
+// zero-filled them first: on shear_2d that memset and its page faults were a fifth of the yardstick. Here the
+// capacity is reserved for the candidate pairs (an upper bound; pages never written are never touched) and
+// the kept pairs appended; a kernel rebuilt into the buffers of the one it replaces writes into pages
+// already mapped.
+void scan_rows(SparseKernel& k, bool store, long long max_stored) {
   const Level &T = k.T, &S = k.S;
-  const int d = T.dim;
   const double inv = 1.0 / k.eps;
-  k.col.resize(k.pairs());
-  k.val.resize(k.pairs());
+  if (store) {
+    const long long bound = std::min(candidate_pairs(k), max_stored);
+    k.col.clear();
+    k.val.clear();
+    k.col.reserve(bound);
+    k.val.reserve(bound);
+    advise_huge_pages(k.col.data(), k.col.capacity() * sizeof(int));
+    advise_huge_pages(k.val.data(), k.val.capacity() * sizeof(double));
+  }
+  k.row_start.assign(k.hi - k.lo + 1, 0);
+  long long n = 0;
   for (int i = k.lo; i < k.hi; ++i) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    long long q0 = k.row_start[i - k.lo];
+    const long long first = n;
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
       for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        double c = 0.0;
-        for (int a = 0; a < d; ++a) c += (T.pos(i, a) - S.pos(j, a)) * (T.pos(i, a) - S.pos(j, a));
-        const double r = c - (k.ft(i) + k.gs(j));
-        if (r <= k.threshold) {
-          k.col[q0] = j;
-          k.val[q0++] = S.w(j) * fast_exp(-r * inv);
+        const double r = squared_distance(T, i, S, j) - (k.ft(i) + k.gs(j));
+        if (r > k.threshold) continue;
+        if (store && n >= max_stored) store = false;
+        if (store) {
+          k.col.push_back(j);
+          k.val.push_back(r);  // the reduced cost; its kernel value follows below
         }
+        ++n;
       }
     }
+    // The exponentials of the row in a separate loop, which vectorises (the selection above does not):
+    // the scalar exponential per pair was most of a build.
+    if (store) {
+      int* col = k.col.data();
+      double* val = k.val.data();
+      const Real1 w = S.w;
+#pragma omp simd
+      for (long long q = first; q < n; ++q) val[q] = w(col[q]) * fast_exp(-val[q] * inv);
+    }
+    k.row_start[i - k.lo + 1] = n;
   }
-  k.stored = true;
+  k.stored = store;
+  if (!store) {
+    std::vector<int>().swap(k.col);
+    std::vector<double>().swap(k.val);
+  }
+}
+
+}  // namespace
+
+SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                          double threshold, int lo, int hi) {
+  SparseKernel k = candidates(T, ft, S, gs, eps, threshold, lo, hi);
+  scan_rows(k, false, 0);
+  return k;
+}
+
+SparseKernel build_stored_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                                 double threshold, int lo, int hi, long long max_stored, SparseKernel* recycled) {
+  SparseKernel k = candidates(T, ft, S, gs, eps, threshold, lo, hi);
+  if (recycled) {
+    k.col = std::move(recycled->col);
+    k.val = std::move(recycled->val);
+    recycled->stored = false;
+  }
+  scan_rows(k, true, max_stored);
+  return k;
+}
+
+void store_pairs(SparseKernel& k) { scan_rows(k, true, std::numeric_limits<long long>::max()); }
+
+void unstore_pairs(SparseKernel& k) {
+  k.stored = false;
+  std::vector<int>().swap(k.col);
+  std::vector<double>().swap(k.val);
 }
 
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out) {

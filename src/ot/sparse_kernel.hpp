@@ -41,6 +41,16 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
 // Stores the kept pairs and their values (sweeps become sparse products).
 void store_pairs(SparseKernel& k);
 
+// build_kernel and store_pairs in one pass over the candidates, storing while this rank's pairs are at most
+// max_stored (k.stored: whether they were; if not, nothing is held and the sweeps stream). recycled: a
+// kernel about to be replaced, whose pair buffers are taken over (it is left without stored pairs), so a
+// rebuild writes into memory already mapped.
+SparseKernel build_stored_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
+                                 double threshold, int lo, int hi, long long max_stored, SparseKernel* recycled);
+
+// Drops the stored pairs (the sweeps then stream them).
+void unstore_pairs(SparseKernel& k);
+
 // log Σ_j b_j exp(−r_ij/ε) · source_scale(j) over the kept pairs of each row, into out(lo..hi−1);
 // −inf for an empty row.
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out);
