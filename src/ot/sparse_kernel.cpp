@@ -341,8 +341,9 @@ struct AffineFits {
 };
 
 // x = (C + λ I)⁻¹ r for a symmetric d × d C (d ≤ 3), λ a relative nudge so a flat bin (1 point, or points
-// on a line) gets the minimum-norm-like fit instead of a division by zero; no pivot left: x = 0 (any L
-// gives a valid bound, only a looser one).
+// on a line) gets a fit instead of a division by zero; no pivot left: x = 0 (any L gives a valid bound,
+// only a looser one). A nearly flat bin can still get a steep slope across its points and so a loose
+// bound (suspected in 3D, where the search is slow: docs/static_ot.md).
 void solve_small(int d, double C[3][3], const double r[3], double x[3]) {
   double tr = 0.0;
   for (int a = 0; a < d; ++a) tr += C[a][a];
