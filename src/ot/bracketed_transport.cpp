@@ -51,7 +51,8 @@ BracketedTransport bracketed_transport(MPI_Comm comm, const HostCloud& x, const 
   // the coarser levels carry the larger ε with as few points per row. The bracket needs ε ≈ h² anyway.
   so.max_radius_bins = std::min(so.max_radius_bins, lattice.dim == 3 ? 3 : 4);
   // Half the pairs: a window above each pair's minima, not above 0. Not in 3D: there the exact minima
-  // of the first level-0 stage had not come after 40 s at n = 10⁵ (docs/static_ot.md).
+  // of the first level-0 stage had not come after 40 s at n = 10⁵ (measured before the search's bound fix;
+  // docs/static_ot.md).
   so.relative_truncation = lattice.dim < 3;
   so.transposed_sweeps = true;     // each kept pair stored once, not twice
   const double theta = opt.bracket_truncation > 0.0 ? opt.bracket_truncation : so.truncation;

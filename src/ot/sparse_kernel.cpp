@@ -342,8 +342,8 @@ struct AffineFits {
 
 // x = (C + λ I)⁻¹ r for a symmetric d × d C (d ≤ 3), λ a relative nudge so a flat bin (1 point, or points
 // on a line) gets a fit instead of a division by zero; no pivot left: x = 0 (any L gives a valid bound,
-// only a looser one). A nearly flat bin can still get a steep slope across its points and so a loose
-// bound (suspected in 3D, where the search is slow: docs/static_ot.md).
+// only a looser one). A nearly flat bin can still get a steep slope and a loose bound: lower_bound takes
+// the plain one too.
 void solve_small(int d, double C[3][3], const double r[3], double x[3]) {
   double tr = 0.0;
   for (int a = 0; a < d; ++a) tr += C[a][a];
@@ -434,7 +434,15 @@ double lower_bound(const BoxLevel& B, const AffineFits& A, std::size_t k, long l
     sq += 0.25 * L[a] * L[a];
   }
   const double t = A.top[k][b];
-  return gap - lin - sq - t - 1e-12 * (gap + std::fabs(lin) + sq + std::fabs(t));
+  const double affine = gap - lin - sq - t - 1e-12 * (gap + std::fabs(lin) + sq + std::fabs(t));
+  // The plain bound gap²(z, box) − max g as well: both hold, the larger prunes more (a poor fit, e.g. a
+  // nearly flat bin with a steep slope across it, then costs nothing).
+  double plain = 0.0;
+  for (int a = 0; a < dim; ++a) {
+    const double e = std::max({0.0, B.lo[3 * b + a] - z[a], z[a] - B.hi[3 * b + a]});
+    plain += e * e;
+  }
+  return std::max(affine, plain - B.top[b]);
 }
 
 // |z − y_j|² − g_j, with the expression of squared_distance (sparse_kernel.hpp): the same bits as the
