@@ -45,7 +45,8 @@ constexpr double kAbsorbAt = 30.0;
 // rank's share fits in opt.max_stored_pairs (decided on the largest share, so the same on every rank).
 // recycled: the kernel this one replaces (its pair buffers are reused; it is left without stored pairs).
 SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                    const MultiscaleOptions& opt, const Slices& sl, SparseKernel* recycled = nullptr) {
+                    const MultiscaleOptions& opt, const Slices& sl, bool columns = false,
+                    SparseKernel* recycled = nullptr) {
   SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
     k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled);
@@ -57,8 +58,50 @@ SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level&
     long long largest = k.pairs();
     MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_LONG_LONG, MPI_MAX, comm);
     if (largest > opt.max_stored_pairs) detail::unstore_pairs(k);
+    // columns: the sources' sweep will run over these pairs too (transposed), so no source may be empty.
+    if (columns && k.stored && theta < 1e6) {
+      std::vector<int> seen(S.n, 0);
+      for (int j : k.col) seen[j] = 1;
+      MPI_Allreduce(MPI_IN_PLACE, seen.data(), S.n, MPI_INT, MPI_MAX, comm);
+      if (std::find(seen.begin(), seen.end(), 0) != seen.end()) continue;
+    }
     return k;
   }
+}
+
+// The kernels of a cross stage: xy (this rank's rows of X) and yx (rows of Y, the same pairs). With
+// opt.transposed_sweeps and xy stored, yx is not built: the y side runs over xy's stored pairs by
+// columns, so the pairs are held once (half the memory), at the price of summing the columns over ranks.
+struct CrossKernels {
+  SparseKernel xy, yx;
+  bool transposed = false;
+};
+
+// k: the kernels of the previous stage or build, replaced in place (their pair buffers are reused).
+void build_cross_kernels(MPI_Comm comm, const Level& X, const Real1& f, const Level& Y, const Real1& g, double eps,
+                         const MultiscaleOptions& opt, const Slices& sx, const Slices& sy, CrossKernels& k) {
+  k.xy = kernel(comm, X, f, Y, g, eps, opt, sx, opt.transposed_sweeps, &k.xy);
+  k.transposed = opt.transposed_sweeps && k.xy.stored;
+  if (k.transposed)
+    k.yx = SparseKernel();  // held once: the y side runs over xy by columns
+  else
+    k.yx = kernel(comm, Y, g, X, f, eps, opt, sy, false, &k.yx);
+}
+
+// e(i) = a_i exp(lu_i) for this rank's rows of k: the row factors of the transposed products.
+Real1 row_factors(const SparseKernel& k, const Real1& lu) {
+  Real1 e("mf::ot::ms_row_factor", lu.extent(0));
+  for (int i = k.lo; i < k.hi; ++i) e(i) = k.T.w(i) * std::exp(lu(i));
+  return e;
+}
+
+// fresh(j) = −log Σ_i a_i exp(−r_ij/ε) exp(lu_i) for every source of k, over k's stored pairs by columns
+// (summed over ranks; the stored values hold b_j, divided out).
+void column_scaling_update(MPI_Comm comm, const SparseKernel& k, const Real1& lu, const Real1& fresh) {
+  Kokkos::deep_copy(fresh, 0.0);
+  detail::add_column_sums(k, row_factors(k, lu), fresh);
+  MPI_Allreduce(MPI_IN_PLACE, fresh.data(), static_cast<int>(fresh.extent(0)), MPI_DOUBLE, MPI_SUM, comm);
+  for (int j = 0; j < k.S.n; ++j) fresh(j) = k.S.lw(j) - std::log(fresh(j));
 }
 
 long long total_pairs(MPI_Comm comm, const SparseKernel& k) {
@@ -87,6 +130,18 @@ detail::Real2 barycentres(MPI_Comm comm, const SparseKernel& k, const Real1& ls,
     displs[r] *= d;
   }
   MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, b.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  return b;
+}
+
+// The barycentric map of every source point of k under the plan, over k's stored pairs by columns.
+detail::Real2 column_barycentres(MPI_Comm comm, const SparseKernel& k, const Real1& lu) {
+  const int d = k.S.dim;
+  detail::Real2 m("mf::ot::ms_column_moments", k.S.n, d + 1);
+  detail::add_column_moments(k, row_factors(k, lu), m);
+  MPI_Allreduce(MPI_IN_PLACE, m.data(), static_cast<int>(m.size()), MPI_DOUBLE, MPI_SUM, comm);
+  detail::Real2 b("mf::ot::ms_barycentres", k.S.n, d);
+  for (int j = 0; j < k.S.n; ++j)
+    for (int a = 0; a < d; ++a) b(j, a) = m(j, d) > 0.0 ? m(j, a) / m(j, d) : k.S.pos(j, a);
   return b;
 }
 
@@ -133,6 +188,30 @@ void absorb(Real1& pot, Real1& ls, double eps) {
   for (std::size_t i = 0; i < pot.extent(0); ++i) {
     pot(i) += eps * ls(i);
     ls(i) = 0.0;
+  }
+}
+
+// opt.relative_truncation: the absorbed potentials move up by half of each point's smallest reduced cost,
+// f̂_i += m_i / 2 with m_i = min_j |x_i − y_j|² − f̂_i − ĝ_j over all y (and ĝ_j by m'_j / 2 over all x), and the
+// log-scalings by the opposite amount, so the plan is unchanged. The kernel's rule r ≤ θε then reads
+// r_ij − (m_i + m'_j)/2 ≤ θε: a window above the pair's own minima, the same expression in both
+// orientations (the transposed kernel keeps the same pairs).
+void center_on_minima(MPI_Comm comm, const Level& X, const Level& Y, Real1& f, Real1& g, Real1& lu, Real1& lv,
+                      double eps, const Slices& sx, const Slices& sy) {
+  Real1 mx("mf::ot::ms_row_minimum", X.n), my("mf::ot::ms_column_minimum", Y.n);
+  detail::exact_c_transform(Y, g, X.pos.data(), sx.lo(), sx.hi(), mx.data());  // g^c(x_i)
+  detail::exact_c_transform(X, f, Y.pos.data(), sy.lo(), sy.hi(), my.data());  // f^c(y_j)
+  sx.gather(comm, mx);
+  sy.gather(comm, my);
+  for (int i = 0; i < X.n; ++i) {
+    const double shift = 0.5 * (mx(i) - f(i));
+    f(i) += shift;
+    lu(i) -= shift / eps;
+  }
+  for (int j = 0; j < Y.n; ++j) {
+    const double shift = 0.5 * (my(j) - g(j));
+    g(j) += shift;
+    lv(j) -= shift / eps;
   }
 }
 
@@ -193,7 +272,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
   Recorded rec;
   Real1 f, g;
   Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
-  SparseKernel kxy, kyx;  // declared here so that every stage and rebuild reuses the pair buffers
+  CrossKernels k;  // declared here so that every stage and rebuild reuses the pair buffers
   int cur = -1;
   for (std::size_t si = 0; si < stages.size(); ++si) {
     const Stage& s = stages[si];
@@ -222,9 +301,9 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
-    kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx, &kxy);
-    kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy, &kyx);
-    rec.pairs = std::max(rec.pairs, total_pairs(comm, kxy));
+    if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
+    build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);
+    rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
@@ -236,13 +315,16 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
         absorb(f, lu, s.eps);
         absorb(g, lv, s.eps);
-        kxy = kernel(comm, LX, f, LY, g, s.eps, opt, sx, &kxy);
-        kyx = kernel(comm, LY, g, LX, f, s.eps, opt, sy, &kyx);
+        if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
+        build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);  // in the old pairs' buffers
         ++rebuilds;
       }
-      scaling_update(comm, kxy, lv, sx, fu);
+      scaling_update(comm, k.xy, lv, sx, fu);
       for (int i = 0; i < LX.n; ++i) lu(i) += omega * (fu(i) - lu(i));
-      scaling_update(comm, kyx, lu, sy, fv);
+      if (k.transposed)
+        column_scaling_update(comm, k.xy, lu, fv);
+      else
+        scaling_update(comm, k.yx, lu, sy, fv);
       ++stage_it;
       const double previous = err;
       err = violation(LY, lv, fv);
@@ -250,22 +332,26 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       const double w = err > tol ? omega : 1.0;
       for (int j = 0; j < LY.n; ++j) lv(j) += w * (fv(j) - lv(j));
       ++rec.iterations;
+      // Long stages (the finest level at 10⁶ points) show their progress every 100 sweeps.
+      if (stage_it % 100 == 0 && LX.n >= 200000 && tracing(comm))
+        std::fprintf(stderr, "multiscale cross: eps %.3e level %d sweep %d err %.2e cpu %.1f s\n", s.eps, s.level, stage_it, err,
+                     static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
       if (!std::isfinite(err)) throw SolverError("multiscale Sinkhorn: marginal error is not finite at eps = " + std::to_string(s.eps));
     }
-    trace(comm, "cross", s, LX.n, LY.n, total_pairs(comm, kxy), kxy.stored, stage_it, rebuilds, err, started);
+    trace(comm, "cross", s, LX.n, LY.n, total_pairs(comm, k.xy), k.xy.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
       if (s.eps == stages.back().eps) {
         Real1 rows("mf::ot::ms_row_cost", LX.n);
-        detail::plan_row_costs(kxy, lu, lv, rows);
+        detail::plan_row_costs(k.xy, lu, lv, rows);
         sx.gather(comm, rows);
         rec.transport_cost = 0.0;
         for (int i = 0; i < LX.n; ++i) rec.transport_cost += rows(i);
       }
     }
     if (opt.gradient_prolongation && si + 1 < stages.size() && stages[si + 1].level < cur) {
-      bx = barycentres(comm, kxy, lv, sx);
-      by = barycentres(comm, kyx, lu, sy);
+      bx = barycentres(comm, k.xy, lv, sx);
+      by = k.transposed ? column_barycentres(comm, k.xy, lu) : barycentres(comm, k.yx, lu, sy);
     }
     absorb(f, lu, s.eps);
     absorb(g, lv, s.eps);

@@ -64,6 +64,14 @@ void plan_row_costs(const SparseKernel& k, const Real1& lu, const Real1& lv, con
 void plan_rows(const SparseKernel& k, const Real1& row_scale, const Real1& col_scale, const Real1& mass,
                const Real1& cost);
 
+// The transposed products of a stored kernel, from its own pairs (the kernel of S against T is not built):
+// sums(j) += Σ_i val_ij · row_scale(i) over this rank's rows i, val_ij = b_j exp(−r_ij/ε) the stored value,
+// and moments(j, a) += Σ_i val_ij · row_scale(i) · x_i[a] (a < dim), moments(j, dim) += sums(j)'s terms
+// (moments: S.n × (dim + 1)). The rows of other ranks
+// are theirs to add (the caller sums over ranks).
+void add_column_sums(const SparseKernel& k, const Real1& row_scale, const Real1& sums);
+void add_column_moments(const SparseKernel& k, const Real1& row_scale, const Real2& moments);
+
 // bary(i, ·) = Σ_j K_ij e^{lv_j} y_j / Σ_j K_ij e^{lv_j} for the rows [lo, hi): the barycentric map of the
 // plan (where row i's mass goes), from which the gradient of the potential follows, ∇f(x_i) = 2 (x_i − bary_i).
 void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary);
@@ -91,11 +99,18 @@ void for_each_kept_pair(const SparseKernel& k, Visit&& visit) {
   }
 }
 
+// The exact c-transform out(i) = min_j |z_i − y_j|² − g_j over EVERY source j at the points z (row-major,
+// S.dim columns; rows [lo, hi) written): a best-first branch-and-bound descent of S's box pyramid, a bin
+// skipped once its lower bound gap² − max g exceeds the best value found. No threshold to guess, O(log bins
+// + the points of the bins visited) per point. The one search behind the bracket's lower bound
+// (transport_bracket.hpp) and the soft c-transform below.
+void exact_c_transform(const Level& S, const Real1& g, const double* points, int lo, int hi, double* out);
+
 // The soft c-transform of the potential g on the sources S at arbitrary points z (row-major, `dim`
 // columns; rows [lo, hi)), zero-mass points included:
 //   f(z) = −ε log Σ_j b_j exp((g_j − |z − y_j|²)/ε),   T(z) = Σ_j b_j e^{(g_j − |z − y_j|²)/ε} y_j / Σ_j (same),
 // T being the barycentric map of the plan's row at z (it does not depend on f(z)). Each point first finds
-// the exact c-transform f_c(z) = min_j |z − y_j|² − g_j by a branch-and-bound descent of S's box pyramid,
+// the exact c-transform f_c(z) = min_j |z − y_j|² − g_j (the search of exact_c_transform),
 // then sums over the pairs with |z − y_j|² − g_j − f_c(z) ≤ θ·ε only: the sum holds the minimising pair
 // (a term ≥ b_j), so it never underflows however far z is from S's support, and the dropped pairs carry
 // less than e^−θ of the mass of b. O(log bins + kept pairs) per point.

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <string>
 
 #include "row_slices.hpp"
@@ -13,25 +12,11 @@ namespace mf::ot::detail {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
 // out(i) = min_j |t_i − s_j|² − pot(j) over every source j, for every target (this rank's rows, then
-// gathered). The descent keeps the pairs with c − guess_i − pot_j ≤ t: a row with at least one kept pair
-// has its minimum among them; while some row has none, t grows by step (doubling) and the search reruns.
-Real1 c_transform(MPI_Comm comm, const Level& T, const Real1& guess, const Level& S, const Real1& pot, double t,
-                  double step, const Slices& sl) {
+// gathered): the exact search of sparse_kernel.hpp.
+Real1 c_transform(MPI_Comm comm, const Level& T, const Level& S, const Real1& pot, const Slices& sl) {
   Real1 out("mf::ot::c_transform", T.n);
-  for (;;) {
-    const SparseKernel k = build_kernel(T, guess, S, pot, 1.0, t, sl.lo(), sl.hi());
-    for (int i = sl.lo(); i < sl.hi(); ++i) out(i) = kInf;
-    for_each_kept_pair(k, [&](int i, int j, double c, double) { out(i) = std::min(out(i), c - pot(j)); });
-    int empty = 0;
-    for (int i = sl.lo(); i < sl.hi(); ++i) empty |= out(i) == kInf;
-    MPI_Allreduce(MPI_IN_PLACE, &empty, 1, MPI_INT, MPI_MAX, comm);
-    if (!empty) break;
-    t += step;
-    step *= 2.0;
-  }
+  exact_c_transform(S, pot, T.pos.data(), sl.lo(), sl.hi(), out.data());
   sl.gather(comm, out);
   return out;
 }
@@ -80,11 +65,12 @@ TransportBracket transport_bracket(MPI_Comm comm, const Level& X, const Level& Y
   TransportBracket out;
   const Slices sx(comm, X.n), sy(comm, Y.n);
 
-  // Lower: g^c with f as the guess (f is close to the soft c-transform of g, which lies above g^c by up to
-  // ε log m: the minimum's reduced cost is ≤ 0), then g^cc with g as the guess (reduced costs ≥ 0 there).
-  const Real1 gc = c_transform(comm, X, f, Y, g, 0.0, eps, sx);
-  const Real1 gcc = c_transform(comm, Y, g, X, gc, eps, eps, sy);
+  // Lower: g^c, then g^cc (both exact minima over all points).
+  const double tl = MPI_Wtime();
+  const Real1 gc = c_transform(comm, X, Y, g, sx);
+  const Real1 gcc = c_transform(comm, Y, X, gc, sy);
   out.lower = weighted_sum(X, gc) + weighted_sum(Y, gcc);
+  out.lower_seconds = MPI_Wtime() - tl;
 
   // Upper: the truncated plan, rows then columns scaled down to the marginals, plus the deficits' plan.
   const SparseKernel kxy = build_kernel(X, f, Y, g, eps, theta * eps, sx.lo(), sx.hi());

@@ -2,9 +2,8 @@
 // any potentials and any truncation (what they cost is only how wide the bracket is):
 //
 // lower: weak duality. For every g, g^c(x) = min_y |x − y|² − g(y) over ALL y makes g^c ⊕ g ≤ C, and
-//   so does (g^c, g^cc) with g^cc ≥ g, hence ⟨a, g^c⟩ + ⟨b, g^cc⟩ ≤ W2². The minima are exact: the bin
-//   pyramid's descent (sparse_kernel.hpp) finds every y within a reduced-cost threshold, and a row whose
-//   minimum lies below the threshold has it among the pairs found (else the threshold is raised).
+//   so does (g^c, g^cc) with g^cc ≥ g, hence ⟨a, g^c⟩ + ⟨b, g^cc⟩ ≤ W2². The minima are exact: a
+//   branch-and-bound descent of the bin pyramid per point (sparse_kernel.hpp: exact_c_transform).
 // upper: the cost of a feasible plan. The truncated entropic plan P_ij = a_i b_j exp((f_i + g_j − c_ij)/ε)
 //   (kept pairs only) is rounded onto the marginals as Altschuler, Weed and Rigollet (2017) do: rows
 //   scaled down to at most a_i, then columns to at most b_j, then the outer product of the deficits
@@ -26,6 +25,7 @@ struct TransportBracket {
   double plan_cost = 0.0;     // ⟨P, C⟩ of the scaled plan before the correction
   double deficit_mass = 0.0;  // |δr|₁: the mass the correction moves
   long long pairs = 0;        // kept pairs of the plan (all ranks)
+  double lower_seconds = 0.0; // wall time of the two exact c-transforms (this rank)
 };
 
 // X, Y: level 0 of both hierarchies; f, g: absorbed potentials at ε (every point); theta: the plan keeps

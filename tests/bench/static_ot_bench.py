@@ -146,7 +146,7 @@ def main():
     p.add_argument('--large-exact', action='store_true', help='also the certified exact step on the --large rows')
     p.add_argument('--large-solvers', nargs='+', default=['multiscale'], choices=['multiscale', 'bracket', 'exact'],
                    help='the --large rows')
-    p.add_argument('--large-max-stored-pairs', type=int, default=10**8,
+    p.add_argument('--large-max-stored-pairs', type=int, default=2 * 10**8,
                    help='--max-stored-pairs of the bracket rows (12 bytes per pair and rank)')
     p.add_argument('--no-10d', action='store_true')
     p.add_argument('--timeout', type=float, default=3600)

@@ -52,6 +52,15 @@ struct MultiscaleOptions {
   // barycentric map) instead of piecewise constant: far fewer sweeps on the first stage of each level.
   // Used by the exact step (certified_exact.hpp); off by default (the yardstick's numbers unchanged).
   bool gradient_prolongation = false;
+  // true: the cross solve keeps the pairs within θ·ε of their own row's and column's smallest reduced cost
+  // (averaged) instead of within θ·ε of 0, where the smallest sits near −ε log(points / kept pairs), about
+  // −10ε at 10⁶ points: half the pairs for the same rows. Used by the bracketed solver
+  // (bracketed_transport.hpp); off by default (the yardstick's numbers unchanged).
+  bool relative_truncation = false;
+  // true: the cross solve stores one kernel orientation only (rows of x) and runs the y sweep over its
+  // pairs by columns, summed over ranks: half the memory; the bits then depend on the rank count (1e-15
+  // relative). Used by the bracketed solver; off by default.
+  bool transposed_sweeps = false;
 };
 
 struct MultiscaleDivergence {

@@ -23,7 +23,7 @@ struct PointSetTransportOptions {
   // (default: 4 × the squared mean spacing in 1D and 2D, 1/2 × it in 3D).
   std::string solver = "auto";
   double bracket_gap = 2e-3;  // solver bracket: relative width of the W2² bracket (2e-3: W2 to 1e-3)
-  long long max_stored_pairs = 100000000;  // solver bracket: kernel pairs stored per rank (12 bytes each)
+  long long max_stored_pairs = 200000000;  // solver bracket: kernel pairs stored per rank (12 bytes each, one orientation)
   std::optional<double> eps;        // default: 1e-3 × squared diameter of the joint bounding box
   double tol = 1e-6;
   int max_iterations = 10000;
