@@ -26,7 +26,6 @@ using mf::testing::lattice_for;
 using mf::testing::rank_of;
 using mf::testing::uniform_cloud;
 
-
 BracketedOptions options(double eps) {
   BracketedOptions o;
   o.sinkhorn.eps = eps;

@@ -31,7 +31,6 @@ using mf::testing::lattice_for;
 using mf::testing::rank_of;
 using mf::testing::uniform_cloud;
 
-
 CertifiedExactOptions options(double eps) {
   CertifiedExactOptions o;
   o.sinkhorn.eps = eps;

@@ -199,6 +199,27 @@ double worst_row_sum_error(const mf::ot::detail::Level& L, const mf::ot::detail:
   return worst;
 }
 
+struct TransformCheck {
+  bool usable = false;  // the transform accepted L at this ε
+  bool summed = false;  // and computed the row sums
+  double worst = 0.0;   // worst_row_sum_error
+  long long lattice_points = 0;
+};
+
+// The grid Gauss transform of L at ε against the direct sums, for a smooth q of a few ε (the coefficients
+// w e^{q/ε} then span a few powers of e): the one setup of the transform tests.
+TransformCheck check_transform(const mf::ot::detail::Level& L, double eps) {
+  mf::ot::detail::Real1 q("q", L.n), got("got", L.n);
+  for (int i = 0; i < L.n; ++i) q(i) = eps * 3.0 * std::cos(7.0 * L.pos(i, 0));
+  const mf::ot::detail::GridGaussTransform gt(L, eps);
+  TransformCheck c;
+  c.usable = gt.usable();
+  c.summed = c.usable && gt.log_sums(q, got, 0, L.n);
+  if (c.summed) c.worst = worst_row_sum_error(L, q, got, eps);
+  c.lattice_points = gt.lattice_points();
+  return c;
+}
+
 // The grid Gauss transform's row sums against the direct sums over all pairs, in 1, 2 and 3 dimensions, at a
 // potential that varies by several ε: the stated bound is 2·e^{−2π²} ≈ 5.4e-9 relative per axis (Poisson
 // summation of the trapezoidal rule at δ = √(ε/8)) plus the window's cut (e^{−28}); measured 4–7e-9, asserted 3e-8.
@@ -208,13 +229,10 @@ TEST(GridGaussTransform, RowSumsMatchTheDirectSums) {
     const HostCloud c = samples_nd(d, d == 3 ? 600 : 800, 0.06, 5 + d);
     const std::vector<mf::ot::detail::Level> levels = mf::ot::detail::hierarchy(c, lat, "x");
     const mf::ot::detail::Level& L = levels[0];
-    const double eps = 2.0 * lat.h[0] * lat.h[0];
-    mf::ot::detail::Real1 q("q", L.n), got("got", L.n);
-    for (int i = 0; i < L.n; ++i) q(i) = eps * 3.0 * std::cos(7.0 * L.pos(i, 0));
-    const mf::ot::detail::GridGaussTransform gt(L, eps);
-    ASSERT_TRUE(gt.usable());
-    ASSERT_TRUE(gt.log_sums(q, got, 0, L.n));
-    const double worst = worst_row_sum_error(L, q, got, eps);
+    const TransformCheck t = check_transform(L, 2.0 * lat.h[0] * lat.h[0]);
+    ASSERT_TRUE(t.usable);
+    ASSERT_TRUE(t.summed);
+    const double worst = t.worst;
     std::printf("GridGaussTransform d = %d: worst relative row-sum error %.2e\n", d, worst);
     EXPECT_LT(worst, 3e-8) << "d = " << d;
   }
@@ -249,15 +267,13 @@ TEST(GridGaussTransform, SeparableRowSumsOnTheCellsOwnLatticeMatchTheDirectSums)
     const mf::ot::detail::Level& L = levels[0];
     const double eps = 2.0 * lat.h[1 % d] * lat.h[1 % d];
     ASSERT_GT(mf::ot::detail::separable_cost_per_point(L, eps), 0.0) << "d = " << d;
-    mf::ot::detail::Real1 q("q", L.n), got("got", L.n);
-    for (int i = 0; i < L.n; ++i) q(i) = eps * 3.0 * std::cos(7.0 * L.pos(i, 0));
-    const mf::ot::detail::GridGaussTransform gt(L, eps);
-    ASSERT_TRUE(gt.usable());
-    ASSERT_TRUE(gt.log_sums(q, got, 0, L.n));
-    const double worst = worst_row_sum_error(L, q, got, eps);
+    const TransformCheck t = check_transform(L, eps);
+    ASSERT_TRUE(t.usable);
+    ASSERT_TRUE(t.summed);
+    const double worst = t.worst;
     std::printf("separable GridGaussTransform d = %d: %d cells, box %lld, worst relative row-sum error %.2e\n", d, L.n,
-                gt.lattice_points(), worst);
-    EXPECT_LT(L.n, gt.lattice_points());  // the empty cells are in the box
+                t.lattice_points, worst);
+    EXPECT_LT(L.n, t.lattice_points);  // the empty cells are in the box
     EXPECT_LT(worst, 1e-8) << "d = " << d;
   }
   // Gaussian samples are on no lattice.
