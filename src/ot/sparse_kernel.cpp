@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include <Eigen/Dense>
+
 #include "huge_pages.hpp"
 #include "measureflow/fast_exp.hpp"
 #include "measureflow/kokkos_math.hpp"
@@ -435,38 +437,23 @@ struct AffineFits {
   std::vector<std::vector<double>> slope, centre, top;  // per level: bins × 3, bins × 3, bins
 };
 
-// x = (C + λ I)⁻¹ r for a symmetric d × d C (d ≤ 3), λ a relative nudge so a flat bin (1 point, or points
-// on a line) gets a fit instead of a division by zero; no pivot left: x = 0 (any L gives a valid bound,
-// only a looser one). A nearly flat bin can still get a steep slope and a loose bound: lower_bound takes
-// the plain one too.
-void solve_small(int d, double C[3][3], const double r[3], double x[3]) {
-  double tr = 0.0;
-  for (int a = 0; a < d; ++a) tr += C[a][a];
-  const double lambda = 1e-9 * tr + 1e-300;
-  double A[3][4];
+// x = (C + λ I)⁻¹ r for the d × d covariance C of a bin's points (d ≤ 3), λ a relative nudge so a flat bin
+// (1 point, or points on a line) gets a fit instead of a division by zero; a failed or non-finite solve
+// gives x = 0 (any L gives a valid bound, only a looser one). A nearly flat bin can still get a steep slope
+// and a loose bound: lower_bound takes the plain one too. Eigen's fixed-capacity types: no heap per bin.
+void solve_small(int d, const double C[3][3], const double r[3], double x[3]) {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, 3, 3>;
+  using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, 3, 1>;
+  Small M(d, d);
+  SmallVector rhs(d);
   for (int a = 0; a < d; ++a) {
-    for (int b = 0; b < d; ++b) A[a][b] = C[a][b] + (a == b ? lambda : 0.0);
-    A[a][d] = r[a];
+    rhs(a) = r[a];
+    for (int b = 0; b < d; ++b) M(a, b) = C[a][b];
   }
-  for (int a = 0; a < d; ++a) x[a] = 0.0;
-  for (int c = 0; c < d; ++c) {
-    int p = c;
-    for (int a = c + 1; a < d; ++a)
-      if (std::fabs(A[a][c]) > std::fabs(A[p][c])) p = a;
-    if (!(std::fabs(A[p][c]) > 0.0)) return;
-    for (int b = 0; b <= d; ++b) std::swap(A[c][b], A[p][b]);
-    for (int a = c + 1; a < d; ++a) {
-      const double m = A[a][c] / A[c][c];
-      for (int b = c; b <= d; ++b) A[a][b] -= m * A[c][b];
-    }
-  }
-  for (int a = d - 1; a >= 0; --a) {
-    double v = A[a][d];
-    for (int b = a + 1; b < d; ++b) v -= A[a][b] * x[b];
-    x[a] = v / A[a][a];
-  }
-  for (int a = 0; a < d; ++a)
-    if (!std::isfinite(x[a])) x[a] = 0.0;
+  M.diagonal().array() += 1e-9 * M.trace() + 1e-300;
+  const Eigen::LDLT<Small> ldlt(M);  // C is positive semi-definite, C + λ I definite
+  const SmallVector sol = ldlt.info() == Eigen::Success ? SmallVector(ldlt.solve(rhs)) : SmallVector::Zero(d);
+  for (int a = 0; a < d; ++a) x[a] = std::isfinite(sol(a)) ? sol(a) : 0.0;
 }
 
 AffineFits affine_fits(const std::vector<BoxLevel>& P, const Level& S, const Real1& g) {
