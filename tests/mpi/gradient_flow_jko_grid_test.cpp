@@ -5,69 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
+#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "measureflow/deck.hpp"
-#include "measureflow/environment.hpp"
-#include "measureflow/model.hpp"
-#include "measureflow/petsc_check.hpp"
-#include "measureflow/petsc_handle.hpp"
-#include "models/gradient_flow/gradient_flow_eulerian.hpp"
+#include "gradient_flow_deck_run.hpp"
 
 using namespace mf;
-
-namespace {
-
-std::string deck_path(const std::string& name) {
-  const char* root = std::getenv("MF_SOURCE_DIR");
-  return std::string(root ? root : ".") + "/inputs/gradient_flow/" + name;
-}
-
-struct RunResult {
-  Metrics metrics;
-  double mass = 0.0, mass0 = 0.0;  // after and before the steps
-};
-
-double grid_mass(const Model& model) {
-  PetscScalar sum = 0.0;
-  PetscCallThrow(VecSum(model.eulerian->density(), &sum));
-  double vol = 1.0;
-  for (int a = 0; a < model.eulerian->grid().dim(); ++a) vol *= model.eulerian->grid().h(a);
-  return sum * vol;
-}
-
-RunResult run(const std::string& deck, const std::vector<std::string>& sets, double t_end, MPI_Comm comm) {
-  const Deck d = load_deck(deck_path(deck), sets);
-  auto model = model_factory("gradient_flow")(d, comm);
-  RunResult r;
-  r.mass0 = grid_mass(*model);
-  model->eulerian->advance(0.0, t_end);
-  model->add_metrics(t_end, r.metrics);
-  r.mass = grid_mass(*model);
-  // L1 to the exact cell averages (unit mass: relative = absolute), as the Driver's eulerian.l1_error.
-  VecHandle exact, diff;
-  PetscCallThrow(VecDuplicate(model->eulerian->density(), exact.out()));
-  PetscCallThrow(VecDuplicate(model->eulerian->density(), diff.out()));
-  if (model->closed_form && model->closed_form->cell_averages(t_end, model->eulerian->grid(), exact)) {
-    PetscCallThrow(VecWAXPY(diff, -1.0, exact, model->eulerian->density()));
-    PetscReal num = 0.0, den = 0.0;
-    PetscCallThrow(VecNorm(diff, NORM_1, &num));
-    PetscCallThrow(VecNorm(exact, NORM_1, &den));
-    r.metrics["eulerian.l1_error"] = num / den;
-  }
-  return r;
-}
-
-}  // namespace
+using namespace mf::testing;
 
 TEST(GradientFlowJkoGrid, OrnsteinUhlenbeckFollowsTheExactJkoStepsOnAnyRankCount) {
   register_all_models();
   const std::vector<std::string> sets = {"domain.cells=[32,32]", "lagrangian.enabled=false", "time.dt=0.05",
                                          "eulerian.jko_step_size=0.1"};
-  const RunResult world = run("jko_ornstein_uhlenbeck_2d.yaml", sets, 0.1, MPI_COMM_WORLD);
-  const RunResult self = run("jko_ornstein_uhlenbeck_2d.yaml", sets, 0.1, MPI_COMM_SELF);
+  const GridRunResult world = run_gradient_flow_grid("jko_ornstein_uhlenbeck_2d.yaml", sets, 0.1, MPI_COMM_WORLD);
+  const GridRunResult self = run_gradient_flow_grid("jko_ornstein_uhlenbeck_2d.yaml", sets, 0.1, MPI_COMM_SELF);
   const Metrics& m = world.metrics;
   if (world_rank() == 0)
     std::printf("JKO grid OU 32², 2 steps: recursion error %.3e, step W2² error %.3e, DR iterations/step %.0f\n",
@@ -84,7 +36,7 @@ TEST(GradientFlowJkoGrid, OrnsteinUhlenbeckFollowsTheExactJkoStepsOnAnyRankCount
 
 TEST(GradientFlowJkoGrid, PorousMediumTracksBarenblatt) {
   register_all_models();
-  const RunResult r = run("jko_porous_barenblatt_2d.yaml", {"domain.cells=[48,48]", "lagrangian.enabled=false",
+  const GridRunResult r = run_gradient_flow_grid("jko_porous_barenblatt_2d.yaml", {"domain.cells=[48,48]", "lagrangian.enabled=false",
                                                        "time.dt=0.01", "eulerian.jko_time_cells=1"},
                     0.03, MPI_COMM_WORLD);
   const Metrics& m = r.metrics;

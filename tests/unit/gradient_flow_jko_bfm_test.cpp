@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "jko_grid_cases.hpp"
 #include "measureflow/measures.hpp"
 #include "models/gradient_flow/gradient_flow_closed_form.hpp"
 #include "models/gradient_flow/jko_bfm.hpp"
@@ -16,62 +17,9 @@
 
 using namespace mf;
 using namespace mf::gradient_flow;
+using namespace mf::testing;
 
 namespace {
-
-GridSpec box(int dim, double half, int cells) {
-  GridSpec g;
-  g.dim = dim;
-  for (int a = 0; a < dim; ++a) {
-    g.lower[a] = -half;
-    g.upper[a] = half;
-    g.cells[a] = cells;
-  }
-  g.boundary = Boundary::NoFlux;
-  return g;
-}
-
-double cell_h(const GridSpec& g, int a) { return (g.upper[a] - g.lower[a]) / g.cells[a]; }
-
-long cell_count(const GridSpec& g) {
-  long n = 1;
-  for (int a = 0; a < g.dim; ++a) n *= g.cells[a];
-  return n;
-}
-
-void centre(const GridSpec& g, long q, double* x) {
-  for (int a = 0; a < g.dim; ++a) {
-    x[a] = g.lower[a] + (q % g.cells[a] + 0.5) * cell_h(g, a);
-    q /= g.cells[a];
-  }
-}
-
-// Cell averages of N(0, s²I) by the exact per-axis integrals, unit mass.
-std::vector<double> gaussian_cells(const GridSpec& g, double s) {
-  std::vector<std::vector<double>> axis(g.dim);
-  for (int a = 0; a < g.dim; ++a) {
-    const double h = cell_h(g, a);
-    for (int i = 0; i < g.cells[a]; ++i) {
-      const double x0 = g.lower[a] + i * h, x1 = x0 + h;
-      axis[a].push_back(0.5 * (std::erf(x1 / (std::sqrt(2.0) * s)) - std::erf(x0 / (std::sqrt(2.0) * s))) / h);
-    }
-  }
-  std::vector<double> rho(cell_count(g));
-  double mass = 0.0, vol = 1.0;
-  for (int a = 0; a < g.dim; ++a) vol *= cell_h(g, a);
-  for (long q = 0; q < static_cast<long>(rho.size()); ++q) {
-    long rest = q;
-    double v = 1.0;
-    for (int a = 0; a < g.dim; ++a) {
-      v *= axis[a][rest % g.cells[a]];
-      rest /= g.cells[a];
-    }
-    rho[q] = v;
-    mass += v * vol;
-  }
-  for (double& v : rho) v /= mass;
-  return rho;
-}
 
 // Barenblatt cell averages at time t by a 4^d-point midpoint rule per cell.
 std::vector<double> barenblatt_cells(const GridSpec& g, double m, double t) {
@@ -96,20 +44,6 @@ std::vector<double> barenblatt_cells(const GridSpec& g, double m, double t) {
   return rho;
 }
 
-double spread(const GridSpec& g, const std::vector<double>& rho) {
-  double m2 = 0.0, mass = 0.0, corr = 0.0;
-  for (long q = 0; q < static_cast<long>(rho.size()); ++q) {
-    double x[3];
-    centre(g, q, x);
-    double r2 = 0.0;
-    for (int a = 0; a < g.dim; ++a) r2 += x[a] * x[a];
-    m2 += rho[q] * r2;
-    mass += rho[q];
-  }
-  for (int a = 0; a < g.dim; ++a) corr += cell_h(g, a) * cell_h(g, a) / 12.0;
-  return std::sqrt((m2 / mass - corr) / g.dim);
-}
-
 double l1_relative(const std::vector<double>& a, const std::vector<double>& b) {
   double d = 0.0, n = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -117,17 +51,6 @@ double l1_relative(const std::vector<double>& a, const std::vector<double>& b) {
     n += std::abs(b[i]);
   }
   return d / n;
-}
-
-double ou_exact(double s, double tau, double k) {
-  return (s + std::sqrt(s * s + 4.0 * tau * (1.0 + k * tau))) / (2.0 * (1.0 + k * tau));
-}
-
-LocalEnergy ou_energy(double k) {
-  LocalEnergy e;
-  e.internal = Internal::Entropy;
-  e.k = k;
-  return e;
 }
 
 LocalEnergy porous(double m) {
