@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "continuity_fixtures.hpp"
+#include "shared_scratch.hpp"
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/environment.hpp"
 #include "measureflow/particle_sampling.hpp"
@@ -55,9 +56,7 @@ void advance(Model& m, double t0, double t1) {
 // A per-process file name (rank 0's pid, the same on every rank): the 1-, 2- and 4-rank runs of this
 // test may run at the same time under ctest -j and must not share a file.
 std::string scratch_file(const std::string& stem) {
-  long long pid = world_rank() == 0 ? static_cast<long long>(::getpid()) : 0;
-  MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  return (std::filesystem::temp_directory_path() / (stem + "_" + std::to_string(pid) + ".h5")).string();
+  return mf::testing::shared_scratch_path(stem, ".h5").string();
 }
 
 }  // namespace

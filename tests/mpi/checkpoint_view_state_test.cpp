@@ -11,6 +11,7 @@
 
 #include "continuity_fixtures.hpp"
 #include "mpi_comm_info.hpp"
+#include "shared_scratch.hpp"
 #include "measureflow/checkpoint.hpp"
 #include "measureflow/environment.hpp"
 #include "measureflow/errors.hpp"
@@ -68,10 +69,7 @@ class StatefulView : public EulerianView {
 };
 
 std::string temp_path(const char* tag) {
-  // One name per test process (the tests run at several rank counts at once).
-  long long pid = rank_of(MPI_COMM_WORLD) == 0 ? static_cast<long long>(getpid()) : 0;
-  MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  return (std::filesystem::temp_directory_path() / ("mf_view_state_" + std::string(tag) + "_" + std::to_string(pid) + ".h5")).string();
+  return mf::testing::shared_scratch_path("mf_view_state_" + std::string(tag), ".h5").string();
 }
 
 }  // namespace

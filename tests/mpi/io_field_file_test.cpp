@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "shared_scratch.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/io/field_file.hpp"
 #include "measureflow/io/hdf5_handle.hpp"
@@ -17,21 +18,8 @@ namespace fs = std::filesystem;
 using namespace mf::io;
 
 namespace {
-int rank() { int r; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }
-int size() { int s; MPI_Comm_size(MPI_COMM_WORLD, &s); return s; }
-
-// A folder shared by all ranks (rank 0 names it, everyone agrees), removed at the end.
-struct SharedDir {
-  fs::path path;
-  explicit SharedDir(const std::string& tag) {
-    long long pid = rank() == 0 ? static_cast<long long>(getpid()) : 0;
-    MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-    path = fs::temp_directory_path() / ("mf_io_" + tag + "_" + std::to_string(pid) + "_" + std::to_string(size()));
-    if (rank() == 0) { fs::remove_all(path); fs::create_directories(path); }
-    MPI_Barrier(MPI_COMM_WORLD);
-  }
-  ~SharedDir() { MPI_Barrier(MPI_COMM_WORLD); if (rank() == 0) fs::remove_all(path); }
-};
+int rank() { return mf::testing::rank_of(MPI_COMM_WORLD); }
+int size() { return mf::testing::size_of(MPI_COMM_WORLD); }
 
 // Splits n cells into `parts` contiguous pieces (the first n % parts get one more; pieces may be empty).
 void split(long long n, int parts, int i, long long& start, long long& count) {
@@ -116,7 +104,7 @@ std::vector<double> read_field(const std::string& path, const std::string& datas
 }
 
 void write_and_check(const GridInfo& g, const std::vector<int>& procs, const std::string& tag) {
-  SharedDir dir(tag);
+  mf::testing::SharedScratchDir dir(tag);
   const std::string path = (dir.path / "out" / "fields.h5").string();
   const std::vector<double> times = {0.0, 0.25, 1.0 / 3.0};
   GridBlock b = block_of(g, procs);
@@ -188,7 +176,7 @@ TEST(IoFieldFile, OneDimensional) {
 }
 
 TEST(IoFieldFile, DestructorPublishesAfterException) {
-  SharedDir dir("fexc");
+  mf::testing::SharedScratchDir dir("fexc");
   const std::string path = (dir.path / "fields.h5").string();
   GridInfo g{2, {0.0, 0.0}, {1.0, 1.0}, {6, 5}};
   GridBlock b = block_of(g, balanced_procs(2));
@@ -209,7 +197,7 @@ TEST(IoFieldFile, DestructorPublishesAfterException) {
 }
 
 TEST(IoFieldFile, BlocksThatDoNotTileThrowOnEveryRank) {
-  SharedDir dir("ftile");
+  mf::testing::SharedScratchDir dir("ftile");
   const std::string path = (dir.path / "fields.h5").string();
   GridInfo g{2, {0.0, 0.0}, {1.0, 1.0}, {4, 4}};
   FieldFileWriter w(MPI_COMM_WORLD, path, run_info(), g);
@@ -224,7 +212,7 @@ TEST(IoFieldFile, BlocksThatDoNotTileThrowOnEveryRank) {
 }
 
 TEST(IoFieldFile, ReaderErrorsNameTheFileAndTheProblem) {
-  SharedDir dir("ferr");
+  mf::testing::SharedScratchDir dir("ferr");
   const std::string path = (dir.path / "fields.h5").string();
   GridInfo g{2, {0.0, 0.0}, {1.0, 1.0}, {3, 3}};
   GridBlock b = block_of(g, {size(), 1});

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "shared_scratch.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/io/hdf5_handle.hpp"
 #include "measureflow/io/field_file.hpp"
@@ -20,20 +21,8 @@ namespace fs = std::filesystem;
 using namespace mf::io;
 
 namespace {
-int rank() { int r; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }
-int size() { int s; MPI_Comm_size(MPI_COMM_WORLD, &s); return s; }
-
-struct SharedDir {
-  fs::path path;
-  explicit SharedDir(const std::string& tag) {
-    long long pid = rank() == 0 ? static_cast<long long>(getpid()) : 0;
-    MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-    path = fs::temp_directory_path() / ("mf_io_" + tag + "_" + std::to_string(pid) + "_" + std::to_string(size()));
-    if (rank() == 0) { fs::remove_all(path); fs::create_directories(path); }
-    MPI_Barrier(MPI_COMM_WORLD);
-  }
-  ~SharedDir() { MPI_Barrier(MPI_COMM_WORLD); if (rank() == 0) fs::remove_all(path); }
-};
+int rank() { return mf::testing::rank_of(MPI_COMM_WORLD); }
+int size() { return mf::testing::size_of(MPI_COMM_WORLD); }
 
 // Uneven counts; rank 1 holds none (so an empty rank takes part whenever size > 1).
 long long count_of(int r) { return (3 * r + 2) % 5; }
@@ -66,7 +55,7 @@ RunInfo run_info() {
 }
 
 void write_and_check(int dim, const std::string& tag) {
-  SharedDir dir(tag);
+  mf::testing::SharedScratchDir dir(tag);
   const std::string path = (dir.path / "particles.h5").string();
   const std::vector<double> times = {0.0, 0.75};
   {
@@ -135,7 +124,7 @@ TEST(IoParticleFile, ThreeDimensionalSlicesInRankOrder) { write_and_check(3, "p3
 TEST(IoParticleFile, OneDimensionalWithPaddedXyz) { write_and_check(1, "p1d"); }
 
 TEST(IoParticleFile, DestructorPublishesAfterExceptionAndErrorsListSnapshots) {
-  SharedDir dir("pexc");
+  mf::testing::SharedScratchDir dir("pexc");
   const std::string path = (dir.path / "sub" / "particles.h5").string();
   try {
     ParticleFileWriter w(MPI_COMM_WORLD, path, run_info(), 2);
@@ -160,7 +149,7 @@ TEST(IoParticleFile, DestructorPublishesAfterExceptionAndErrorsListSnapshots) {
 }
 
 TEST(IoParticleFile, XdmfOfAMultiRankRunDescribesTheGlobalData) {
-  SharedDir dir("pxmf");
+  mf::testing::SharedScratchDir dir("pxmf");
   GridInfo g{2, {0.0, 0.0}, {2.0, 1.0}, {6, 3}};
   FieldFileWriter fields(MPI_COMM_WORLD, (dir.path / "fields.h5").string(), run_info(), g);
   ParticleFileWriter particles(MPI_COMM_WORLD, (dir.path / "particles.h5").string(), run_info(), 2);
