@@ -22,6 +22,8 @@ namespace {
 // per unit of the stage's L1 marginal tolerance: the windows may move the marginals by a thousandth of what the
 // solve leaves.
 constexpr double kOuterMassPerTol = 1e-3;
+// The windows hold the pairs with a Gaussian factor above e^{−(θ + margin)}.
+constexpr double kWindowMargin = 10.0;
 
 // −ε log of one side's window sums for this rank's rows, gathered: the exact update of that side's potential.
 // False on every rank when a sum failed on any.
@@ -66,7 +68,7 @@ void tail_cells_by_c_transform(const Level& X, const Level& Y, const Real1& g, c
 TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, double omega,
                                         double truncation, int max_sweeps, bool want_cost, Real1& f, Real1& g) {
   TransformStage t;
-  const GridCrossTransform gt(X, Y, eps, truncation + 10.0);
+  const GridCrossTransform gt(X, Y, eps, truncation + kWindowMargin);
   int usable = gt.usable() ? 1 : 0;  // the same on every rank (same clouds), checked all the same
   MPI_Allreduce(MPI_IN_PLACE, &usable, 1, MPI_INT, MPI_MIN, comm);
   if (!usable) return t;

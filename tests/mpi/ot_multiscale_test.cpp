@@ -434,7 +434,12 @@ TEST(MultiscaleSinkhorn, GridCrossTransformKeepsTheTranslationExact) {
     std::printf("shift %.2f cells: S_eps %.10e exact %.10e (rel %.1e), %d transform stages\n", cells, r.divergence, exact,
                 std::fabs(r.divergence / exact - 1.0), r.transform_stages);
     EXPECT_TRUE(r.converged);
-    EXPECT_EQ(r.transform_stages, cells < 1.0 ? 2 : 0) << "shift " << cells << " cells";
+    // The small shift: at least one level-0 stage on the transform (at tol 1e-6 the ε stage's windows may hold
+    // too little of the far tail's mass, 1e-9, and go to the sparse kernel); the large shift: none.
+    if (cells < 1.0)
+      EXPECT_GE(r.transform_stages, 1) << "shift " << cells << " cells";
+    else
+      EXPECT_EQ(r.transform_stages, 0) << "shift " << cells << " cells";
     EXPECT_NEAR(r.divergence, exact, 1e-3 * exact) << "shift " << cells << " cells";
     EXPECT_NEAR(r.divergence_2eps, exact, 1e-3 * exact) << "shift " << cells << " cells";
   }
