@@ -17,9 +17,9 @@
 // The window: the cells whose index offset k from the particle's nearest cell centre lies in the ellipsoid
 // Σ_a (k_a/ρ_a)² ≤ 1, ρ_a = √(cut·ε)/h_a + √d/2. A cell left out is then farther than √(cut·ε) from the particle
 // (the particle is within √d/2 cells of its nearest centre), so its Gaussian factor is below e^{−cut}; the
-// ellipsoid holds about half the cells of its bounding box (π/6 in 3D). The potentials tilt the summands;
-// outer_layer_share says how much of a row sits on its window's outermost layer, the check that the cut
-// window still holds the row (the caller compares it with e^{−θ}).
+// ellipsoid holds about half the cells of its bounding box (π/6 in 3D). The potentials tilt the summands, so
+// the sums can also be taken without the window's outermost layer (shrink = 1): how much of a row sits there is
+// the caller's check that the cut window still holds the row (cross_transform_stage.hpp).
 //
 // Stabilisation: the coefficients are shifted by their largest value over the cloud (log-sum-exp), so
 // nothing overflows; a sum that is not a normal positive number (potentials spanning ≳ 600 ε) is reported
