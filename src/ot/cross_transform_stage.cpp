@@ -66,13 +66,17 @@ void tail_cells_by_c_transform(const Level& X, const Level& Y, const Real1& g, c
 }  // namespace
 
 TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, double omega,
-                                        double truncation, int max_sweeps, bool want_cost, Real1& f, Real1& g) {
+                                        double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g) {
   TransformStage t;
   const GridCrossTransform gt(X, Y, eps, truncation + kWindowMargin);
   int usable = gt.usable() ? 1 : 0;  // the same on every rank (same clouds), checked all the same
   MPI_Allreduce(MPI_IN_PLACE, &usable, 1, MPI_INT, MPI_MIN, comm);
   if (!usable) return t;
   t.window_cells = gt.window_cells();
+  // Where it pays: a grid larger than one window. A smaller grid lies within every particle's window, where the
+  // sparse kernel keeps fewer pairs than the windows hold cells and its build is cheap (dynamic_ot's 3D faces,
+  // 228 cells against windows of 1551–3911: the transform was slower there).
+  if (!forced && t.window_cells >= X.n) return t;
   const Slices sx(comm, X.n), sy(comm, Y.n);
   Real1 fc("mf::ot::ct_f", X.n), gc("mf::ot::ct_g", Y.n), fx("mf::ot::ct_f_fresh", X.n), fy("mf::ot::ct_g_fresh", Y.n);
   Kokkos::deep_copy(fc, f);

@@ -29,7 +29,8 @@ bool cross_transform_wanted(const MultiscaleOptions& opt, const Level& X);
 // the windows then hold the plan to a thousandth of the marginal tolerance. The cells in no window (the grid's
 // far tail, beyond every particle's window) take no part in the sweeps; their potentials are the soft
 // c-transform of the final g over all particles. Collective; rank-independent bits.
+// forced: run it even where it does not pay (a grid no larger than one window; opt.cross_transform > 0).
 TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, double omega,
-                                        double truncation, int max_sweeps, bool want_cost, Real1& f, Real1& g);
+                                        double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g);
 
 }  // namespace mf::ot::detail

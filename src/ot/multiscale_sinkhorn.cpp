@@ -308,7 +308,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     if (cur == 0 && detail::cross_transform_wanted(opt, LX)) {
       const bool last = s.recorded && s.eps == stages.back().eps;
       const detail::TransformStage t = detail::cross_stage_by_transform(
-          comm, LX, LY, s.eps, tol, omega, opt.truncation, opt.max_iterations - rec.iterations, last, f, g);
+          comm, LX, LY, s.eps, tol, omega, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          f, g);
       if (tracing(comm))
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
                      t.done ? "" : ", rejected", s.eps, LX.n, LY.n, t.window_cells, t.sweeps, t.err, t.outer_share,

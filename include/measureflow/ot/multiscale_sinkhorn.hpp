@@ -49,7 +49,8 @@ struct MultiscaleOptions {
   // kernel: −1 where it pays (a cloud much denser than ε), 0 never, 1 always (tests).
   int gauss_transform = -1;
   // The cross solve's level-0 stages through the grid cross transform (src/ot/grid_cross_transform.hpp: window
-  // contractions, no kernel built) when x is on its own lattice (a grid view): −1 in 3D, 0 never (the default:
+  // contractions, no kernel built) when x is on its own lattice (a grid view): −1 in 3D where the grid holds more
+  // cells than one window (where it pays), 0 never (the default:
   // `measureflow ot`'s numbers unchanged), 1 in any dimension (tests). A stage whose windows cut off more than
   // e^{−θ} of a row falls back to the sparse kernel.
   int cross_transform = 0;
