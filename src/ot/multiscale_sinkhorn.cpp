@@ -310,7 +310,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       const detail::TransformStage t = detail::cross_stage_by_transform(
           comm, LX, LY, s.eps, tol, omega, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
           f, g);
-      if (tracing(comm))
+      if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
                      t.done ? "" : ", rejected", s.eps, LX.n, LY.n, t.window_cells, t.sweeps, t.err, t.outer_share,
                      static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
