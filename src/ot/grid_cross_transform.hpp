@@ -75,6 +75,7 @@ class GridCrossTransform {
   std::vector<int> start_[3];     // per particle: box index of its window's first cell, per axis
   std::vector<double> fac_[3];    // per particle: the 2R_a + 1 factors φ_a
   mutable std::vector<double> G_;  // the box array
+  mutable std::vector<double> line_;  // contract's rows summed along x
 };
 
 }  // namespace mf::ot::detail
