@@ -14,14 +14,7 @@ constexpr double kPi = 3.14159265358979323846;
 // The separable taps are cut where exp(−(m h)²/ε) < e^{−30.25}, as the window above.
 constexpr double kCut2 = 30.25;
 
-// The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at
-// most one point per bin. Found from the points themselves, so a grid view qualifies whatever lattice the
-// bins were cut by, and any other cloud does not.
-struct OwnLattice {
-  bool ok = false;
-  double h[3] = {1.0, 1.0, 1.0};
-  int first[3] = {0, 0, 0}, count[3] = {1, 1, 1};
-};
+}  // namespace
 
 OwnLattice own_lattice(const Level& L) {
   OwnLattice o;
@@ -40,6 +33,7 @@ OwnLattice own_lattice(const Level& L) {
     const double origin = L.pos(p, a) - lo * o.h[a];
     for (int i = 0; i < L.n; ++i)
       if (std::fabs(L.pos(i, a) - (origin + L.coord(i, a) * o.h[a])) > 1e-9 * o.h[a]) return o;
+    o.origin[a] = origin;
     o.first[a] = lo;
     o.count[a] = hi - lo + 1;
   }
@@ -47,6 +41,7 @@ OwnLattice own_lattice(const Level& L) {
   return o;
 }
 
+namespace {
 int separable_radius(double h, double eps) { return static_cast<int>(std::ceil(std::sqrt(kCut2 * eps) / h)); }
 }  // namespace
 

@@ -66,6 +66,17 @@ class GridGaussTransform {
   mutable std::vector<double> line_;
 };
 
+// The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at
+// most one point per bin. Found from the points themselves, so a grid view qualifies whatever lattice the
+// bins were cut by, and any other cloud does not. first/count: the bounding box of the points' k.
+struct OwnLattice {
+  bool ok = false;
+  double h[3] = {1.0, 1.0, 1.0};
+  double origin[3] = {0.0, 0.0, 0.0};
+  int first[3] = {0, 0, 0}, count[3] = {1, 1, 1};
+};
+OwnLattice own_lattice(const Level& L);
+
 // Whether the points of L sit on a lattice, at most one per bin (its separable cost per point, in
 // multiply-adds per sweep, when they do; a negative value when they do not).
 double separable_cost_per_point(const Level& L, double eps);

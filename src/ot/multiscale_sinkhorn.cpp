@@ -21,6 +21,7 @@
 #include <string>
 
 #include "bin_hierarchy.hpp"
+#include "cross_transform_stage.hpp"
 #include "grid_gauss_transform.hpp"
 #include "multiscale_cross.hpp"
 #include "row_slices.hpp"
@@ -243,6 +244,7 @@ struct Recorded {
   double value_2eps = 0.0, value_eps = 0.0, error = 0.0, transport_cost = 0.0;
   long long pairs = 0;
   int iterations = 0;
+  int transform_stages = 0;
   bool converged = true;
   Real1 f, g;  // the cross solve's potentials at the last stage (level 0), for the exact step
 };
@@ -298,18 +300,40 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     cur = s.level;
     const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level &LX = X[cur], &LY = Y[cur];
+    const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
+    // Over-relaxed updates on the recorded stages, where the sweeps are many; plain ones as soon as the
+    // violation grows, and a plain v update last (the returned plan has exact y marginals).
+    double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
+    // Level 0 with x on its own lattice: window contractions instead of a kernel (cross_transform_stage.hpp).
+    if (cur == 0 && detail::cross_transform_wanted(opt, LX)) {
+      const bool last = s.recorded && s.eps == stages.back().eps;
+      const detail::TransformStage t = detail::cross_stage_by_transform(
+          comm, LX, LY, s.eps, tol, omega, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          f, g);
+      if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
+        std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
+                     t.done ? "" : ", rejected", s.eps, LX.n, LY.n, t.window_cells, t.sweeps, t.err, t.outer_share,
+                     static_cast<double>(std::clock()) / CLOCKS_PER_SEC - started);
+      if (t.done) {
+        rec.iterations += t.sweeps;
+        ++rec.transform_stages;
+        if (s.recorded) {
+          rec.converged = rec.converged && t.err <= tol;
+          if (last) rec.transport_cost = t.transport_cost;
+          (s.eps > opt.eps ? rec.value_2eps : rec.value_eps) = dot(LX, f) + dot(LY, g);
+          rec.error = t.err;
+        }
+        continue;
+      }
+    }
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
     if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
     build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
-    const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
-    // Over-relaxed updates on the recorded stages, where the sweeps are many; plain ones as soon as the
-    // violation grows, and a plain v update last (the returned plan has exact y marginals).
-    double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
@@ -558,6 +582,7 @@ MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, co
   r.transport_cost = xy.transport_cost;
   r.kernel_pairs = xy.pairs;
   r.iterations = xy.iterations;
+  r.transform_stages = xy.transform_stages;
   r.converged = xy.converged && xx.converged && yy.converged;
   const double seconds = MPI_Wtime() - t0;
   MPI_Allreduce(&seconds, &r.seconds, 1, MPI_DOUBLE, MPI_MAX, comm);

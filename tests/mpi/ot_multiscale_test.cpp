@@ -13,6 +13,7 @@
 #include "measureflow/ot/multiscale_sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "ot/bin_hierarchy.hpp"
+#include "ot/grid_cross_transform.hpp"
 #include "ot/grid_gauss_transform.hpp"
 #include "ot/sparse_kernel.hpp"
 
@@ -306,6 +307,141 @@ TEST(MultiscaleSinkhorn, GaussTransformSelfTermsGiveTheSparseResult) {
     EXPECT_NEAR(gauss.divergence_2eps, sparse.divergence_2eps, 1e-7 * sparse.divergence_2eps) << "d = " << d;
     EXPECT_EQ(gauss.divergence, one.divergence);
     EXPECT_EQ(gauss.divergence_2eps, one.divergence_2eps);
+  }
+}
+
+// Cell centres of a d-dimensional lattice carrying a Gaussian mass of variance s2 around (0, 0.05, 0.1), none
+// beyond the radius √r2_max (a grid view in 1–3 dimensions).
+HostCloud gaussian_cells_nd(const BinLattice& l, double s2, double r2_max = 1e300) {
+  HostCloud c;
+  c.dim = l.dim;
+  const int n[3] = {l.cells[0], l.dim > 1 ? l.cells[1] : 1, l.dim > 2 ? l.cells[2] : 1};
+  for (int k = 0; k < n[2]; ++k)
+    for (int j = 0; j < n[1]; ++j)
+      for (int i = 0; i < n[0]; ++i) {
+        const int idx[3] = {i, j, k};
+        double r2 = 0.0;
+        for (int a = 0; a < l.dim; ++a) {
+          const double x = l.lower[a] + (idx[a] + 0.5) * l.h[a];
+          c.positions.push_back(x);
+          r2 += (x - 0.05 * a) * (x - 0.05 * a);
+        }
+        c.weights.push_back(r2 < r2_max ? std::exp(-r2 / (2.0 * s2)) : 0.0);
+      }
+  return c;
+}
+
+// The grid cross transform's window sums in both orientations against the sums over every pair, in 1, 2 and 3
+// dimensions, on anisotropic cells, under potentials that vary by 4ε (coefficients spanning e^{±2}). With the
+// window cut at e^{−30} a dropped term is below e^{−30} of its coefficient, e^{−26} of the largest: a few 1e-10
+// relative for the hundreds of terms near the window's edge, asserted 1e-8. The sums without the outer layer are
+// smaller, and not by much (asserted 1e-5 for the particles' rows).
+TEST(GridCrossTransform, WindowSumsMatchTheDirectSums) {
+  for (int d = 1; d <= 3; ++d) {
+    BinLattice lat = cube(d, d == 3 ? 10 : 20);
+    lat.h[0] *= 0.8;
+    const HostCloud xc = gaussian_cells_nd(lat, 0.15, 0.3), yc = samples_nd(d, d == 3 ? 500 : 400, 0.06, 70 + d);
+    const auto LX = mf::ot::detail::hierarchy(xc, lat, "x"), LY = mf::ot::detail::hierarchy(yc, lat, "y");
+    const mf::ot::detail::Level &X = LX[0], &Y = LY[0];
+    const double eps = 2.0 * lat.h[1 % d] * lat.h[1 % d];
+    mf::ot::detail::Real1 f("f", X.n), g("g", Y.n), sx("sx", X.n), sy("sy", Y.n), iy("iy", Y.n);
+    for (int i = 0; i < X.n; ++i) f(i) = eps * 2.0 * std::cos(5.0 * X.pos(i, 0));
+    for (int j = 0; j < Y.n; ++j) g(j) = eps * 2.0 * std::sin(6.0 * Y.pos(j, d - 1));
+    const mf::ot::detail::GridCrossTransform gt(X, Y, eps, 30.0);
+    ASSERT_TRUE(gt.usable()) << "d = " << d;
+    ASSERT_TRUE(gt.log_sums_at_y(f, sy, 0, Y.n));
+    ASSERT_TRUE(gt.log_sums_at_x(g, sx, 0, X.n));
+    ASSERT_TRUE(gt.log_sums_at_y(f, iy, 0, Y.n, 1));
+    double worst = 0.0, inner_lowest = 1.0;
+    auto direct = [&](int i, int j, const mf::ot::detail::Real1& pot, int k, const mf::ot::detail::Level& L) {
+      double r2 = 0.0;
+      for (int a = 0; a < d; ++a) r2 += (X.pos(i, a) - Y.pos(j, a)) * (X.pos(i, a) - Y.pos(j, a));
+      return L.w(k) * std::exp((pot(k) - r2) / eps);
+    };
+    for (int j = 0; j < Y.n; ++j) {
+      double s = 0.0;
+      for (int i = 0; i < X.n; ++i) s += direct(i, j, f, i, X);
+      worst = std::max(worst, std::fabs(std::exp(sy(j) - std::log(s)) - 1.0));
+      inner_lowest = std::min(inner_lowest, std::exp(iy(j) - sy(j)));
+      EXPECT_LE(iy(j), sy(j) + 1e-13);
+    }
+    for (int i = 0; i < X.n; ++i) {
+      double s = 0.0;
+      for (int j = 0; j < Y.n; ++j) s += direct(i, j, g, j, Y);
+      worst = std::max(worst, std::fabs(std::exp(sx(i) - std::log(s)) - 1.0));
+    }
+    std::printf("GridCrossTransform d = %d: %d cells x %d points, window %lld, worst relative sum error %.2e, "
+                "smallest inner/full %.12f\n", d, X.n, Y.n, gt.window_cells(), worst, inner_lowest);
+    EXPECT_LT(worst, 1e-8) << "d = " << d;
+    EXPECT_GT(inner_lowest, 1.0 - 1e-5) << "d = " << d;
+  }
+}
+
+// The cross stages through the grid cross transform (forced, 2D and 3D) against the sparse kernel (off): the same
+// divergence at both recorded ε, the same entropic and transport costs, to the solvers' tolerance (1e-7), and the
+// same bits on MPI_COMM_SELF as on MPI_COMM_WORLD (1, 2, 4 ranks).
+TEST(MultiscaleSinkhorn, GridCrossTransformGivesTheSparseResult) {
+  for (int d = 2; d <= 3; ++d) {
+    const BinLattice lat = cube(d, d == 3 ? 10 : 20);
+    const HostCloud x = gaussian_cells_nd(lat, 0.05);
+    const HostCloud y = samples_nd(d, d == 3 ? 1500 : 2000, 0.05, 90 + d);
+    mf::ot::MultiscaleOptions opt;
+    opt.eps = 2.0 * lat.h[0] * lat.h[0];
+    opt.tol = 1e-7;
+    opt.cross_transform = 0;
+    const auto sparse = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    opt.cross_transform = 1;
+    const auto grid = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    const auto one = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+    auto rel = [](double a, double b) { return std::fabs(a / b - 1.0); };
+    std::printf("d = %d: S_eps transform %.12e sparse %.12e (rel %.1e); S_2eps rel %.1e; OT_eps rel %.1e; <pi,C> rel %.1e\n",
+                d, grid.divergence, sparse.divergence, rel(grid.divergence, sparse.divergence),
+                rel(grid.divergence_2eps, sparse.divergence_2eps), rel(grid.entropic_cost, sparse.entropic_cost),
+                rel(grid.transport_cost, sparse.transport_cost));
+    EXPECT_TRUE(grid.converged);
+    EXPECT_EQ(grid.transform_stages, 2) << "d = " << d;  // both level-0 stages, none rejected
+    EXPECT_EQ(sparse.transform_stages, 0);
+    EXPECT_GT(sparse.divergence, 0.0);
+    EXPECT_LT(rel(grid.divergence, sparse.divergence), 1e-7) << "d = " << d;
+    EXPECT_LT(rel(grid.divergence_2eps, sparse.divergence_2eps), 1e-7) << "d = " << d;
+    EXPECT_LT(rel(grid.entropic_cost, sparse.entropic_cost), 1e-8) << "d = " << d;
+    EXPECT_LT(rel(grid.transport_cost, sparse.transport_cost), 1e-7) << "d = " << d;
+    EXPECT_EQ(grid.divergence, one.divergence);
+    EXPECT_EQ(grid.divergence_2eps, one.divergence_2eps);
+    EXPECT_EQ(grid.transport_cost, one.transport_cost);
+  }
+}
+
+// A translated copy of the cells: S_ε = |τ|² exactly (see TranslationGivesTheShiftSquaredExactly). A shift of a
+// fraction of a cell keeps every row inside its window; a shift of 6 cells puts each row's mass near its window's
+// edge (R = ⌈√(20ε)/h⌉ = 7 cells at ε = 2h², θ = 10), which the outer-layer check must reject (the sparse kernel
+// then runs): with the cut windows the divergence would be off by far more than the 1e-3 asserted.
+TEST(MultiscaleSinkhorn, GridCrossTransformKeepsTheTranslationExact) {
+  const BinLattice lat = cube(3, 12);
+  const HostCloud x = gaussian_cells_nd(lat, 0.04);
+  for (double cells : {0.43, 6.0}) {
+    HostCloud y = x;
+    const double tau[3] = {cells * lat.h[0], -0.61 * lat.h[1], 0.29 * lat.h[2]};
+    for (std::size_t i = 0; i < y.size(); ++i)
+      for (int a = 0; a < 3; ++a) y.positions[3 * i + a] += tau[a];
+    mf::ot::MultiscaleOptions opt;
+    opt.eps = 2.0 * lat.h[0] * lat.h[0];
+    opt.tol = 1e-6;
+    opt.truncation = 10.0;
+    opt.cross_transform = 1;
+    const auto r = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    const double exact = tau[0] * tau[0] + tau[1] * tau[1] + tau[2] * tau[2];
+    std::printf("shift %.2f cells: S_eps %.10e exact %.10e (rel %.1e), %d transform stages\n", cells, r.divergence, exact,
+                std::fabs(r.divergence / exact - 1.0), r.transform_stages);
+    EXPECT_TRUE(r.converged);
+    // The small shift: at least one level-0 stage on the transform (at tol 1e-6 the ε stage's windows may hold
+    // too little of the far tail's mass, 1e-9, and go to the sparse kernel); the large shift: none.
+    if (cells < 1.0)
+      EXPECT_GE(r.transform_stages, 1) << "shift " << cells << " cells";
+    else
+      EXPECT_EQ(r.transform_stages, 0) << "shift " << cells << " cells";
+    EXPECT_NEAR(r.divergence, exact, 1e-3 * exact) << "shift " << cells << " cells";
+    EXPECT_NEAR(r.divergence_2eps, exact, 1e-3 * exact) << "shift " << cells << " cells";
   }
 }
 

@@ -48,6 +48,12 @@ struct MultiscaleOptions {
   // Self terms on level 0 through the grid Gauss transform (grid_gauss_transform.hpp) instead of the sparse
   // kernel: −1 where it pays (a cloud much denser than ε), 0 never, 1 always (tests).
   int gauss_transform = -1;
+  // The cross solve's level-0 stages through the grid cross transform (src/ot/grid_cross_transform.hpp: window
+  // contractions, no kernel built) when x is on its own lattice (a grid view): −1 in 3D where the grid holds more
+  // cells than one window (where it pays), 0 never (the default:
+  // `measureflow ot`'s numbers unchanged), 1 in any dimension (tests). A stage whose windows cut off more than
+  // e^{−θ} of a row falls back to the sparse kernel.
+  int cross_transform = 0;
   // true: potentials move to a finer bin level to first order (their gradient from the coarse plan's
   // barycentric map) instead of piecewise constant: far fewer sweeps on the first stage of each level.
   // Used by the exact step (certified_exact.hpp); off by default (the yardstick's numbers unchanged).
@@ -72,6 +78,7 @@ struct MultiscaleDivergence {
   double transport_cost = 0.0;   // ⟨π, C⟩ of the cross plan at ε (its y marginal exact)
   long long kernel_pairs = 0;    // the most pairs kept at one stage of the cross solve (all ranks)
   int iterations = 0;            // sweeps of the cross solve (the self solves are not counted)
+  int transform_stages = 0;      // cross stages run on the grid cross transform (opt.cross_transform)
   bool converged = false;        // every solve met tol at both recorded stages
   double seconds = 0.0;          // wall time, slowest rank
   double cpu_seconds = 0.0;      // processor time, all ranks together (what a loaded machine cannot inflate)
