@@ -49,7 +49,9 @@ SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level&
                     SparseKernel* recycled = nullptr) {
   SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
-    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled);
+    // The transposed products (columns) read the double values.
+    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled,
+                                    opt.single_precision_kernel && !columns);
     recycled = &k;  // a retry with a larger θ reuses this attempt's buffers
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
