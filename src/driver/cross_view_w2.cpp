@@ -47,9 +47,9 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   for (int a = 0; a < grid.dim(); ++a) h = std::max(h, grid.h(a));
   ot::MultiscaleOptions opt;
   opt.eps = eps > 0.0 ? eps : 2.0 * h * h;
-  // Hold the kept pairs up to 4·10⁷ per rank (480 MB per kernel) rather than stream them: at 10⁵ particles
-  // the 2ε stage keeps 3·10⁷ cross pairs, and streaming them (an exponential per pair and sweep) was 80 %
-  // of the yardstick (docs/yardstick.md, "What it costs, honestly").
+  // Hold the kept pairs up to 4·10⁷ per rank (320 MB per kernel in single precision) rather than stream
+  // them: at 10⁵ particles the 2ε stage keeps 3·10⁷ cross pairs, and streaming them (an exponential per pair
+  // and sweep) was 80 % of the yardstick (docs/yardstick.md, "What it costs, honestly").
   opt.max_stored_pairs = 40000000;
   // The yardstick's accuracy is set by its bias estimate (a few % of the W2), not by the solver: the two
   // level-0 cross stages were 70–80 % of its time (docs/yardstick.md, "Where the time goes"). A dual value
