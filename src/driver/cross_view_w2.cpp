@@ -47,9 +47,9 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   for (int a = 0; a < grid.dim(); ++a) h = std::max(h, grid.h(a));
   ot::MultiscaleOptions opt;
   opt.eps = eps > 0.0 ? eps : 2.0 * h * h;
-  // Hold the kept pairs up to 4·10⁷ per rank (480 MB per kernel) rather than stream them: at 10⁵ particles
-  // the 2ε stage keeps 3·10⁷ cross pairs, and streaming them (an exponential per pair and sweep) was 80 %
-  // of the yardstick (docs/yardstick.md, "What it costs, honestly").
+  // Hold the kept pairs up to 4·10⁷ per rank (320 MB per kernel in single precision) rather than stream
+  // them: at 10⁵ particles the 2ε stage keeps 3·10⁷ cross pairs, and streaming them (an exponential per pair
+  // and sweep) was 80 % of the yardstick (docs/yardstick.md, "What it costs, honestly").
   opt.max_stored_pairs = 40000000;
   // The yardstick's accuracy is set by its bias estimate (a few % of the W2), not by the solver: the two
   // level-0 cross stages were 70–80 % of its time (docs/yardstick.md, "Where the time goes"). A dual value
@@ -63,6 +63,10 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   // of linear_3d's run: there the level-0 cross stages contract windows of the grid instead
   // (docs/yardstick.md, "A transform for the 3D cross kernel").
   opt.cross_transform = -1;
+  // Kernel values in single precision: a third less memory per stored pair (the first build's page faults
+  // and every sweep's reads); a value off by 2⁻²⁴ moves the W2 by far less than 1 % of its bias estimate
+  // (docs/yardstick.md, "The fourth round").
+  opt.single_precision_kernel = true;
   const ot::HostCloud cells = replicated_cells(grid, density);
   const ot::HostCloud parts = replicated_particles(particles, grid.comm(), max_particles);
   const ot::MultiscaleDivergence r = ot::multiscale_divergence(grid.comm(), cells, parts, grid_lattice(grid), opt);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "huge_pages.hpp"
+
 namespace mf::ot::detail {
 
 namespace {
@@ -94,11 +96,30 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
   }
   usable_ = true;
   grid_.assign(static_cast<std::size_t>(total_), 0.0);
+  first_index_.assign(static_cast<std::size_t>(L.n) * 3, 0);
+  for (int j = 0; j < L.n; ++j)
+    for (int a = 0; a < dim_; ++a) first_index_[static_cast<std::size_t>(j) * 3 + a] = window_start(a, L.pos(j, a));
+  phi_.resize(static_cast<std::size_t>(L.n) * dim_ * kWidth);
+  phi_ready_.assign(static_cast<std::size_t>(L.n), 0);
+  advise_huge_pages(phi_.data(), phi_.size() * sizeof(double));
+}
+
+int GridGaussTransform::window_start(int a, double x) const {
+  const double u = (x - lower_[a]) / delta_;
+  return static_cast<int>(std::floor(u)) - (kGaussHalfWindow - 1);
+}
+
+const double* GridGaussTransform::point_factors(int j, int a) const {
+  double* phi = phi_.data() + static_cast<std::size_t>(j) * dim_ * kWidth;
+  if (!phi_ready_[j]) {
+    for (int b = 0; b < dim_; ++b) factors(b, L_.pos(j, b), phi + b * kWidth);
+    phi_ready_[j] = 1;
+  }
+  return phi + a * kWidth;
 }
 
 int GridGaussTransform::factors(int a, double x, double* phi) const {
-  const double u = (x - lower_[a]) / delta_;
-  const int first = static_cast<int>(std::floor(u)) - (kGaussHalfWindow - 1);
+  const int first = window_start(a, x);
   for (int k = 0; k < kWidth; ++k) {
     const double dz = x - (lower_[a] + (first + k) * delta_);
     phi[k] = std::exp(-2.0 * dz * dz / eps_);
@@ -152,26 +173,46 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
   // Shift so that the largest coefficient is 1: exp(q/ε) may be large, its range is not.
   double shift = -std::numeric_limits<double>::infinity();
   for (int j = 0; j < L_.n; ++j) shift = std::max(shift, L_.lw(j) + q(j) / eps_);
-  std::fill(grid_.begin(), grid_.end(), 0.0);
-  const long long sx = 1, sy = n_[0], sz = n_[0] * n_[1];
-  double phi[3][kWidth];
-  int first[3] = {0, 0, 0};
-  // Splat every point (all ranks alike, in index order: the same lattice bits on any rank count).
-  for (int j = 0; j < L_.n; ++j) {
-    const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
-    for (int a = 0; a < 3; ++a) {
-      if (a < dim_) {
-        first[a] = factors(a, L_.pos(j, a), phi[a]);
-      } else {
-        first[a] = 0;
-        phi[a][0] = 1.0;
-      }
+  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
+  // The band of lattice layers along the last axis (the slowest in the points' bin order) that this rank's
+  // targets read; only it is splatted. Each of its entries receives the same terms in the same order (point
+  // index) as a splat of the whole lattice, so the bits do not depend on the rank count, and a rank splats
+  // about its share of the points plus a window's overlap instead of every point. In 1D the band is the
+  // whole lattice (the window runs along the only axis).
+  const int last = dim_ - 1;
+  int band_lo = 0, band_hi = static_cast<int>(n_[last]) - 1;
+  if (dim_ > 1) {
+    band_lo = std::numeric_limits<int>::max();
+    band_hi = std::numeric_limits<int>::min();
+    for (int i = lo; i < hi; ++i) {
+      band_lo = std::min(band_lo, window_first(i, last));
+      band_hi = std::max(band_hi, window_first(i, last) + kWidth - 1);
     }
-    const int wy = dim_ > 1 ? kWidth : 1, wz = dim_ > 2 ? kWidth : 1;
+    if (band_lo > band_hi) return true;  // no target on this rank
+  }
+  std::fill(grid_.begin() + band_lo * stride[last], grid_.begin() + (band_hi + 1) * stride[last], 0.0);
+  static const double one = 1.0;
+  // The factors of point j per axis (a single 1 for the axes beyond dim_) and its window's first indices.
+  auto windows = [&](int j, const double* phi[3], long long first[3]) {
+    for (int a = 0; a < 3; ++a) {
+      phi[a] = a < dim_ ? point_factors(j, a) : &one;
+      first[a] = a < dim_ ? window_first(j, a) : 0;
+    }
+  };
+  const int wy = dim_ > 1 ? kWidth : 1, wz = dim_ > 2 ? kWidth : 1;
+  const double* phi[3];
+  long long first[3];
+  // Splat, in index order, every point whose window meets the band, into the band's layers only.
+  for (int j = 0; j < L_.n; ++j) {
+    if (dim_ > 1 && (window_first(j, last) > band_hi || window_first(j, last) + kWidth - 1 < band_lo)) continue;
+    windows(j, phi, first);
+    const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
     for (int kz = 0; kz < wz; ++kz)
       for (int ky = 0; ky < wy; ++ky) {
+        const long long layer = last == 2 ? first[2] + kz : first[1] + ky;
+        if (dim_ > 1 && (layer < band_lo || layer > band_hi)) continue;
         const double cyz = c * phi[1][ky] * phi[2][kz];
-        double* row = grid_.data() + first[0] * sx + (first[1] + ky) * sy + (first[2] + kz) * sz;
+        double* row = grid_.data() + first[0] * stride[0] + (first[1] + ky) * stride[1] + (first[2] + kz) * stride[2];
         for (int kx = 0; kx < kWidth; ++kx) row[kx] += cyz * phi[0][kx];
       }
   }
@@ -179,19 +220,11 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
   const double norm = std::pow(2.0 * kPi, -0.5 * dim_);
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
-    for (int a = 0; a < 3; ++a) {
-      if (a < dim_) {
-        first[a] = factors(a, L_.pos(i, a), phi[a]);
-      } else {
-        first[a] = 0;
-        phi[a][0] = 1.0;
-      }
-    }
-    const int wy = dim_ > 1 ? kWidth : 1, wz = dim_ > 2 ? kWidth : 1;
+    windows(i, phi, first);
     double s = 0.0;
     for (int kz = 0; kz < wz; ++kz)
       for (int ky = 0; ky < wy; ++ky) {
-        const double* row = grid_.data() + first[0] * sx + (first[1] + ky) * sy + (first[2] + kz) * sz;
+        const double* row = grid_.data() + first[0] * stride[0] + (first[1] + ky) * stride[1] + (first[2] + kz) * stride[2];
         double r = 0.0;
         for (int kx = 0; kx < kWidth; ++kx) r += phi[0][kx] * row[kx];
         s += r * phi[1][ky] * phi[2][kz];

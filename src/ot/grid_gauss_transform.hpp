@@ -50,6 +50,13 @@ class GridGaussTransform {
   bool separable_log_sums(const Real1& q, const Real1& out, int lo, int hi) const;
   // The 2W lattice indices and factors exp(−2(x − z_k)²/ε) of one coordinate along axis a.
   int factors(int a, double x, double* phi) const;
+  // The first lattice index of the window of coordinate x along axis a.
+  int window_start(int a, double x) const;
+  // Point j's factors along axis a (2W values from lattice index window_first(j, a)), computed on first
+  // use and kept for the stage: they do not depend on the potential, and recomputing them (2·d·2W
+  // exponentials per point and sweep) was about half of a sweep.
+  const double* point_factors(int j, int a) const;
+  int window_first(int j, int a) const { return first_index_[static_cast<std::size_t>(j) * 3 + a]; }
 
   Level L_;  // shares the views, copies nothing
   double eps_ = 1.0, delta_ = 1.0;
@@ -59,6 +66,10 @@ class GridGaussTransform {
   long long total_ = 0;
   bool usable_ = false;
   mutable std::vector<double> grid_;
+  // Auxiliary-lattice mode: each point's first window index per axis, and its cached factors.
+  std::vector<int> first_index_;
+  mutable std::vector<double> phi_;
+  mutable std::vector<unsigned char> phi_ready_;
   // Separable mode: the box of the points' own lattice (first index per axis) and the 1D taps per axis.
   bool separable_ = false;
   int first_[3] = {0, 0, 0};

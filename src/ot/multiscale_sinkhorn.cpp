@@ -50,7 +50,9 @@ SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level&
                     SparseKernel* recycled = nullptr) {
   SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
-    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled);
+    // The transposed products (columns) read the double values.
+    k = detail::build_stored_kernel(T, ft, S, gs, eps, theta * eps, sl.lo(), sl.hi(), opt.max_stored_pairs, recycled,
+                                    opt.single_precision_kernel && !columns);
     recycled = &k;  // a retry with a larger θ reuses this attempt's buffers
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
@@ -454,14 +456,14 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
                                         (opt.gauss_transform < 0 && detail::gauss_transform_pays(L, s.eps, opt.truncation)));
     if (gauss && self_stage_gauss(comm, L, s, opt, sl, p, rec)) continue;
     Real1 lp("mf::ot::ms_lp", L.n), fresh("mf::ot::ms_lp_fresh", L.n);
-    k = kernel(comm, L, p, L, p, s.eps, opt, sl, &k);
+    k = kernel(comm, L, p, L, p, s.eps, opt, sl, false, &k);
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lp) > kAbsorbAt) {
         absorb(p, lp, s.eps);
-        k = kernel(comm, L, p, L, p, s.eps, opt, sl, &k);
+        k = kernel(comm, L, p, L, p, s.eps, opt, sl, false, &k);
         ++rebuilds;
       }
       scaling_update(comm, k, lp, sl, fresh);

@@ -230,20 +230,30 @@ long long candidate_pairs(const SparseKernel& k) {
 void scan_rows(SparseKernel& k, bool store, long long max_stored) {
   const Level &T = k.T, &S = k.S;
   const double inv = 1.0 / k.eps;
+  // Single precision: the reduced costs of one row go to `row_r` first, the values to val32.
+  std::vector<double> row_r;
+  std::vector<double>& reduced = k.single ? row_r : k.val;
   if (store) {
     const long long bound = std::min(candidate_pairs(k), max_stored);
     k.col.clear();
     k.val.clear();
+    k.val32.clear();
     k.col.reserve(bound);
-    k.val.reserve(bound);
     advise_huge_pages(k.col.data(), k.col.capacity() * sizeof(int));
-    advise_huge_pages(k.val.data(), k.val.capacity() * sizeof(double));
+    if (k.single) {
+      k.val32.reserve(bound);
+      advise_huge_pages(k.val32.data(), k.val32.capacity() * sizeof(float));
+    } else {
+      k.val.reserve(bound);
+      advise_huge_pages(k.val.data(), k.val.capacity() * sizeof(double));
+    }
   }
   k.row_start.assign(k.hi - k.lo + 1, 0);
   long long n = 0;
   for (int i = k.lo; i < k.hi; ++i) {
     const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
     const long long first = n;
+    row_r.clear();
     for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
       for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
         const double r = squared_distance(T, i, S, j) - (k.ft(i) + k.gs(j));
@@ -251,14 +261,21 @@ void scan_rows(SparseKernel& k, bool store, long long max_stored) {
         if (store && n >= max_stored) store = false;
         if (store) {
           k.col.push_back(j);
-          k.val.push_back(r);  // the reduced cost; its kernel value follows below
+          reduced.push_back(r);  // the reduced cost; its kernel value follows below
         }
         ++n;
       }
     }
     // The exponentials of the row in a separate loop, which vectorises (the selection above does not):
     // the scalar exponential per pair was most of a build.
-    if (store) {
+    if (store && k.single) {
+      const int* col = k.col.data() + first;
+      double* r = row_r.data();
+      const Real1 w = S.w;
+#pragma omp simd
+      for (long long q = 0; q < n - first; ++q) r[q] = w(col[q]) * fast_exp(-r[q] * inv);
+      k.val32.insert(k.val32.end(), row_r.begin(), row_r.end());  // rounded to single precision
+    } else if (store) {
       int* col = k.col.data();
       double* val = k.val.data();
       const Real1 w = S.w;
@@ -271,7 +288,36 @@ void scan_rows(SparseKernel& k, bool store, long long max_stored) {
   if (!store) {
     std::vector<int>().swap(k.col);
     std::vector<double>().swap(k.val);
+    std::vector<float>().swap(k.val32);
   }
+}
+
+// log Σ_q val[q] v(col[q]) over each of rows [lo, hi) of the stored pairs, for double or single values.
+// Four partial sums (pairs q ≡ 0, 1, 2, 3 mod 4 from the row's start, the rest into the first), added in a
+// fixed order: one running sum waits out an addition's latency at every pair, and the sweeps were the largest
+// part of the yardstick once its builds were cut. The order depends on the row alone, so the bits still do
+// not depend on the rank count.
+template <class Value>
+void stored_log_row_sums(const SparseKernel& k, const Value* val, const Real1& v, const Real1& out) {
+  const int lo = k.lo;
+  const long long* rs = k.row_start.data();
+  const int* col = k.col.data();
+  const double* vs = v.data();
+  Kokkos::parallel_for(
+      "mf::ot::sparse_row_sums", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        long long q = rs[i - lo];
+        const long long end = rs[i - lo + 1];
+        for (; q + 4 <= end; q += 4) {
+          s0 += static_cast<double>(val[q]) * vs[col[q]];
+          s1 += static_cast<double>(val[q + 1]) * vs[col[q + 1]];
+          s2 += static_cast<double>(val[q + 2]) * vs[col[q + 2]];
+          s3 += static_cast<double>(val[q + 3]) * vs[col[q + 3]];
+        }
+        for (; q < end; ++q) s0 += static_cast<double>(val[q]) * vs[col[q]];
+        const double s = (s0 + s1) + (s2 + s3);
+        out(i) = s > 0.0 ? kmath::log(s) : -kInf;
+      });
 }
 
 }  // namespace
@@ -284,11 +330,14 @@ SparseKernel build_kernel(const Level& T, const Real1& ft, const Level& S, const
 }
 
 SparseKernel build_stored_kernel(const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                                 double threshold, int lo, int hi, long long max_stored, SparseKernel* recycled) {
+                                 double threshold, int lo, int hi, long long max_stored, SparseKernel* recycled,
+                                 bool single) {
   SparseKernel k = candidates(T, ft, S, gs, eps, threshold, lo, hi);
+  k.single = single;
   if (recycled) {
     k.col = std::move(recycled->col);
     k.val = std::move(recycled->val);
+    k.val32 = std::move(recycled->val32);
     recycled->stored = false;
   }
   scan_rows(k, true, max_stored);
@@ -301,21 +350,16 @@ void unstore_pairs(SparseKernel& k) {
   k.stored = false;
   std::vector<int>().swap(k.col);
   std::vector<double>().swap(k.val);
+  std::vector<float>().swap(k.val32);
 }
 
 void log_row_sums(const SparseKernel& k, const Real1& source_scale, const Real1& out) {
-  const int lo = k.lo, d = k.T.dim;
+  const int d = k.T.dim;
   const Real1 v = source_scale;
-  if (k.stored) {
-    const long long* rs = k.row_start.data();
-    const int* col = k.col.data();
-    const double* val = k.val.data();
-    Kokkos::parallel_for(
-        "mf::ot::sparse_row_sums", Kokkos::RangePolicy<HostExec>(k.lo, k.hi), KOKKOS_LAMBDA(const int i) {
-          double s = 0.0;
-          for (long long q = rs[i - lo]; q < rs[i - lo + 1]; ++q) s += val[q] * v(col[q]);
-          out(i) = s > 0.0 ? kmath::log(s) : -kInf;
-        });
+  if (k.stored && k.single) {
+    stored_log_row_sums(k, k.val32.data(), v, out);
+  } else if (k.stored) {
+    stored_log_row_sums(k, k.val.data(), v, out);
   } else {
     // Streamed: the same kept pairs, their values recomputed in one vectorised pass per source bin.
     const Real2 tx = k.T.pos, sy = k.S.pos;

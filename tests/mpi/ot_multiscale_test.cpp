@@ -159,6 +159,36 @@ TEST(MultiscaleSinkhorn, StreamedKernelGivesTheStoredResult) {
   EXPECT_NEAR(streamed.transport_cost, stored.transport_cost, 1e-10 * stored.transport_cost);
 }
 
+// Kernel values stored in single precision (the yardstick's setting): each is b_j exp(−(c_ij + δ_ij)/ε) with
+// |δ_ij| ≤ 2⁻²⁴ ε, and a dual value is 1-Lipschitz in the cost, so every OT_ε term moves by at most 2⁻²⁴ ε and
+// S_ε (two halves and a whole) by at most 2·2⁻²⁴ ε, plus the two solves' own tolerance (10⁻⁹ here). Bounded
+// by 4·2⁻²⁴ ε + 10⁻⁹ ε (measured 4e-12 against 7.5e-9): a sweep that mixed up its values fails. The same bits on
+// every rank count, and the double kernel's result on a double kernel.
+TEST(MultiscaleSinkhorn, SinglePrecisionKernelMovesTheDivergenceByLessThanItsBound) {
+  const BinLattice lat = unit_square(16);
+  const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
+  const HostCloud y = gaussian_samples(1500, 0.05, 0.08, 0.03, 13);
+  mf::ot::MultiscaleOptions opt;
+  opt.eps = 2.0 * lat.h[0] * lat.h[0];
+  opt.tol = 1e-9;
+  opt.max_iterations = 20000;
+  const auto twice = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  opt.single_precision_kernel = true;
+  const auto single = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  const auto single_one = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+  EXPECT_TRUE(twice.converged);
+  EXPECT_TRUE(single.converged);
+  const double bound = (4.0 * std::ldexp(1.0, -24) + 1e-9) * opt.eps;
+  EXPECT_NEAR(single.divergence, twice.divergence, bound);
+  EXPECT_NEAR(single.divergence_2eps, twice.divergence_2eps, 2.0 * bound);
+  EXPECT_NE(single.divergence, twice.divergence);  // the values were rounded
+  std::printf("single - double: S_eps %.3e, S_2eps %.3e (bound %.3e)\n", single.divergence - twice.divergence,
+              single.divergence_2eps - twice.divergence_2eps, bound);
+  EXPECT_EQ(single.divergence, single_one.divergence);
+  EXPECT_EQ(single.divergence_2eps, single_one.divergence_2eps);
+  EXPECT_EQ(single.transport_cost, single_one.transport_cost);
+}
+
 // A cloud of n Gaussian samples in d = 1..3 dimensions, the same on every rank, and a lattice of c cells a side.
 HostCloud samples_nd(int d, int n, double s2, unsigned seed) {
   std::mt19937_64 gen(seed);
