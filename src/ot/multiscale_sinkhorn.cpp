@@ -200,20 +200,32 @@ bool tracing(MPI_Comm comm) {
 }
 
 // opt.relative_truncation: the absorbed potentials move up by half of each point's smallest reduced cost
-// where it is negative, f̂_i += min(m_i, 0) / 2 with m_i = min_j |x_i − y_j|² − f̂_i − ĝ_j over all y (and ĝ_j by
+// (in 3D where it is negative), f̂_i += min(m_i, 0) / 2 with m_i = min_j |x_i − y_j|² − f̂_i − ĝ_j over all y (and ĝ_j by
 // min(m'_j, 0) / 2 over all x), and the log-scalings by the opposite amount, so the plan is unchanged. The
 // kernel's rule r ≤ θε then reads r_ij − (m_i + m'_j)/2 ≤ θε: a window above the pair's own minima, the same
 // expression in both orientations (the transposed kernel keeps the same pairs). Near a fixed point every
 // row and column has a pair with r ≤ 0 (Σ_j b_j exp(−r_ij/ε) ≈ 1), so the clamp rarely acts; it lets the
 // minima come from the pairs with r ≤ 0 alone (sparse_kernel.hpp: nonpositive_minima), a kernel-like pass,
 // instead of an exact search over all points (a minute per centring at 10⁶ points in 3D).
+//
+// In 1–2D the exact minima (exact_c_transform, one search per point) are the cheaper ones (at 10⁵ points in
+// 2D the bins' pass took 0.96 s per centring, the search about half that), and they are kept there unclamped.
 void center_on_minima(MPI_Comm comm, const Level& X, const Level& Y, Real1& f, Real1& g, Real1& lu, Real1& lv,
-                      double eps, const Slices& sx) {
+                      double eps, const Slices& sx, const Slices& sy) {
   const double t0 = MPI_Wtime();
   Real1 mx("mf::ot::ms_row_minimum", X.n), my("mf::ot::ms_column_minimum", Y.n);
-  detail::nonpositive_minima(X, f, Y, g, sx.lo(), sx.hi(), mx, my);
-  sx.gather(comm, mx);
-  MPI_Allreduce(MPI_IN_PLACE, my.data(), Y.n, MPI_DOUBLE, MPI_MIN, comm);
+  if (X.dim < 3) {
+    detail::exact_c_transform(Y, g, X.pos.data(), sx.lo(), sx.hi(), mx.data());  // g^c(x_i)
+    detail::exact_c_transform(X, f, Y.pos.data(), sy.lo(), sy.hi(), my.data());  // f^c(y_j)
+    sx.gather(comm, mx);
+    sy.gather(comm, my);
+    for (int i = 0; i < X.n; ++i) mx(i) -= f(i);
+    for (int j = 0; j < Y.n; ++j) my(j) -= g(j);
+  } else {
+    detail::nonpositive_minima(X, f, Y, g, sx.lo(), sx.hi(), mx, my);
+    sx.gather(comm, mx);
+    MPI_Allreduce(MPI_IN_PLACE, my.data(), Y.n, MPI_DOUBLE, MPI_MIN, comm);
+  }
   for (int i = 0; i < X.n; ++i) {
     const double shift = 0.5 * mx(i);
     f(i) += shift;
@@ -306,7 +318,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const Slices sx(comm, LX.n), sy(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
-    if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx);
+    if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
     build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
@@ -320,7 +332,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
         absorb(f, lu, s.eps);
         absorb(g, lv, s.eps);
-        if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx);
+        if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
         build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);  // in the old pairs' buffers
         ++rebuilds;
       }

@@ -103,146 +103,12 @@ void children(const BoxLevel& fine, long long parent, const BoxLevel& coarse, F&
       }
 }
 
-// An affine fit of the potential on every bin of every pyramid level: g(y) ≤ top_c + L_c·(y − y_c) on the
-// bin's points, L_c the least-squares gradient of g there and y_c their centroid. Then, for any z, the
-// reduced cost |z − y|² − g(y) over the bin is at least gap²(z + L_c/2, box_c) − L_c·(z − y_c) − |L_c|²/4 −
-// top_c (complete the square in |z − y|² − L_c·y). Tight where g is smooth; the plain bound gap²(z, box) −
-// max g loses g's variation across the bin (|∇g| × side: at 10⁵ points in 2D ~30 ε on the finest bins), and
-// every bin within that reach had to be scanned.
-struct AffineFits {
-  std::vector<std::vector<double>> slope, centre, top;  // per level: bins × 3, bins × 3, bins
-};
-
-// x = (C + λ I)⁻¹ r for the d × d covariance C of a bin's points (d ≤ 3), λ a relative nudge so a flat bin
-// (1 point, or points on a line) gets a fit instead of a division by zero; a failed or non-finite solve
-// gives x = 0 (any L gives a valid bound, only a looser one). A nearly flat bin can still get a steep slope
-// and a loose bound: lower_bound takes the plain one too. Eigen's fixed-capacity types: no heap per bin.
-void solve_small(int d, const double C[3][3], const double r[3], double x[3]) {
-  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, 3, 3>;
-  using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, 3, 1>;
-  Small M(d, d);
-  SmallVector rhs(d);
-  for (int a = 0; a < d; ++a) {
-    rhs(a) = r[a];
-    for (int b = 0; b < d; ++b) M(a, b) = C[a][b];
-  }
-  M.diagonal().array() += 1e-9 * M.trace() + 1e-300;
-  const Eigen::LDLT<Small> ldlt(M);  // C is positive semi-definite, C + λ I definite
-  const SmallVector sol = ldlt.info() == Eigen::Success ? SmallVector(ldlt.solve(rhs)) : SmallVector::Zero(d);
-  for (int a = 0; a < d; ++a) x[a] = std::isfinite(sol(a)) ? sol(a) : 0.0;
-}
-
-AffineFits affine_fits(const std::vector<BoxLevel>& P, const Level& S, const Real1& g) {
-  const int d = S.dim;
-  AffineFits A;
-  std::vector<std::vector<double>> counts;
-  for (std::size_t k = 0; k < P.size(); ++k) {
-    const BoxLevel& B = P[k];
-    const long long nb = B.bins();
-    // Moments of (y, g) per bin: count, Σ y, Σ y yᵀ, Σ g, Σ y g.
-    std::vector<double> m(nb * 14, 0.0);
-    auto bin_of = [&](int i) { return B.lin(S.coord(i, 0) >> k, S.coord(i, 1) >> k, S.coord(i, 2) >> k); };
-    for (int i = 0; i < S.n; ++i) {
-      double* q = &m[14 * bin_of(i)];
-      q[0] += 1.0;
-      q[10] += g(i);
-      for (int a = 0; a < d; ++a) {
-        q[1 + a] += S.pos(i, a);
-        q[11 + a] += S.pos(i, a) * g(i);
-        for (int b = 0; b < d; ++b) q[4 + 3 * a + b] += S.pos(i, a) * S.pos(i, b);
-      }
-    }
-    std::vector<double> slope(nb * 3, 0.0), centre(nb * 3, 0.0), count(nb, 0.0);
-    for (long long b = 0; b < nb; ++b) {
-      const double* q = &m[14 * b];
-      count[b] = q[0];
-      if (!(q[0] > 0.0)) continue;
-      double C[3][3] = {}, r[3] = {}, x[3] = {};
-      for (int a = 0; a < d; ++a) {
-        centre[3 * b + a] = q[1 + a] / q[0];
-        r[a] = q[11 + a] / q[0] - centre[3 * b + a] * q[10] / q[0];
-      }
-      for (int a = 0; a < d; ++a)
-        for (int c = 0; c < d; ++c) C[a][c] = q[4 + 3 * a + c] / q[0] - centre[3 * b + a] * centre[3 * b + c];
-      solve_small(d, C, r, x);
-      for (int a = 0; a < d; ++a) slope[3 * b + a] = x[a];
-    }
-    A.slope.push_back(std::move(slope));
-    A.centre.push_back(std::move(centre));
-    counts.push_back(std::move(count));
-  }
-  // A bin of fewer than 2^d points takes its parent's slope (coarsest first, so it may come from further up):
-  // its own fit says little or nothing about g's gradient (one point: slope 0, the plain bound again; at
-  // 10⁵–10⁶ points in 3D most finest bins hold 1–4), while g is smooth across a few bins.
-  const double few = static_cast<double>(1 << d);
-  for (std::size_t k = P.size() - 1; k-- > 0;) {
-    const BoxLevel &B = P[k], &Up = P[k + 1];
-    for (long long b = 0; b < B.bins(); ++b) {
-      if (!(counts[k][b] > 0.0) || counts[k][b] >= few) continue;
-      const int x = static_cast<int>(b % B.nb[0]), y = static_cast<int>((b / B.nb[0]) % B.nb[1]);
-      const int z = static_cast<int>(b / (static_cast<long long>(B.nb[0]) * B.nb[1]));
-      const long long up = Up.lin(x / 2, y / 2, z / 2);
-      for (int a = 0; a < d; ++a) A.slope[k][3 * b + a] = A.slope[k + 1][3 * up + a];
-    }
-  }
-  for (std::size_t k = 0; k < P.size(); ++k) {
-    const BoxLevel& B = P[k];
-    std::vector<double> top(B.bins(), -kInf);
-    const std::vector<double>&slope = A.slope[k], &centre = A.centre[k];
-    for (int i = 0; i < S.n; ++i) {
-      const long long b = B.lin(S.coord(i, 0) >> k, S.coord(i, 1) >> k, S.coord(i, 2) >> k);
-      double v = g(i);
-      for (int a = 0; a < d; ++a) v -= slope[3 * b + a] * (S.pos(i, a) - centre[3 * b + a]);
-      top[b] = std::max(top[b], v);
-    }
-    A.top.push_back(std::move(top));
-  }
-  return A;
-}
-
-// A lower bound of r = |x − y|² − f(x) − g(y) over x in bin a of T's pyramid level l and y in bin b of S's,
-// from both bins' affine fits: f(x) ≤ top_a + L_a·u, g(y) ≤ top_b + L_b·v with u = x − x_a, v = y − y_b (the
-// fits' centres). Split L_a·u + L_b·v = s·(u + v) + D·(u − v), s = (L_a + L_b)/2, D = (L_a − L_b)/2: then
-// r ≥ min_w |d + w|² − D·w − max (s·(u + v)) − top_a − top_b, d = x_a − y_b, w = u − v over the difference of
-// the boxes, and |d + w|² − D·w = |w − (D/2 − d)|² + D·d − |D|²/4. Why: along the transport map ∇g(y) ≈ −∇f(x)
-// (both are 2 (point − its image)), so s ≈ 0 for the pairs that matter, while the plain bound
-// gap² − max f − max g loses both potentials' variation across the bins (|∇f| × side, ~100 ε on the finest
-// bins at 10⁶ points in 3D, where the kept window is 10 ε). The larger of the two bounds, less a rounding
-// margin on the affine one.
-double pair_lower_bound(const BoxLevel& T, const AffineFits& AT, const BoxLevel& S, const AffineFits& AS, std::size_t l,
-                        long long a, long long b, int dim) {
-  const double* La = &AT.slope[l][3 * a];
-  const double* xa = &AT.centre[l][3 * a];
-  const double* Lb = &AS.slope[l][3 * b];
-  const double* yb = &AS.centre[l][3 * b];
-  double gap = 0.0, lin = 0.0, sq = 0.0, spread = 0.0, plain = 0.0;
-  for (int k = 0; k < dim; ++k) {
-    const double u_lo = T.lo[3 * a + k] - xa[k], u_hi = T.hi[3 * a + k] - xa[k];
-    const double v_lo = S.lo[3 * b + k] - yb[k], v_hi = S.hi[3 * b + k] - yb[k];
-    const double s = 0.5 * (La[k] + Lb[k]), D = 0.5 * (La[k] - Lb[k]), d = xa[k] - yb[k];
-    const double p = 0.5 * D - d;
-    const double e = std::max({0.0, (u_lo - v_hi) - p, p - (u_hi - v_lo)});
-    gap += e * e;
-    lin += D * d;
-    sq += 0.25 * D * D;
-    spread += std::max(s * u_lo, s * u_hi) + std::max(s * v_lo, s * v_hi);
-    const double g = std::max({0.0, T.lo[3 * a + k] - S.hi[3 * b + k], S.lo[3 * b + k] - T.hi[3 * a + k]});
-    plain += g * g;
-  }
-  const double ta = AT.top[l][a], tb = AS.top[l][b];
-  const double affine = gap + lin - sq - spread - ta - tb -
-                        1e-12 * (gap + std::fabs(lin) + sq + std::fabs(spread) + std::fabs(ta) + std::fabs(tb));
-  return std::max(affine, plain - T.top[a] - S.top[b]);
-}
-
 // Depth-first descent of the target pyramid; at each level the source bins whose lower bound of the
-// reduced cost (pair_lower_bound: affine fits of both potentials) is within the threshold stay candidates of the target bin. The
+// reduced cost, gap² − max f̂ − max ĝ, is within the threshold stay candidates of the target bin. The
 // candidates of every level are kept in increasing bin order, so a leaf's merge into runs needs no sort.
 struct Descent {
   const std::vector<BoxLevel>& tp;
   const std::vector<BoxLevel>& sp;
-  const AffineFits& tf;  // affine fits of f̂ on tp's bins and of ĝ on sp's
-  const AffineFits& sf;
   int dim;
   double threshold;
   int lo, hi;
@@ -275,7 +141,7 @@ struct Descent {
             const int px = static_cast<int>(cand[q] % P.nb[0]);
             for (int x = 2 * px; x < std::min(2 * px + 2, C.nb[0]); ++x) {
               const long long sc = C.lin(x, y, z);
-              if (C.occupied(sc) && pair_lower_bound(T, tf, C, sf, k - 1, tc, sc, dim) <= threshold)
+              if (C.occupied(sc) && box_gap2(T, tc, C, sc, dim) - T.top[tc] - C.top[sc] <= threshold)
                 unsorted.push_back(sc);
             }
           }
@@ -322,8 +188,7 @@ SparseKernel candidates(const Level& T, const Real1& ft, const Level& S, const R
   const std::vector<BoxLevel> tp = pyramid(T, ft), sp = pyramid(S, gs);
   std::vector<std::vector<int>> cand(T.bins());
   if (hi > lo && tp.back().occupied(0) && sp.back().occupied(0)) {
-    const AffineFits tf = affine_fits(tp, T, ft), sf = affine_fits(sp, S, gs);
-    Descent walk{tp, sp, tf, sf, d, threshold, lo, hi, cand, {}, {}};
+    Descent walk{tp, sp, d, threshold, lo, hi, cand, {}, {}};
     walk.run(static_cast<int>(tp.size()) - 1, 0, {0});
   }
   SparseKernel k;
@@ -571,6 +436,81 @@ void row_barycentres(const SparseKernel& k, const Real1& lv, const Real2& bary) 
 namespace mf::ot::detail {
 
 namespace {
+
+// An affine fit of the potential on every bin of every pyramid level: g(y) ≤ top_c + L_c·(y − y_c) on the
+// bin's points, L_c the least-squares gradient of g there and y_c their centroid. Then, for any z, the
+// reduced cost |z − y|² − g(y) over the bin is at least gap²(z + L_c/2, box_c) − L_c·(z − y_c) − |L_c|²/4 −
+// top_c (complete the square in |z − y|² − L_c·y). Tight where g is smooth; the plain bound gap²(z, box) −
+// max g loses g's variation across the bin (|∇g| × side: at 10⁵ points in 2D ~30 ε on the finest bins), and
+// every bin within that reach had to be scanned.
+struct AffineFits {
+  std::vector<std::vector<double>> slope, centre, top;  // per level: bins × 3, bins × 3, bins
+};
+
+// x = (C + λ I)⁻¹ r for the d × d covariance C of a bin's points (d ≤ 3), λ a relative nudge so a flat bin
+// (1 point, or points on a line) gets a fit instead of a division by zero; a failed or non-finite solve
+// gives x = 0 (any L gives a valid bound, only a looser one). A nearly flat bin can still get a steep slope
+// and a loose bound: lower_bound takes the plain one too. Eigen's fixed-capacity types: no heap per bin.
+void solve_small(int d, const double C[3][3], const double r[3], double x[3]) {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, 3, 3>;
+  using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, 3, 1>;
+  Small M(d, d);
+  SmallVector rhs(d);
+  for (int a = 0; a < d; ++a) {
+    rhs(a) = r[a];
+    for (int b = 0; b < d; ++b) M(a, b) = C[a][b];
+  }
+  M.diagonal().array() += 1e-9 * M.trace() + 1e-300;
+  const Eigen::LDLT<Small> ldlt(M);  // C is positive semi-definite, C + λ I definite
+  const SmallVector sol = ldlt.info() == Eigen::Success ? SmallVector(ldlt.solve(rhs)) : SmallVector::Zero(d);
+  for (int a = 0; a < d; ++a) x[a] = std::isfinite(sol(a)) ? sol(a) : 0.0;
+}
+
+AffineFits affine_fits(const std::vector<BoxLevel>& P, const Level& S, const Real1& g) {
+  const int d = S.dim;
+  AffineFits A;
+  for (std::size_t k = 0; k < P.size(); ++k) {
+    const BoxLevel& B = P[k];
+    const long long nb = B.bins();
+    // Moments of (y, g) per bin: count, Σ y, Σ y yᵀ, Σ g, Σ y g.
+    std::vector<double> m(nb * 14, 0.0);
+    auto bin_of = [&](int i) { return B.lin(S.coord(i, 0) >> k, S.coord(i, 1) >> k, S.coord(i, 2) >> k); };
+    for (int i = 0; i < S.n; ++i) {
+      double* q = &m[14 * bin_of(i)];
+      q[0] += 1.0;
+      q[10] += g(i);
+      for (int a = 0; a < d; ++a) {
+        q[1 + a] += S.pos(i, a);
+        q[11 + a] += S.pos(i, a) * g(i);
+        for (int b = 0; b < d; ++b) q[4 + 3 * a + b] += S.pos(i, a) * S.pos(i, b);
+      }
+    }
+    std::vector<double> slope(nb * 3, 0.0), centre(nb * 3, 0.0), top(nb, -kInf);
+    for (long long b = 0; b < nb; ++b) {
+      const double* q = &m[14 * b];
+      if (!(q[0] > 0.0)) continue;
+      double C[3][3] = {}, r[3] = {}, x[3] = {};
+      for (int a = 0; a < d; ++a) {
+        centre[3 * b + a] = q[1 + a] / q[0];
+        r[a] = q[11 + a] / q[0] - centre[3 * b + a] * q[10] / q[0];
+      }
+      for (int a = 0; a < d; ++a)
+        for (int c = 0; c < d; ++c) C[a][c] = q[4 + 3 * a + c] / q[0] - centre[3 * b + a] * centre[3 * b + c];
+      solve_small(d, C, r, x);
+      for (int a = 0; a < d; ++a) slope[3 * b + a] = x[a];
+    }
+    for (int i = 0; i < S.n; ++i) {
+      const long long b = bin_of(i);
+      double v = g(i);
+      for (int a = 0; a < d; ++a) v -= slope[3 * b + a] * (S.pos(i, a) - centre[3 * b + a]);
+      top[b] = std::max(top[b], v);
+    }
+    A.slope.push_back(std::move(slope));
+    A.centre.push_back(std::move(centre));
+    A.top.push_back(std::move(top));
+  }
+  return A;
+}
 
 // The lower bound of |z − y|² − g(y) over bin b of pyramid level k (AffineFits), less a rounding margin
 // (a bin pruned by a bound rounded up could hold the minimum).

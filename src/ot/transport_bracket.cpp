@@ -18,7 +18,12 @@ namespace {
 Real1 c_transform(MPI_Comm comm, const Level& T, const Real1& partner, const Level& S, const Real1& pot, double window,
                   const Slices& sl) {
   Real1 out("mf::ot::c_transform", T.n);
-  windowed_c_transform(S, pot, T, partner, window, sl.lo(), sl.hi(), out.data());
+  // In 1–2D the per-point search is the cheaper one (10⁵ points in 2D: 0.61 s for both transforms against
+  // 1.34 s windowed); in 3D the windowed one (5.4–6.4 s against 2.6–3.2 s).
+  if (T.dim < 3)
+    exact_c_transform(S, pot, T.pos.data(), sl.lo(), sl.hi(), out.data());
+  else
+    windowed_c_transform(S, pot, T, partner, window, sl.lo(), sl.hi(), out.data());
   sl.gather(comm, out);
   return out;
 }
