@@ -50,10 +50,8 @@ BracketedTransport bracketed_transport(MPI_Comm comm, const HostCloud& x, const 
   // of 8 bins of the plain solver gave ε up to 6.4 h² there: ~950 pairs per row in 2D, thousands in 3D);
   // the coarser levels carry the larger ε with as few points per row. The bracket needs ε ≈ h² anyway.
   so.max_radius_bins = std::min(so.max_radius_bins, lattice.dim == 3 ? 3 : 4);
-  // Half the pairs: a window above each pair's minima, not above 0. Not in 3D: there the exact minima
-  // of the first level-0 stage had not come after 40 s at n = 10⁵ (measured before the search's bound fix;
-  // docs/static_ot.md).
-  so.relative_truncation = lattice.dim < 3;
+  // Half the pairs: a window above each pair's minima, not above 0 (docs/static_ot.md has the 3D numbers).
+  so.relative_truncation = true;
   so.transposed_sweeps = true;     // each kept pair stored once, not twice
   const double theta = opt.bracket_truncation > 0.0 ? opt.bracket_truncation : so.truncation;
   int rank = 0;

@@ -344,6 +344,16 @@ SparseKernel build_stored_kernel(const Level& T, const Real1& ft, const Level& S
   return k;
 }
 
+void nonpositive_minima(const Level& T, const Real1& ft, const Level& S, const Real1& gs, int lo, int hi,
+                        const Real1& row_min, const Real1& col_min) {
+  const SparseKernel k = candidates(T, ft, S, gs, 1.0, 0.0, lo, hi);
+  for (int i = lo; i < hi; ++i) row_min(i) = 0.0;
+  for_each_kept_pair(k, [&](int i, int j, double, double r) {
+    row_min(i) = std::min(row_min(i), r);
+    col_min(j) = std::min(col_min(j), r);
+  });
+}
+
 void store_pairs(SparseKernel& k) { scan_rows(k, true, std::numeric_limits<long long>::max()); }
 
 void unstore_pairs(SparseKernel& k) {
@@ -612,11 +622,21 @@ void descend(const std::vector<BoxLevel>& P, const AffineFits& A, const double* 
 
 // min_j |z − y_j|² − g_j over every source j: the descent with the best value so far as its bound, so a
 // bin is skipped once its lower bound gap² − max g exceeds it (best-first: the nearest bins tighten it early).
+// arg: in, a source to start from (−1: none); out, the minimiser. The points of one call come sorted by bin,
+// so the previous point's minimiser is a near one: starting from its value prunes from the first step on,
+// where the descent otherwise runs down to its first leaf with no bound at all. The minimum is the same
+// bits either way (the minimiser's bin is never pruned: its lower bound is below every value in it).
 double c_transform_at(const std::vector<BoxLevel>& P, const AffineFits& A, const Level& S, const Real1& g,
-                      const double* z) {
-  double best = kInf;
+                      const double* z, int& arg) {
+  double best = arg >= 0 ? reduced_cost(S, g, z, arg) : kInf;
   descend(P, A, z, S.dim, [&] { return best; }, [&](long long b) {
-    for (int j = S.bin_start(b); j < S.bin_start(b + 1); ++j) best = std::min(best, reduced_cost(S, g, z, j));
+    for (int j = S.bin_start(b); j < S.bin_start(b + 1); ++j) {
+      const double r = reduced_cost(S, g, z, j);
+      if (r < best) {
+        best = r;
+        arg = j;
+      }
+    }
   });
   return best;
 }
@@ -626,7 +646,26 @@ double c_transform_at(const std::vector<BoxLevel>& P, const AffineFits& A, const
 void exact_c_transform(const Level& S, const Real1& g, const double* points, int lo, int hi, double* out) {
   const std::vector<BoxLevel> P = pyramid(S, g);
   const AffineFits A = affine_fits(P, S, g);
-  for (int i = lo; i < hi; ++i) out[i] = c_transform_at(P, A, S, g, points + static_cast<std::size_t>(i) * S.dim);
+  int arg = -1;
+  for (int i = lo; i < hi; ++i) out[i] = c_transform_at(P, A, S, g, points + static_cast<std::size_t>(i) * S.dim, arg);
+}
+
+void windowed_c_transform(const Level& S, const Real1& g, const Level& T, const Real1& f, double window, int lo, int hi,
+                          double* out) {
+  {
+    std::vector<double> best(hi > lo ? hi - lo : 0, kInf);
+    const SparseKernel k = candidates(T, f, S, g, 1.0, window, lo, hi);
+    for_each_kept_pair(k, [&](int i, int j, double c, double) { best[i - lo] = std::min(best[i - lo], c - g(j)); });
+    for (int i = lo; i < hi; ++i) out[i] = best[i - lo];
+  }
+  std::vector<int> missed;
+  for (int i = lo; i < hi; ++i)
+    if (!(out[i] < kInf)) missed.push_back(i);
+  if (missed.empty()) return;
+  const std::vector<BoxLevel> P = pyramid(S, g);
+  const AffineFits A = affine_fits(P, S, g);
+  int arg = -1;
+  for (int i : missed) out[i] = c_transform_at(P, A, S, g, &T.pos(i, 0), arg);
 }
 
 void soft_c_transform(const Level& S, const Real1& g, double eps, double theta, const double* points, int lo, int hi,
@@ -635,9 +674,10 @@ void soft_c_transform(const Level& S, const Real1& g, double eps, double theta, 
   const std::vector<BoxLevel> P = pyramid(S, g);
   const AffineFits A = affine_fits(P, S, g);
   const double inv = 1.0 / eps, window = theta * eps;
+  int arg = -1;
   for (int i = lo; i < hi; ++i) {
     const double* z = points + static_cast<std::size_t>(i) * d;
-    const double best = c_transform_at(P, A, S, g, z);
+    const double best = c_transform_at(P, A, S, g, z, arg);
     double mass = 0.0, moment[3] = {0.0, 0.0, 0.0};
     const double cut = best + window;
     descend(P, A, z, d, [&] { return cut; }, [&](long long b) {

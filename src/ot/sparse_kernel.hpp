@@ -107,12 +107,30 @@ void for_each_kept_pair(const SparseKernel& k, Visit&& visit) {
   }
 }
 
+// The smallest reduced cost of each row and each column, r_ij = |x_i − y_j|² − f̂_i − ĝ_j, over the pairs with
+// r_ij ≤ 0 only (0 where a row or column has none): min(m_i, 0) exactly, found through the bins like a
+// kernel with threshold 0, for the rows [lo, hi) of T. row_min: T.n entries, those of the rows written;
+// col_min: S.n entries, each lowered to the minimum over these rows' pairs (the caller takes the minimum
+// over ranks). Why not the exact minima: their search (exact_c_transform below) cost a minute per call
+// at 10⁶ points in 3D, and a minimum above 0 is clamped to 0 by its one user anyway (the relative window).
+void nonpositive_minima(const Level& T, const Real1& ft, const Level& S, const Real1& gs, int lo, int hi,
+                        const Real1& row_min, const Real1& col_min);
+
 // The exact c-transform out(i) = min_j |z_i − y_j|² − g_j over EVERY source j at the points z (row-major,
 // S.dim columns; rows [lo, hi) written): a best-first branch-and-bound descent of S's box pyramid, a bin
 // skipped once its lower bound gap² − max g exceeds the best value found. No threshold to guess, O(log bins
 // + the points of the bins visited) per point. The one search behind the bracket's lower bound
 // (transport_bracket.hpp) and the soft c-transform below.
 void exact_c_transform(const Level& S, const Real1& g, const double* points, int lo, int hi, double* out);
+
+// The same minima as exact_c_transform at the points of T (rows [lo, hi)), found first among the pairs with
+// |t_i − s_j|² − f_i − g_j ≤ window, f a partner potential on T (a kernel's descent over bins, shared by the
+// points of a bin), and by exact_c_transform's search only for the rows with no such pair. The minimiser of
+// row i is the same for c − g and c − f_i − g, so where a row has a pair in the window its minimum is the
+// exact one, the same bits. Why: at 10⁵ points in 3D the per-point search cost ~20 µs a point (a descent
+// from the root each time); the bracket's potentials keep nearly every row's minimiser within a few ε.
+void windowed_c_transform(const Level& S, const Real1& g, const Level& T, const Real1& f, double window, int lo, int hi,
+                          double* out);
 
 // The soft c-transform of the potential g on the sources S at arbitrary points z (row-major, `dim`
 // columns; rows [lo, hi)), zero-mass points included:

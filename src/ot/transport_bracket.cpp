@@ -13,10 +13,17 @@ namespace mf::ot::detail {
 namespace {
 
 // out(i) = min_j |t_i − s_j|² − pot(j) over every source j, for every target (this rank's rows, then
-// gathered): the exact search of sparse_kernel.hpp.
-Real1 c_transform(MPI_Comm comm, const Level& T, const Level& S, const Real1& pot, const Slices& sl) {
+// gathered): exact minima (sparse_kernel.hpp: windowed_c_transform), looked for first among the pairs with
+// |t_i − s_j|² − partner(i) − pot(j) ≤ window.
+Real1 c_transform(MPI_Comm comm, const Level& T, const Real1& partner, const Level& S, const Real1& pot, double window,
+                  const Slices& sl) {
   Real1 out("mf::ot::c_transform", T.n);
-  exact_c_transform(S, pot, T.pos.data(), sl.lo(), sl.hi(), out.data());
+  // In 1–2D the per-point search is the cheaper one (10⁵ points in 2D: 0.61 s for both transforms against
+  // 1.34 s windowed); in 3D the windowed one (5.4–6.4 s against 2.6–3.2 s).
+  if (T.dim < 3)
+    exact_c_transform(S, pot, T.pos.data(), sl.lo(), sl.hi(), out.data());
+  else
+    windowed_c_transform(S, pot, T, partner, window, sl.lo(), sl.hi(), out.data());
   sl.gather(comm, out);
   return out;
 }
@@ -65,10 +72,13 @@ TransportBracket transport_bracket(MPI_Comm comm, const Level& X, const Level& Y
   TransportBracket out;
   const Slices sx(comm, X.n), sy(comm, Y.n);
 
-  // Lower: g^c, then g^cc (both exact minima over all points).
+  // Lower: g^c, then g^cc (both exact minima over all points). The windows only decide where the minima are
+  // looked for first: near a Sinkhorn fixed point every row has a pair with c − f − g ≤ 0 (its mass
+  // Σ_j b_j exp(−r_ij/ε) is about a_i), and c − g^c − g ≥ 0 is 0 wherever y_j is some row's minimiser; rows
+  // with no pair in the window get the per-point search.
   const double tl = MPI_Wtime();
-  const Real1 gc = c_transform(comm, X, Y, g, sx);
-  const Real1 gcc = c_transform(comm, Y, X, gc, sy);
+  const Real1 gc = c_transform(comm, X, f, Y, g, eps, sx);
+  const Real1 gcc = c_transform(comm, Y, g, X, gc, theta * eps, sy);
   out.lower = weighted_sum(X, gc) + weighted_sum(Y, gcc);
   out.lower_seconds = MPI_Wtime() - tl;
 

@@ -76,6 +76,19 @@ TEST(OtBracket, ContainsTheHungarianCost) {
   expect_contains(r, hungarian, "400 2D");
 }
 
+// The same in 3D, where the relative window, its clamped minima and the windowed c-transforms run too (they
+// were 2D only before): two independent clouds, the Hungarian oracle inside.
+TEST(OtBracket, ContainsTheHungarianCost3D) {
+  const HostCloud x = uniform_cloud(400, 3, 21, false), y = uniform_cloud(400, 3, 22, false);
+  const double hungarian = mf::ot::w2_squared_exact_assignment(x.positions, y.positions, 3);
+  const BracketedTransport r = mf::ot::bracketed_transport(MPI_COMM_WORLD, x, y, lattice_for(x, y, 6), options(1e-2));
+  if (rank_of(MPI_COMM_WORLD) == 0)
+    std::printf("[ measured ] 400 + 400 3D: Hungarian %.12g in [%.12g, %.12g], rel gap %.2e, %d brackets\n", hungarian,
+                r.lower, r.upper, r.relative_gap, r.brackets);
+  expect_contains(r, hungarian, "400 3D");
+  EXPECT_LT(r.upper - r.lower, 0.05 * hungarian);  // not trivially wide
+}
+
 // A bracket asked of a too-large ε with no halvings is wide, says it is not met, and still holds W2².
 TEST(OtBracket, ReportsAnUnmetGapAndStillHolds) {
   const HostCloud x = uniform_cloud(1000, 2, 5, false), y = convex_gradient_image(x);
@@ -107,10 +120,13 @@ TEST(OtBracket, NonUniformWeightsUnequalSizes) {
   EXPECT_GT(r.deficit_mass, 0.0);
 }
 
-TEST(OtBracket, SameBracketOnAnyRankCount) {
-  const HostCloud x = uniform_cloud(2000, 2, 11, false), y = convex_gradient_image(x);
-  const BinLattice l = lattice_for(x, y, 32);
-  const BracketedOptions o = options(4.0 / 2000);
+class OtBracketRanks : public ::testing::TestWithParam<int> {};
+
+TEST_P(OtBracketRanks, SameBracketOnAnyRankCount) {
+  const int d = GetParam();
+  const HostCloud x = uniform_cloud(2000, d, 11, false), y = convex_gradient_image(x);
+  const BinLattice l = lattice_for(x, y, d == 2 ? 32 : 10);
+  const BracketedOptions o = options(d == 2 ? 4.0 / 2000 : 0.5 * std::pow(2000.0, -2.0 / 3.0));
   const BracketedTransport all = mf::ot::bracketed_transport(MPI_COMM_WORLD, x, y, l, o);
   MPI_Comm solo;
   const int r = rank_of(MPI_COMM_WORLD);
@@ -130,5 +146,7 @@ TEST(OtBracket, SameBracketOnAnyRankCount) {
   MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
   EXPECT_EQ(lo, hi);
 }
+
+INSTANTIATE_TEST_SUITE_P(TwoAndThreeDimensions, OtBracketRanks, ::testing::Values(2, 3));
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <Kokkos_Core.hpp>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -523,6 +524,85 @@ TEST(SparseKernel, StoredPairsAreExactlyThoseWithinTheThreshold) {
       EXPECT_FALSE(over.stored);
       EXPECT_TRUE(over.col.empty());
       EXPECT_EQ(over.row_start, k.row_start);
+    }
+  }
+}
+
+// The exact c-transform (each search started from the previous point's minimiser) and the clamped minima of
+// the relative window (nonpositive_minima, through the bins with threshold 0) against every pair, in 1, 2
+// and 3 dimensions, each rank its slice of the rows: the same bits as the plain minimum over all pairs.
+TEST(SparseKernel, CTransformAndNonpositiveMinimaMatchEveryPair) {
+  namespace dt = mf::ot::detail;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  for (int d = 1; d <= 3; ++d) {
+    const BinLattice lat = cube(d, 9);
+    const std::vector<dt::Level> X = dt::hierarchy(samples_nd(d, 700, 0.1, 5 + d), lat, "x");
+    const std::vector<dt::Level> Y = dt::hierarchy(samples_nd(d, 600, 0.12, 17 + d), lat, "y");
+    const dt::Level &T = X[0], &S = Y[0];
+    dt::Real1 ft("ft", T.n), gs("gs", S.n);
+    for (int i = 0; i < T.n; ++i) ft(i) = 0.02 * std::sin(7.0 * i) - 0.01;
+    for (int j = 0; j < S.n; ++j) gs(j) = 0.02 * std::cos(5.0 * j);
+    const int lo = static_cast<int>(static_cast<long long>(T.n) * rank / size);
+    const int hi = static_cast<int>(static_cast<long long>(T.n) * (rank + 1) / size);
+    std::vector<double> ct(T.n, 0.0);
+    dt::exact_c_transform(S, gs, T.pos.data(), lo, hi, ct.data());
+    dt::Real1 row_min("row_min", T.n), col_min("col_min", S.n);
+    dt::nonpositive_minima(T, ft, S, gs, lo, hi, row_min, col_min);
+    MPI_Allreduce(MPI_IN_PLACE, col_min.data(), S.n, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+    std::vector<double> want_col(S.n, 0.0);
+    int negative_rows = 0, zero_rows = 0;
+    for (int i = 0; i < T.n; ++i) {
+      double best = std::numeric_limits<double>::infinity(), want_row = 0.0;
+      for (int j = 0; j < S.n; ++j) {
+        best = std::min(best, dt::squared_distance(T, i, S, j) - gs(j));
+        const double r = dt::squared_distance(T, i, S, j) - (ft(i) + gs(j));
+        want_row = std::min(want_row, r);
+        want_col[j] = std::min(want_col[j], r);
+      }
+      if (i < lo || i >= hi) continue;
+      EXPECT_EQ(ct[i], best) << "d = " << d << ", point " << i;
+      EXPECT_EQ(row_min(i), want_row) << "d = " << d << ", row " << i;
+      (want_row < 0.0 ? negative_rows : zero_rows) += 1;
+    }
+    for (int j = 0; j < S.n; ++j) EXPECT_EQ(col_min(j), want_col[j]) << "d = " << d << ", column " << j;
+    if (hi > lo) {  // both cases met: minima below 0 and rows clamped to 0
+      EXPECT_GT(negative_rows, 0) << "d = " << d;
+      EXPECT_GT(zero_rows, 0) << "d = " << d;
+    }
+  }
+}
+
+// The windowed c-transform gives the exact c-transform's values to the bit, whether a row's minimum is found in
+// the window (a partner potential that makes most rows' smallest reduced cost negative) or by the per-point
+// search (the rows with no pair in the window; both cases met), in 1, 2 and 3 dimensions.
+TEST(SparseKernel, WindowedCTransformIsTheExactOne) {
+  namespace dt = mf::ot::detail;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  for (int d = 1; d <= 3; ++d) {
+    const BinLattice lat = cube(d, 9);
+    const std::vector<dt::Level> X = dt::hierarchy(samples_nd(d, 700, 0.1, 5 + d), lat, "x");
+    const std::vector<dt::Level> Y = dt::hierarchy(samples_nd(d, 600, 0.12, 17 + d), lat, "y");
+    const dt::Level &T = X[0], &S = Y[0];
+    dt::Real1 ft("ft", T.n), gs("gs", S.n);
+    for (int i = 0; i < T.n; ++i) ft(i) = 0.02 * std::sin(7.0 * i) - 0.01;
+    for (int j = 0; j < S.n; ++j) gs(j) = 0.02 * std::cos(5.0 * j);
+    const int lo = static_cast<int>(static_cast<long long>(T.n) * rank / size);
+    const int hi = static_cast<int>(static_cast<long long>(T.n) * (rank + 1) / size);
+    std::vector<double> exact(T.n, 0.0), windowed(T.n, 0.0);
+    dt::exact_c_transform(S, gs, T.pos.data(), lo, hi, exact.data());
+    dt::windowed_c_transform(S, gs, T, ft, 0.0, lo, hi, windowed.data());
+    int in_window = 0, searched = 0;
+    for (int i = lo; i < hi; ++i) {
+      EXPECT_EQ(windowed[i], exact[i]) << "d = " << d << ", point " << i;
+      (exact[i] - ft(i) <= 0.0 ? in_window : searched) += 1;
+    }
+    if (hi > lo) {
+      EXPECT_GT(in_window, 0) << "d = " << d;
+      EXPECT_GT(searched, 0) << "d = " << d;
     }
   }
 }
