@@ -528,24 +528,36 @@ TEST(SparseKernel, StoredPairsAreExactlyThoseWithinTheThreshold) {
   }
 }
 
+// Two clouds on a 9^d lattice, smooth potentials on their finest levels, and this rank's slice [lo, hi) of the
+// x rows: the setting of the c-transform and clamped-minima tests below.
+struct CTransformCase {
+  std::vector<mf::ot::detail::Level> X, Y;
+  mf::ot::detail::Real1 ft, gs;
+  int lo = 0, hi = 0;
+  explicit CTransformCase(int d)
+      : X(mf::ot::detail::hierarchy(samples_nd(d, 700, 0.1, 5 + d), cube(d, 9), "x")),
+        Y(mf::ot::detail::hierarchy(samples_nd(d, 600, 0.12, 17 + d), cube(d, 9), "y")),
+        ft("ft", X[0].n), gs("gs", Y[0].n) {
+    for (int i = 0; i < X[0].n; ++i) ft(i) = 0.02 * std::sin(7.0 * i) - 0.01;
+    for (int j = 0; j < Y[0].n; ++j) gs(j) = 0.02 * std::cos(5.0 * j);
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    lo = static_cast<int>(static_cast<long long>(X[0].n) * rank / size);
+    hi = static_cast<int>(static_cast<long long>(X[0].n) * (rank + 1) / size);
+  }
+};
+
 // The exact c-transform (each search started from the previous point's minimiser) and the clamped minima of
 // the relative window (nonpositive_minima, through the bins with threshold 0) against every pair, in 1, 2
 // and 3 dimensions, each rank its slice of the rows: the same bits as the plain minimum over all pairs.
 TEST(SparseKernel, CTransformAndNonpositiveMinimaMatchEveryPair) {
   namespace dt = mf::ot::detail;
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
   for (int d = 1; d <= 3; ++d) {
-    const BinLattice lat = cube(d, 9);
-    const std::vector<dt::Level> X = dt::hierarchy(samples_nd(d, 700, 0.1, 5 + d), lat, "x");
-    const std::vector<dt::Level> Y = dt::hierarchy(samples_nd(d, 600, 0.12, 17 + d), lat, "y");
-    const dt::Level &T = X[0], &S = Y[0];
-    dt::Real1 ft("ft", T.n), gs("gs", S.n);
-    for (int i = 0; i < T.n; ++i) ft(i) = 0.02 * std::sin(7.0 * i) - 0.01;
-    for (int j = 0; j < S.n; ++j) gs(j) = 0.02 * std::cos(5.0 * j);
-    const int lo = static_cast<int>(static_cast<long long>(T.n) * rank / size);
-    const int hi = static_cast<int>(static_cast<long long>(T.n) * (rank + 1) / size);
+    const CTransformCase c(d);
+    const dt::Level &T = c.X[0], &S = c.Y[0];
+    const dt::Real1 &ft = c.ft, &gs = c.gs;
+    const int lo = c.lo, hi = c.hi;
     std::vector<double> ct(T.n, 0.0);
     dt::exact_c_transform(S, gs, T.pos.data(), lo, hi, ct.data());
     dt::Real1 row_min("row_min", T.n), col_min("col_min", S.n);
@@ -579,19 +591,11 @@ TEST(SparseKernel, CTransformAndNonpositiveMinimaMatchEveryPair) {
 // search (the rows with no pair in the window; both cases met), in 1, 2 and 3 dimensions.
 TEST(SparseKernel, WindowedCTransformIsTheExactOne) {
   namespace dt = mf::ot::detail;
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
   for (int d = 1; d <= 3; ++d) {
-    const BinLattice lat = cube(d, 9);
-    const std::vector<dt::Level> X = dt::hierarchy(samples_nd(d, 700, 0.1, 5 + d), lat, "x");
-    const std::vector<dt::Level> Y = dt::hierarchy(samples_nd(d, 600, 0.12, 17 + d), lat, "y");
-    const dt::Level &T = X[0], &S = Y[0];
-    dt::Real1 ft("ft", T.n), gs("gs", S.n);
-    for (int i = 0; i < T.n; ++i) ft(i) = 0.02 * std::sin(7.0 * i) - 0.01;
-    for (int j = 0; j < S.n; ++j) gs(j) = 0.02 * std::cos(5.0 * j);
-    const int lo = static_cast<int>(static_cast<long long>(T.n) * rank / size);
-    const int hi = static_cast<int>(static_cast<long long>(T.n) * (rank + 1) / size);
+    const CTransformCase c(d);
+    const dt::Level &T = c.X[0], &S = c.Y[0];
+    const dt::Real1 &ft = c.ft, &gs = c.gs;
+    const int lo = c.lo, hi = c.hi;
     std::vector<double> exact(T.n, 0.0), windowed(T.n, 0.0);
     dt::exact_c_transform(S, gs, T.pos.data(), lo, hi, exact.data());
     dt::windowed_c_transform(S, gs, T, ft, 0.0, lo, hi, windowed.data());
