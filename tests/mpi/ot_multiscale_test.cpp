@@ -314,6 +314,25 @@ TEST(GridGaussTransform, SeparableRowSumsOnTheCellsOwnLatticeMatchTheDirectSums)
   EXPECT_LT(mf::ot::detail::separable_cost_per_point(levels[0], 2.0 * lat.h[0] * lat.h[0]), 0.0);
 }
 
+// One divergence at ε = 2h², tol 1e-7, with a level-0 path switched off (the sparse kernel) and on (forced), the
+// latter also on MPI_COMM_SELF: the setting of the tests that check a transform against the sparse kernel.
+struct SwitchedRuns {
+  mf::ot::MultiscaleDivergence sparse, switched, switched_one_rank;
+};
+SwitchedRuns sparse_and_switched(const HostCloud& x, const HostCloud& y, const BinLattice& lat,
+                                 int mf::ot::MultiscaleOptions::*path) {
+  mf::ot::MultiscaleOptions opt;
+  opt.eps = 2.0 * lat.h[0] * lat.h[0];
+  opt.tol = 1e-7;
+  opt.*path = 0;
+  SwitchedRuns r;
+  r.sparse = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  opt.*path = 1;
+  r.switched = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+  r.switched_one_rank = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+  return r;
+}
+
 // The self terms through the Gauss transform (forced) against the sparse kernel (off): the same divergence at
 // both recorded ε (measured 3e-11 to 1.6e-9 relative, asserted 1e-7), and the same bits on every rank count.
 TEST(MultiscaleSinkhorn, GaussTransformSelfTermsGiveTheSparseResult) {
@@ -321,14 +340,8 @@ TEST(MultiscaleSinkhorn, GaussTransformSelfTermsGiveTheSparseResult) {
     const BinLattice lat = cube(d, d == 3 ? 8 : 16);
     const HostCloud x = samples_nd(d, d == 3 ? 1500 : 3000, 0.05, 21 + d);
     const HostCloud y = samples_nd(d, d == 3 ? 1200 : 2500, 0.06, 41 + d);
-    mf::ot::MultiscaleOptions opt;
-    opt.eps = 2.0 * lat.h[0] * lat.h[0];
-    opt.tol = 1e-7;
-    opt.gauss_transform = 0;
-    const auto sparse = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
-    opt.gauss_transform = 1;
-    const auto gauss = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
-    const auto one = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+    const SwitchedRuns r = sparse_and_switched(x, y, lat, &mf::ot::MultiscaleOptions::gauss_transform);
+    const auto &sparse = r.sparse, &gauss = r.switched, &one = r.switched_one_rank;
     std::printf("d = %d: S_eps gauss %.12e sparse %.12e (rel %.1e); S_2eps rel %.1e\n", d, gauss.divergence,
                 sparse.divergence, std::fabs(gauss.divergence / sparse.divergence - 1.0),
                 std::fabs(gauss.divergence_2eps / sparse.divergence_2eps - 1.0));
@@ -416,14 +429,8 @@ TEST(MultiscaleSinkhorn, GridCrossTransformGivesTheSparseResult) {
     const BinLattice lat = cube(d, d == 3 ? 10 : 20);
     const HostCloud x = gaussian_cells_nd(lat, 0.05);
     const HostCloud y = samples_nd(d, d == 3 ? 1500 : 2000, 0.05, 90 + d);
-    mf::ot::MultiscaleOptions opt;
-    opt.eps = 2.0 * lat.h[0] * lat.h[0];
-    opt.tol = 1e-7;
-    opt.cross_transform = 0;
-    const auto sparse = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
-    opt.cross_transform = 1;
-    const auto grid = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
-    const auto one = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
+    const SwitchedRuns r = sparse_and_switched(x, y, lat, &mf::ot::MultiscaleOptions::cross_transform);
+    const auto &sparse = r.sparse, &grid = r.switched, &one = r.switched_one_rank;
     auto rel = [](double a, double b) { return std::fabs(a / b - 1.0); };
     std::printf("d = %d: S_eps transform %.12e sparse %.12e (rel %.1e); S_2eps rel %.1e; OT_eps rel %.1e; <pi,C> rel %.1e\n",
                 d, grid.divergence, sparse.divergence, rel(grid.divergence, sparse.divergence),
