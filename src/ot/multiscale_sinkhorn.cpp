@@ -45,9 +45,9 @@ constexpr double kAbsorbAt = 30.0;
 // (a point whose partners were all cut would get an infinite potential). The pairs are stored when every
 // rank's share fits in opt.max_stored_pairs (decided on the largest share, so the same on every rank).
 // recycled: the kernel this one replaces (its pair buffers are reused; it is left without stored pairs).
+// No defaults: with `bool columns = false` a call kernel(..., sl, &k) compiled and passed &k as columns=true.
 SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level& S, const Real1& gs, double eps,
-                    const MultiscaleOptions& opt, const Slices& sl, bool columns = false,
-                    SparseKernel* recycled = nullptr) {
+                    const MultiscaleOptions& opt, const Slices& sl, bool columns, SparseKernel* recycled) {
   SparseKernel k;
   for (double theta = opt.truncation;; theta *= 2.0) {
     // The transposed products (columns) read the double values.
