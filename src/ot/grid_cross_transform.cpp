@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "grid_gauss_transform.hpp"
+#include "row_kernels.hpp"
 
 namespace mf::ot::detail {
 
@@ -50,35 +51,36 @@ GridCrossTransform::GridCrossTransform(const Level& X, const Level& Y, double ep
     h_[a] = o.h[a];
     first_[a] = o.first[a];
     n_[a] = o.count[a];
-    total_ *= n_[a];
     rho[a] = std::sqrt(cut * eps) / h_[a] + 0.5 * std::sqrt(static_cast<double>(d));
     R_[a] = static_cast<int>(std::floor(rho[a]));
   }
+  width_ = padded_width(2 * R_[0] + 1);
+  pad_ = 2 * R_[0];
+  row_ = pad_ + n_[0] + width_ - 1;
+  total_ = row_ * n_[1] * n_[2];
   if (total_ > max_box_cells) return;
-  // The ellipsoid's rows: x half-width per (dy, dz), for the full radii and for the radii less one layer.
+  // The ellipse of the rows: the y half-width per z offset, for the full radii and for the radii less one layer.
   for (int shrink = 0; shrink < 2; ++shrink) {
     double r[3];
     for (int a = 0; a < 3; ++a) r[a] = a < d ? std::max(rho[a] - shrink, 0.0) : 0.0;
     auto part = [&](int k, int a) { return k == 0 ? 0.0 : (r[a] > 0.0 ? (k / r[a]) * (k / r[a]) : 2.0); };
-    half_[shrink].assign(static_cast<std::size_t>(2 * R_[1] + 1) * (2 * R_[2] + 1), -1);
-    for (int dz = -R_[2]; dz <= R_[2]; ++dz)
-      for (int dy = -R_[1]; dy <= R_[1]; ++dy) {
-        const double left = 1.0 - part(dy, 1) - part(dz, 2);
-        if (left >= 0.0)
-          half_[shrink][(dz + R_[2]) * (2 * R_[1] + 1) + dy + R_[1]] = std::min(R_[0], static_cast<int>(std::floor(r[0] * std::sqrt(left))));
-      }
+    half_[shrink].assign(2 * R_[2] + 1, -1);
+    for (int dz = -R_[2]; dz <= R_[2]; ++dz) {
+      const double left = 1.0 - part(dz, 2);
+      if (left >= 0.0) half_[shrink][dz + R_[2]] = std::min(R_[1], static_cast<int>(std::floor(r[1] * std::sqrt(left))));
+    }
   }
   for (int a = 0; a < 3; ++a) {
-    const int W = 2 * R_[a] + 1;
+    const int W = 2 * R_[a] + 1, stored = a == 0 ? width_ : W;
     start_[a].assign(Y.n, 0);
-    fac_[a].assign(static_cast<std::size_t>(Y.n) * W, 1.0);
+    fac_[a].assign(static_cast<std::size_t>(Y.n) * stored, a == 0 ? 0.0 : 1.0);
     if (a >= d) continue;
     for (int j = 0; j < Y.n; ++j) {
       // The particle's nearest cell centre, in box indices (far outliers: no lattice worth building).
       const double u = (Y.pos(j, a) - origin_[a]) / h_[a] - first_[a];
       if (!(std::fabs(u) < 1e8)) return;
       start_[a][j] = static_cast<int>(std::floor(u + 0.5)) - R_[a];
-      double* phi = fac_[a].data() + static_cast<std::size_t>(j) * W;
+      double* phi = fac_[a].data() + static_cast<std::size_t>(j) * stored;
       for (int k = 0; k < W; ++k) {
         const double dx = origin_[a] + (first_[a] + start_[a][j] + k) * h_[a] - Y.pos(j, a);
         phi[k] = std::exp(-dx * dx / eps);
@@ -86,65 +88,63 @@ GridCrossTransform::GridCrossTransform(const Level& X, const Level& Y, double ep
     }
   }
   G_.assign(static_cast<std::size_t>(total_), 0.0);
+  line_.resize(width_);
+  masked_.resize(width_);
+  for (auto& w : weighted_) w.resize(std::max(width_, 2 * std::max(R_[1], R_[2]) + 1));
+  coef_.resize(static_cast<std::size_t>(2 * R_[1] + 1) * (2 * R_[2] + 1));
+  off_.resize(coef_.size());
   usable_ = true;
 }
 
 long long GridCrossTransform::window_cells() const {
-  long long cells = 0;
-  for (int w : half_[0]) cells += w >= 0 ? 2 * w + 1 : 0;
-  return cells;
+  long long rows = 0;
+  for (int w : half_[0]) rows += w >= 0 ? 2 * w + 1 : 0;
+  return rows * (2 * R_[0] + 1);
 }
 
 long long GridCrossTransform::box_index(int i) const {
-  long long c = 0, stride = 1;
-  for (int a = 0; a < X_.dim; ++a) {
-    c += (X_.coord(i, a) - first_[a]) * stride;
-    stride *= n_[a];
-  }
-  return c;
+  int k[3] = {0, 0, 0};
+  for (int a = 0; a < X_.dim; ++a) k[a] = X_.coord(i, a) - first_[a];
+  return at(k[0], k[1], k[2]);
 }
 
-template <class Visit>
-void GridCrossTransform::for_each_row(int j, int shrink, const int* clip_lo, const int* clip_hi, Visit&& visit) const {
-  const int cx = start_[0][j] + R_[0], cy = start_[1][j] + R_[1], cz = start_[2][j] + R_[2];
-  const std::vector<int>& half = half_[shrink];
-  for (int dz = -R_[2]; dz <= R_[2]; ++dz) {
-    const int z = cz + dz;
-    if (z < clip_lo[2] || z > clip_hi[2]) continue;
-    for (int dy = -R_[1]; dy <= R_[1]; ++dy) {
-      const int y = cy + dy, w = half[(dz + R_[2]) * (2 * R_[1] + 1) + dy + R_[1]];
-      if (w < 0 || y < clip_lo[1] || y > clip_hi[1]) continue;
-      const int x_lo = std::max(cx - w, clip_lo[0]), x_hi = std::min(cx + w, clip_hi[0]);
-      if (x_lo <= x_hi) visit(y, z, x_lo, x_hi);
-    }
-  }
-}
-
-double GridCrossTransform::contract(int j, int shrink, int psi) const {
-  const double* f[3] = {factor(0, j), factor(1, j), factor(2, j)};
-  std::vector<double> weighted;  // Δ²·φ on the axis psi (the transport cost's moment)
-  if (psi >= 0) {
-    const int W = 2 * R_[psi] + 1;
-    weighted.resize(W);
-    for (int k = 0; k < W; ++k) {
-      const double dx = origin_[psi] + (first_[psi] + start_[psi][j] + k) * h_[psi] - Y_.pos(j, psi);
-      weighted[k] = dx * dx * f[psi][k];
-    }
-    f[psi] = weighted.data();
-  }
+int GridCrossTransform::window_rows(int j, int shrink, int z_lo, int z_hi, const double* f1, const double* f2,
+                                    double scale) const {
   const int sx = start_[0][j], sy = start_[1][j], sz = start_[2][j];
-  const int clip_lo[3] = {0, 0, 0}, clip_hi[3] = {n_[0] - 1, n_[1] - 1, n_[2] - 1};
-  // The rows, weighted by φ_2 φ_1, summed into one line along x (no reduction per row: rows hold 7–20 cells),
-  // then one dot product with φ_0.
-  line_.assign(2 * R_[0] + 1, 0.0);
-  double* acc = line_.data();
-  for_each_row(j, shrink, clip_lo, clip_hi, [&](int y, int z, int x_lo, int x_hi) {
-    const double* row = G_.data() + x_lo + static_cast<long long>(n_[0]) * (y + static_cast<long long>(n_[1]) * z);
-    const double c = f[2][z - sz] * f[1][y - sy];
-    double* a = acc + (x_lo - sx);
-    for (int k = 0; k <= x_hi - x_lo; ++k) a[k] += c * row[k];
-  });
-  return dot(f[0], acc, 2 * R_[0] + 1);
+  if (sx > n_[0] - 1 || sx + 2 * R_[0] < 0) return 0;  // the rows miss the box along x
+  const std::vector<int>& half = half_[shrink];
+  int rows = 0;
+  for (int kz = std::max(0, z_lo - sz); kz <= std::min(2 * R_[2], z_hi - sz); ++kz) {
+    const int w = half[kz];
+    if (w < 0) continue;
+    const int z = sz + kz;
+    const int ky_lo = std::max(R_[1] - w, -sy), ky_hi = std::min(R_[1] + w, n_[1] - 1 - sy);
+    const double cz = scale * f2[kz];
+    for (int ky = ky_lo; ky <= ky_hi; ++ky) {
+      off_[rows] = at(sx, sy + ky, z);
+      coef_[rows] = cz * f1[ky];
+      ++rows;
+    }
+  }
+  return rows;
+}
+
+const double* GridCrossTransform::x_factors(int j, int shrink) const {
+  const double* f0 = factor(0, j);
+  if (shrink == 0) return f0;
+  std::copy(f0, f0 + width_, masked_.begin());
+  masked_[0] = 0.0;
+  masked_[2 * R_[0]] = 0.0;
+  return masked_.data();
+}
+
+double GridCrossTransform::contract(int j, int shrink, const double* f0, const double* f1, const double* f2) const {
+  // The rows, weighted by φ_2 φ_1, summed into one line along x (vector rows of width_ cells), then one dot
+  // product with φ_0 (zero on the padding and, for shrink = 1, on the two end cells).
+  const int rows = window_rows(j, shrink, 0, n_[2] - 1, f1, f2, 1.0);
+  if (rows == 0) return 0.0;
+  weighted_rows(G_.data(), off_.data(), coef_.data(), rows, width_, line_.data());
+  return dot(f0, line_.data(), width_);
 }
 
 double GridCrossTransform::fill_cells(const Real1& f) const {
@@ -159,7 +159,7 @@ bool GridCrossTransform::log_sums_at_y(const Real1& f, const Real1& out, int lo,
   const double shift = fill_cells(f);
   bool ok = true;
   for (int j = lo; j < hi; ++j) {
-    const double s = contract(j, shrink, -1);
+    const double s = contract(j, shrink, x_factors(j, shrink), factor(1, j), factor(2, j));
     if (!normal_positive(s)) ok = false;
     out(j) = std::log(s) + shift;
   }
@@ -179,21 +179,27 @@ bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo,
     clip_lo[o] = std::min(clip_lo[o], X_.coord(i, o) - first_[o]);
     clip_hi[o] = std::max(clip_hi[o], X_.coord(i, o) - first_[o]);
   }
-  long long layer = 1;
-  for (int a = 0; a < o; ++a) layer *= n_[a];
-  std::fill(G_.begin() + clip_lo[o] * layer, G_.begin() + (clip_hi[o] + 1) * layer, 0.0);
-  // Every particle in index order spreads b_j e^{g_j/ε − shift} φ_0 ⊗ φ_1 ⊗ φ_2 onto its window.
+  // The layers along z (3D), or the rows along y (2D), of this rank; the whole row in 1D.
+  const long long band_lo = o == 2 ? at(-pad_, 0, clip_lo[2]) : o == 1 ? at(-pad_, clip_lo[1], 0) : 0;
+  const long long band_hi = o == 2 ? at(-pad_, 0, clip_hi[2] + 1) : o == 1 ? at(-pad_, clip_hi[1] + 1, 0) : total_;
+  std::fill(G_.begin() + band_lo, G_.begin() + band_hi, 0.0);
+  const int z_lo = o == 2 ? clip_lo[2] : 0, z_hi = o == 2 ? clip_hi[2] : 0;
+  // Every particle in index order spreads b_j e^{g_j/ε − shift} φ_0 ⊗ φ_1 ⊗ φ_2 onto its window's rows in the band.
   for (int j = 0; j < Y_.n; ++j) {
-    const int sx = start_[0][j], sy = start_[1][j], sz = start_[2][j];
+    const int sy = start_[1][j], sz = start_[2][j];
     if (sz + 2 * R_[2] < clip_lo[2] || sz > clip_hi[2] || sy + 2 * R_[1] < clip_lo[1] || sy > clip_hi[1]) continue;
     const double c = std::exp(Y_.lw(j) + g(j) / eps_ - shift);
-    const double *fx = factor(0, j), *fy = factor(1, j), *fz = factor(2, j);
-    for_each_row(j, shrink, clip_lo, clip_hi, [&](int y, int z, int x_lo, int x_hi) {
-      const double cyz = c * (fz[z - sz] * fy[y - sy]);
-      double* row = G_.data() + x_lo + static_cast<long long>(n_[0]) * (y + static_cast<long long>(n_[1]) * z);
-      const double* fr = fx + (x_lo - sx);
-      for (int k = 0; k <= x_hi - x_lo; ++k) row[k] += cyz * fr[k];
-    });
+    int rows = window_rows(j, shrink, z_lo, z_hi, factor(1, j), factor(2, j), c);
+    if (o == 1) {  // 2D: keep the rank's rows along y only
+      int kept = 0;
+      for (int r = 0; r < rows; ++r)
+        if (off_[r] >= band_lo && off_[r] < band_hi) {
+          off_[kept] = off_[r];
+          coef_[kept++] = coef_[r];
+        }
+      rows = kept;
+    }
+    if (rows > 0) spread_rows(G_.data(), off_.data(), coef_.data(), rows, width_, x_factors(j, shrink));
   }
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
@@ -207,8 +213,21 @@ bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo,
 void GridCrossTransform::row_costs(const Real1& f, const Real1& g, const Real1& cost, int lo, int hi) const {
   const double shift = fill_cells(f);
   for (int j = lo; j < hi; ++j) {
+    // Σ_a of the contraction with Δ_a²·φ_a in place of φ_a (the squared distance's terms, axis by axis).
+    const double* fac[3] = {factor(0, j), factor(1, j), factor(2, j)};
     double s = 0.0;
-    for (int a = 0; a < X_.dim; ++a) s += contract(j, 0, a);
+    for (int a = 0; a < X_.dim; ++a) {
+      const int W = 2 * R_[a] + 1;
+      std::vector<double>& w = weighted_[a];
+      std::fill(w.begin(), w.end(), 0.0);
+      for (int k = 0; k < W; ++k) {
+        const double dx = origin_[a] + (first_[a] + start_[a][j] + k) * h_[a] - Y_.pos(j, a);
+        w[k] = dx * dx * fac[a][k];
+      }
+      const double* f3[3] = {fac[0], fac[1], fac[2]};
+      f3[a] = w.data();
+      s += contract(j, 0, f3[0], f3[1], f3[2]);
+    }
     cost(j) = s > 0.0 ? std::exp(Y_.lw(j) + g(j) / eps_ + shift + std::log(s)) : 0.0;
   }
 }

@@ -7,11 +7,14 @@
 #include <limits>
 
 #include "huge_pages.hpp"
+#include "row_kernels.hpp"
 
 namespace mf::ot::detail {
 
 namespace {
 constexpr int kWidth = 2 * kGaussHalfWindow;  // lattice points per axis in one point's window
+// The factors kept per point and axis: the window's, then zeros up to the row kernels' width (3D rows).
+const int kFactorStride = padded_width(kWidth);
 constexpr double kPi = 3.14159265358979323846;
 // The separable taps are cut where exp(−(m h)²/ε) < e^{−30.25}, as the window above.
 constexpr double kCut2 = 30.25;
@@ -90,7 +93,8 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
     lower_[a] = lo - (kGaussHalfWindow + 1) * delta_;
     const double span = (hi - lo) / delta_;
     if (!(span < 1e9)) return;
-    n_[a] = static_cast<long long>(std::ceil(span)) + 2 * kGaussHalfWindow + 4;
+    // Along x also the 3D rows' padding beyond the window (kFactorStride − kWidth points, zero factors).
+    n_[a] = static_cast<long long>(std::ceil(span)) + 2 * kGaussHalfWindow + 4 + (a == 0 ? kFactorStride - kWidth : 0);
     total_ *= n_[a];
     if (total_ > max_lattice_points) return;
   }
@@ -99,7 +103,7 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
   first_index_.assign(static_cast<std::size_t>(L.n) * 3, 0);
   for (int j = 0; j < L.n; ++j)
     for (int a = 0; a < dim_; ++a) first_index_[static_cast<std::size_t>(j) * 3 + a] = window_start(a, L.pos(j, a));
-  phi_.resize(static_cast<std::size_t>(L.n) * dim_ * kWidth);
+  phi_.assign(static_cast<std::size_t>(L.n) * dim_ * kFactorStride, 0.0);
   phi_ready_.assign(static_cast<std::size_t>(L.n), 0);
   advise_huge_pages(phi_.data(), phi_.size() * sizeof(double));
 }
@@ -110,12 +114,12 @@ int GridGaussTransform::window_start(int a, double x) const {
 }
 
 const double* GridGaussTransform::point_factors(int j, int a) const {
-  double* phi = phi_.data() + static_cast<std::size_t>(j) * dim_ * kWidth;
+  double* phi = phi_.data() + static_cast<std::size_t>(j) * dim_ * kFactorStride;
   if (!phi_ready_[j]) {
-    for (int b = 0; b < dim_; ++b) factors(b, L_.pos(j, b), phi + b * kWidth);
+    for (int b = 0; b < dim_; ++b) factors(b, L_.pos(j, b), phi + b * kFactorStride);
     phi_ready_[j] = 1;
   }
-  return phi + a * kWidth;
+  return phi + a * kFactorStride;
 }
 
 int GridGaussTransform::factors(int a, double x, double* phi) const {
@@ -167,12 +171,105 @@ bool GridGaussTransform::separable_log_sums(const Real1& q, const Real1& out, in
   return ok;
 }
 
+double GridGaussTransform::largest_coefficient(const Real1& q) const {
+  double shift = -std::numeric_limits<double>::infinity();
+  for (int j = 0; j < L_.n; ++j) shift = std::max(shift, L_.lw(j) + q(j) / eps_);
+  return shift;
+}
+
+void GridGaussTransform::splat_layers_3d(const Real1& q, double shift, int z_lo, int z_hi) const {
+  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
+  if (z_lo > z_hi) return;
+  std::fill(grid_.begin() + z_lo * stride[2], grid_.begin() + (z_hi + 1) * stride[2], 0.0);
+  row_off_.resize(kWidth * kWidth);
+  row_coef_.resize(kWidth * kWidth);
+  for (int j = 0; j < L_.n; ++j) {
+    const int fz = window_first(j, 2);
+    if (fz > z_hi || fz + kWidth - 1 < z_lo) continue;
+    const double *p0 = point_factors(j, 0), *p1 = point_factors(j, 1), *p2 = point_factors(j, 2);
+    const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
+    const long long base = window_first(j, 0) + window_first(j, 1) * stride[1];
+    int rows = 0;
+    for (int kz = std::max(0, z_lo - fz); kz <= std::min(kWidth - 1, z_hi - fz); ++kz)
+      for (int ky = 0; ky < kWidth; ++ky) {
+        row_off_[rows] = base + ky * stride[1] + (fz + kz) * stride[2];
+        row_coef_[rows++] = c * p1[ky] * p2[kz];
+      }
+    spread_rows(grid_.data(), row_off_.data(), row_coef_.data(), rows, kFactorStride, p0);
+  }
+}
+
+bool GridGaussTransform::gather_3d(const Real1& out, int lo, int hi, double shift) const {
+  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
+  const double norm = std::pow(2.0 * kPi, -1.5);
+  row_off_.resize(kWidth * kWidth);
+  row_coef_.resize(kWidth * kWidth);
+  line_.resize(kFactorStride);
+  bool ok = true;
+  for (int i = lo; i < hi; ++i) {
+    const double *p0 = point_factors(i, 0), *p1 = point_factors(i, 1), *p2 = point_factors(i, 2);
+    const long long base = window_first(i, 0) + window_first(i, 1) * stride[1] + window_first(i, 2) * stride[2];
+    int rows = 0;
+    for (int kz = 0; kz < kWidth; ++kz)
+      for (int ky = 0; ky < kWidth; ++ky) {
+        row_off_[rows] = base + ky * stride[1] + kz * stride[2];
+        row_coef_[rows++] = p1[ky] * p2[kz];
+      }
+    // The rows weighted by φ_1 φ_2 summed into one line along x, then one dot product with φ_0 (zero beyond
+    // the window): (2π)^{−3/2} Σ_z φ(x_i − z) G(z) is Σ_j c_j exp(−|x_i − x_j|²/ε).
+    weighted_rows(grid_.data(), row_off_.data(), row_coef_.data(), rows, kFactorStride, line_.data());
+    double a[4] = {0.0, 0.0, 0.0, 0.0};
+    for (int k = 0; k < kFactorStride; k += 4)
+      for (int m = 0; m < 4; ++m) a[m] += p0[k + m] * line_[k + m];
+    const double s = ((a[0] + a[1]) + (a[2] + a[3])) * norm;
+    if (!(s > 0.0) || !std::isfinite(s)) ok = false;
+    out(i) = std::log(s) + shift;
+  }
+  return ok;
+}
+
+bool GridGaussTransform::log_sums(MPI_Comm comm, const Real1& q, const Real1& out, int lo, int hi) const {
+  if (!usable_ || separable_ || dim_ != 3) return log_sums(q, out, lo, hi);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  // The layers along z split so that each rank's layers meet about as many point windows (the cloud is
+  // denser in the middle layers): from the count of windows over each layer, the same on every rank.
+  const int nz = static_cast<int>(n_[2]);
+  std::vector<long long> cover(nz + 1, 0);
+  for (int j = 0; j < L_.n; ++j) {
+    cover[window_first(j, 2)] += 1;
+    cover[window_first(j, 2) + kWidth] -= 1;
+  }
+  std::vector<long long> cumulative(nz + 1, 0);  // windows over the layers below l, summed
+  long long running = 0;
+  for (int l = 0; l < nz; ++l) {
+    running += cover[l];
+    cumulative[l + 1] = cumulative[l] + running;
+  }
+  std::vector<int> first_layer(size + 1, nz);
+  for (int r = 0, l = 0; r < size; ++r) {
+    const long long target = cumulative[nz] * r / size;
+    while (l < nz && cumulative[l] < target) ++l;
+    first_layer[r] = l;
+  }
+  const double shift = largest_coefficient(q);
+  splat_layers_3d(q, shift, first_layer[rank], first_layer[rank + 1] - 1);
+  const long long layer = n_[0] * n_[1];
+  std::vector<int> counts(size), displs(size);
+  for (int r = 0; r < size; ++r) {
+    displs[r] = static_cast<int>(first_layer[r] * layer);
+    counts[r] = static_cast<int>((first_layer[r + 1] - first_layer[r]) * layer);
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, grid_.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  return gather_3d(out, lo, hi, shift);
+}
+
 bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int hi) const {
   if (!usable_) return false;
   if (separable_) return separable_log_sums(q, out, lo, hi);
   // Shift so that the largest coefficient is 1: exp(q/ε) may be large, its range is not.
-  double shift = -std::numeric_limits<double>::infinity();
-  for (int j = 0; j < L_.n; ++j) shift = std::max(shift, L_.lw(j) + q(j) / eps_);
+  const double shift = largest_coefficient(q);
   const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
   // The band of lattice layers along the last axis (the slowest in the points' bin order) that this rank's
   // targets read; only it is splatted. Each of its entries receives the same terms in the same order (point
@@ -189,6 +286,10 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
       band_hi = std::max(band_hi, window_first(i, last) + kWidth - 1);
     }
     if (band_lo > band_hi) return true;  // no target on this rank
+  }
+  if (dim_ == 3) {
+    splat_layers_3d(q, shift, band_lo, band_hi);
+    return gather_3d(out, lo, hi, shift);
   }
   std::fill(grid_.begin() + band_lo * stride[last], grid_.begin() + (band_hi + 1) * stride[last], 0.0);
   static const double one = 1.0;

@@ -26,6 +26,8 @@
 // error). At ε = 2h² that is 17 taps per axis, about 34 multiply-adds per box cell in 2D against some 130
 // stored pairs per cell and a kernel build for the sparse kernel, or 2·22² for the lattice above.
 #pragma once
+#include <mpi.h>
+
 #include <vector>
 
 #include "bin_hierarchy.hpp"
@@ -43,6 +45,12 @@ class GridGaussTransform {
   // out(i) = log Σ_j w_j exp((q_j − |x_i − x_j|²)/ε) for the targets i in [lo, hi) (w: L's weights).
   // Returns false when a sum is not a positive finite number (the caller falls back to the sparse kernel).
   bool log_sums(const Real1& q, const Real1& out, int lo, int hi) const;
+  // The same, collective over comm (every rank passes its own [lo, hi)), with the same bits as above. In 3D on
+  // the auxiliary lattice the lattice's layers along z are split among the ranks (each splats every point
+  // onto its own layers only) and all-gathered: the splat's work splits over the ranks, which the band of the
+  // targets does not do in 3D (a 22-layer window against a cloud some 30 layers deep: each rank's band held
+  // most of the lattice). Elsewhere it is the call above.
+  bool log_sums(MPI_Comm comm, const Real1& q, const Real1& out, int lo, int hi) const;
 
  private:
   // True when the points are on their own lattice (separable mode, set up here).
@@ -57,6 +65,13 @@ class GridGaussTransform {
   // exponentials per point and sweep) was about half of a sweep.
   const double* point_factors(int j, int a) const;
   int window_first(int j, int a) const { return first_index_[static_cast<std::size_t>(j) * 3 + a]; }
+  // The shift of the log-sum-exp: the largest log-coefficient log w_j + q_j/ε.
+  double largest_coefficient(const Real1& q) const;
+  // 3D, auxiliary lattice: zero the lattice layers [z_lo, z_hi] (along z) and splat every point whose window
+  // meets them onto them, in index order, with fixed-width rows (row_kernels.hpp).
+  void splat_layers_3d(const Real1& q, double shift, int z_lo, int z_hi) const;
+  // 3D, auxiliary lattice: the log sums of the targets [lo, hi) from the splatted lattice.
+  bool gather_3d(const Real1& out, int lo, int hi, double shift) const;
 
   Level L_;  // shares the views, copies nothing
   double eps_ = 1.0, delta_ = 1.0;
@@ -68,13 +83,16 @@ class GridGaussTransform {
   mutable std::vector<double> grid_;
   // Auxiliary-lattice mode: each point's first window index per axis, and its cached factors.
   std::vector<int> first_index_;
-  mutable std::vector<double> phi_;
+  mutable std::vector<double> phi_;  // per point and axis kFactorStride factors, the last ones zero
   mutable std::vector<unsigned char> phi_ready_;
   // Separable mode: the box of the points' own lattice (first index per axis) and the 1D taps per axis.
   bool separable_ = false;
   int first_[3] = {0, 0, 0};
   std::vector<double> taps_[3];
   mutable std::vector<double> line_;
+  // 3D scratch: one point's rows (offsets into grid_ and coefficients).
+  mutable std::vector<long long> row_off_;
+  mutable std::vector<double> row_coef_;
 };
 
 // The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at

@@ -420,7 +420,7 @@ bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const Multi
   Kokkos::deep_copy(q, p);
   // softmin(q) into fresh (all points), false on a sum that under- or overflowed (on any rank).
   auto softmin = [&]() {
-    int ok = gt.log_sums(q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
+    int ok = gt.log_sums(comm, q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
     MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm);
     for (int i = sl.lo(); i < sl.hi(); ++i) fresh(i) = -s.eps * fresh(i);
     sl.gather(comm, fresh);
