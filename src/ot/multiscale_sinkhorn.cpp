@@ -460,7 +460,13 @@ Recorded self_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vecto
   Real1 p;
   SparseKernel k;  // declared here so that every stage and rebuild reuses the pair buffers
   int cur = -1;
-  for (const Stage& s : stages) {
+  for (Stage s : stages) {
+    // A 3D grid view runs its level-1 stages on level 0 too, where the separable convolution on its own lattice
+    // pays: the level-1 kernel keeps 1.1–1.6·10³ pairs per row on linear_3d and its builds were a fifth of the
+    // yardstick, the convolution costs a few ms a sweep (docs/yardstick.md, "The 3D yardstick's fifth round").
+    if (s.level == 1 && X[0].dim == 3 && opt.gauss_transform < 0 && detail::separable_cost_per_point(X[0], s.eps) > 0.0 &&
+        detail::gauss_transform_pays(X[0], s.eps, opt.truncation))
+      s.level = 0;
     if (cur < 0) p = Real1("mf::ot::ms_p", X[s.level].n);
     for (; cur > s.level; --cur) p = detail::prolong(X[cur - 1], p);
     cur = s.level;
