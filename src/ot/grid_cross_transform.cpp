@@ -64,10 +64,14 @@ GridCrossTransform::GridCrossTransform(const Level& X, const Level& Y, double ep
     double r[3];
     for (int a = 0; a < 3; ++a) r[a] = a < d ? std::max(rho[a] - shrink, 0.0) : 0.0;
     auto part = [&](int k, int a) { return k == 0 ? 0.0 : (r[a] > 0.0 ? (k / r[a]) * (k / r[a]) : 2.0); };
-    half_[shrink].assign(2 * R_[2] + 1, -1);
+    ylo_[shrink].assign(2 * R_[2] + 1, 1);
+    yhi_[shrink].assign(2 * R_[2] + 1, 0);
     for (int dz = -R_[2]; dz <= R_[2]; ++dz) {
       const double left = 1.0 - part(dz, 2);
-      if (left >= 0.0) half_[shrink][dz + R_[2]] = std::min(R_[1], static_cast<int>(std::floor(r[1] * std::sqrt(left))));
+      if (left < 0.0) continue;
+      const int w = std::min(R_[1], static_cast<int>(std::floor(r[1] * std::sqrt(left))));
+      ylo_[shrink][dz + R_[2]] = R_[1] - w;
+      yhi_[shrink][dz + R_[2]] = R_[1] + w;
     }
   }
   for (int a = 0; a < 3; ++a) {
@@ -91,14 +95,12 @@ GridCrossTransform::GridCrossTransform(const Level& X, const Level& Y, double ep
   line_.resize(width_);
   masked_.resize(width_);
   for (auto& w : weighted_) w.resize(std::max(width_, 2 * std::max(R_[1], R_[2]) + 1));
-  coef_.resize(static_cast<std::size_t>(2 * R_[1] + 1) * (2 * R_[2] + 1));
-  off_.resize(coef_.size());
   usable_ = true;
 }
 
 long long GridCrossTransform::window_cells() const {
   long long rows = 0;
-  for (int w : half_[0]) rows += w >= 0 ? 2 * w + 1 : 0;
+  for (std::size_t k = 0; k < ylo_[0].size(); ++k) rows += std::max(0, yhi_[0][k] - ylo_[0][k] + 1);
   return rows * (2 * R_[0] + 1);
 }
 
@@ -108,25 +110,20 @@ long long GridCrossTransform::box_index(int i) const {
   return at(k[0], k[1], k[2]);
 }
 
-int GridCrossTransform::window_rows(int j, int shrink, int z_lo, int z_hi, const double* f1, const double* f2,
-                                    double scale) const {
-  const int sx = start_[0][j], sy = start_[1][j], sz = start_[2][j];
-  if (sx > n_[0] - 1 || sx + 2 * R_[0] < 0) return 0;  // the rows miss the box along x
-  const std::vector<int>& half = half_[shrink];
-  int rows = 0;
-  for (int kz = std::max(0, z_lo - sz); kz <= std::min(2 * R_[2], z_hi - sz); ++kz) {
-    const int w = half[kz];
-    if (w < 0) continue;
-    const int z = sz + kz;
-    const int ky_lo = std::max(R_[1] - w, -sy), ky_hi = std::min(R_[1] + w, n_[1] - 1 - sy);
-    const double cz = scale * f2[kz];
-    for (int ky = ky_lo; ky <= ky_hi; ++ky) {
-      off_[rows] = at(sx, sy + ky, z);
-      coef_[rows] = cz * f1[ky];
-      ++rows;
-    }
-  }
-  return rows;
+RowWindow GridCrossTransform::window(int j, int shrink, const int* lo, const int* hi) const {
+  const int sy = start_[1][j], sz = start_[2][j];
+  RowWindow w;
+  w.ylo = ylo_[shrink].data();
+  w.yhi = yhi_[shrink].data();
+  w.kz_lo = std::max(0, lo[2] - sz);
+  w.kz_hi = std::min(2 * R_[2], hi[2] - sz);
+  w.ky_min = std::max(0, lo[1] - sy);
+  w.ky_max = std::min(2 * R_[1], hi[1] - sy);
+  w.first = at(start_[0][j], sy, sz);
+  w.row = row_;
+  w.layer = row_ * n_[1];
+  w.width = width_;
+  return w;
 }
 
 const double* GridCrossTransform::x_factors(int j, int shrink) const {
@@ -141,9 +138,9 @@ const double* GridCrossTransform::x_factors(int j, int shrink) const {
 double GridCrossTransform::contract(int j, int shrink, const double* f0, const double* f1, const double* f2) const {
   // The rows, weighted by φ_2 φ_1, summed into one line along x (vector rows of width_ cells), then one dot
   // product with φ_0 (zero on the padding and, for shrink = 1, on the two end cells).
-  const int rows = window_rows(j, shrink, 0, n_[2] - 1, f1, f2, 1.0);
-  if (rows == 0) return 0.0;
-  weighted_rows(G_.data(), off_.data(), coef_.data(), rows, width_, line_.data());
+  if (!meets_box(j)) return 0.0;
+  const int lo[3] = {0, 0, 0}, hi[3] = {n_[0] - 1, n_[1] - 1, n_[2] - 1};
+  window_line(G_.data(), window(j, shrink, lo, hi), f1, f2, line_.data());
   return dot(f0, line_.data(), width_);
 }
 
@@ -183,23 +180,13 @@ bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo,
   const long long band_lo = o == 2 ? at(-pad_, 0, clip_lo[2]) : o == 1 ? at(-pad_, clip_lo[1], 0) : 0;
   const long long band_hi = o == 2 ? at(-pad_, 0, clip_hi[2] + 1) : o == 1 ? at(-pad_, clip_hi[1] + 1, 0) : total_;
   std::fill(G_.begin() + band_lo, G_.begin() + band_hi, 0.0);
-  const int z_lo = o == 2 ? clip_lo[2] : 0, z_hi = o == 2 ? clip_hi[2] : 0;
   // Every particle in index order spreads b_j e^{g_j/ε − shift} φ_0 ⊗ φ_1 ⊗ φ_2 onto its window's rows in the band.
   for (int j = 0; j < Y_.n; ++j) {
     const int sy = start_[1][j], sz = start_[2][j];
-    if (sz + 2 * R_[2] < clip_lo[2] || sz > clip_hi[2] || sy + 2 * R_[1] < clip_lo[1] || sy > clip_hi[1]) continue;
+    if (!meets_box(j) || sz + 2 * R_[2] < clip_lo[2] || sz > clip_hi[2] || sy + 2 * R_[1] < clip_lo[1] || sy > clip_hi[1])
+      continue;
     const double c = std::exp(Y_.lw(j) + g(j) / eps_ - shift);
-    int rows = window_rows(j, shrink, z_lo, z_hi, factor(1, j), factor(2, j), c);
-    if (o == 1) {  // 2D: keep the rank's rows along y only
-      int kept = 0;
-      for (int r = 0; r < rows; ++r)
-        if (off_[r] >= band_lo && off_[r] < band_hi) {
-          off_[kept] = off_[r];
-          coef_[kept++] = coef_[r];
-        }
-      rows = kept;
-    }
-    if (rows > 0) spread_rows(G_.data(), off_.data(), coef_.data(), rows, width_, x_factors(j, shrink));
+    window_spread(G_.data(), window(j, shrink, clip_lo, clip_hi), factor(1, j), factor(2, j), c, x_factors(j, shrink));
   }
   bool ok = true;
   for (int i = lo; i < hi; ++i) {

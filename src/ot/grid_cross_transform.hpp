@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "bin_hierarchy.hpp"
+#include "row_kernels.hpp"
 
 namespace mf::ot::detail {
 
@@ -58,10 +59,10 @@ class GridCrossTransform {
   void row_costs(const Real1& f, const Real1& g, const Real1& cost, int lo, int hi) const;
 
  private:
-  // The rows of j's window (shrink as above) with z in [z_lo, z_hi] (box indices), in increasing z, then y:
-  // their offsets into G_ (of the row's first cell, x = start_[0][j]) in off_ and scale · φ_2(z) φ_1(y) in
-  // coef_ (f1, f2: the factors along y and z). Returns the number of rows; 0 when the window misses the box.
-  int window_rows(int j, int shrink, int z_lo, int z_hi, const double* f1, const double* f2, double scale) const;
+  // j's window (shrink as above) with y in [y_lo, y_hi] and z in [z_lo, z_hi] (box indices) for the row kernels.
+  RowWindow window(int j, int shrink, const int* lo, const int* hi) const;
+  // Whether j's window meets the box along x.
+  bool meets_box(int j) const { return start_[0][j] <= n_[0] - 1 && start_[0][j] + 2 * R_[0] >= 0; }
   // Σ over j's window of G·f0 f1 f2 (f0 padded to width_, zero where the window has no cell).
   double contract(int j, int shrink, const double* f0, const double* f1, const double* f2) const;
   const double* factor(int a, int j) const {
@@ -85,13 +86,12 @@ class GridCrossTransform {
   int width_ = 1;                 // 2R_0 + 1 rounded up to a multiple of 4: the row kernels' width
   int pad_ = 0;                   // G_'s cells before x = 0 in each row (2R_0)
   long long row_ = 1;             // G_'s row length: pad_ + n_0 + width_ − 1
-  std::vector<int> half_[2];      // per shrink and z offset dz: the y half-width of the window's rows, −1: none
+  std::vector<int> ylo_[2], yhi_[2];  // per shrink and z offset: the window's rows along y (ylo > yhi: none)
   long long total_ = 1;
   std::vector<int> start_[3];     // per particle: box index of its window's first cell, per axis
   std::vector<double> fac_[3];    // per particle: the 2R_a + 1 factors φ_a (width_, zero-padded, along x)
   mutable std::vector<double> G_;  // the box array (rows padded along x)
-  mutable std::vector<double> line_, masked_, weighted_[3], coef_;  // per-particle scratch
-  mutable std::vector<long long> off_;
+  mutable std::vector<double> line_, masked_, weighted_[3];  // per-particle scratch
 };
 
 }  // namespace mf::ot::detail

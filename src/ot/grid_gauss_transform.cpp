@@ -177,47 +177,46 @@ double GridGaussTransform::largest_coefficient(const Real1& q) const {
   return shift;
 }
 
+RowWindow GridGaussTransform::window_3d(int j) const {
+  static const std::vector<int> lo(kWidth, 0), hi(kWidth, kWidth - 1);  // the whole cube of rows
+  RowWindow w;
+  w.ylo = lo.data();
+  w.yhi = hi.data();
+  w.kz_lo = 0;
+  w.kz_hi = kWidth - 1;
+  w.ky_min = 0;
+  w.ky_max = kWidth - 1;
+  w.row = n_[0];
+  w.layer = n_[0] * n_[1];
+  w.first = window_first(j, 0) + window_first(j, 1) * w.row + window_first(j, 2) * w.layer;
+  w.width = kFactorStride;
+  return w;
+}
+
 void GridGaussTransform::splat_layers_3d(const Real1& q, double shift, int z_lo, int z_hi) const {
-  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
   if (z_lo > z_hi) return;
-  std::fill(grid_.begin() + z_lo * stride[2], grid_.begin() + (z_hi + 1) * stride[2], 0.0);
-  row_off_.resize(kWidth * kWidth);
-  row_coef_.resize(kWidth * kWidth);
+  const long long layer = n_[0] * n_[1];
+  std::fill(grid_.begin() + z_lo * layer, grid_.begin() + (z_hi + 1) * layer, 0.0);
   for (int j = 0; j < L_.n; ++j) {
     const int fz = window_first(j, 2);
     if (fz > z_hi || fz + kWidth - 1 < z_lo) continue;
-    const double *p0 = point_factors(j, 0), *p1 = point_factors(j, 1), *p2 = point_factors(j, 2);
+    RowWindow w = window_3d(j);
+    w.kz_lo = std::max(0, z_lo - fz);
+    w.kz_hi = std::min(kWidth - 1, z_hi - fz);
     const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
-    const long long base = window_first(j, 0) + window_first(j, 1) * stride[1];
-    int rows = 0;
-    for (int kz = std::max(0, z_lo - fz); kz <= std::min(kWidth - 1, z_hi - fz); ++kz)
-      for (int ky = 0; ky < kWidth; ++ky) {
-        row_off_[rows] = base + ky * stride[1] + (fz + kz) * stride[2];
-        row_coef_[rows++] = c * p1[ky] * p2[kz];
-      }
-    spread_rows(grid_.data(), row_off_.data(), row_coef_.data(), rows, kFactorStride, p0);
+    window_spread(grid_.data(), w, point_factors(j, 1), point_factors(j, 2), c, point_factors(j, 0));
   }
 }
 
 bool GridGaussTransform::gather_3d(const Real1& out, int lo, int hi, double shift) const {
-  const long long stride[3] = {1, n_[0], n_[0] * n_[1]};
   const double norm = std::pow(2.0 * kPi, -1.5);
-  row_off_.resize(kWidth * kWidth);
-  row_coef_.resize(kWidth * kWidth);
   line_.resize(kFactorStride);
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
-    const double *p0 = point_factors(i, 0), *p1 = point_factors(i, 1), *p2 = point_factors(i, 2);
-    const long long base = window_first(i, 0) + window_first(i, 1) * stride[1] + window_first(i, 2) * stride[2];
-    int rows = 0;
-    for (int kz = 0; kz < kWidth; ++kz)
-      for (int ky = 0; ky < kWidth; ++ky) {
-        row_off_[rows] = base + ky * stride[1] + kz * stride[2];
-        row_coef_[rows++] = p1[ky] * p2[kz];
-      }
     // The rows weighted by φ_1 φ_2 summed into one line along x, then one dot product with φ_0 (zero beyond
     // the window): (2π)^{−3/2} Σ_z φ(x_i − z) G(z) is Σ_j c_j exp(−|x_i − x_j|²/ε).
-    weighted_rows(grid_.data(), row_off_.data(), row_coef_.data(), rows, kFactorStride, line_.data());
+    window_line(grid_.data(), window_3d(i), point_factors(i, 1), point_factors(i, 2), line_.data());
+    const double* p0 = point_factors(i, 0);
     double a[4] = {0.0, 0.0, 0.0, 0.0};
     for (int k = 0; k < kFactorStride; k += 4)
       for (int m = 0; m < 4; ++m) a[m] += p0[k + m] * line_[k + m];

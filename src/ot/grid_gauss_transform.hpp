@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bin_hierarchy.hpp"
+#include "row_kernels.hpp"
 
 namespace mf::ot::detail {
 
@@ -67,6 +68,8 @@ class GridGaussTransform {
   int window_first(int j, int a) const { return first_index_[static_cast<std::size_t>(j) * 3 + a]; }
   // The shift of the log-sum-exp: the largest log-coefficient log w_j + q_j/ε.
   double largest_coefficient(const Real1& q) const;
+  // 3D, auxiliary lattice: point j's window (the cube of 22³ lattice points) for the row kernels.
+  RowWindow window_3d(int j) const;
   // 3D, auxiliary lattice: zero the lattice layers [z_lo, z_hi] (along z) and splat every point whose window
   // meets them onto them, in index order, with fixed-width rows (row_kernels.hpp).
   void splat_layers_3d(const Real1& q, double shift, int z_lo, int z_hi) const;
@@ -90,9 +93,6 @@ class GridGaussTransform {
   int first_[3] = {0, 0, 0};
   std::vector<double> taps_[3];
   mutable std::vector<double> line_;
-  // 3D scratch: one point's rows (offsets into grid_ and coefficients).
-  mutable std::vector<long long> row_off_;
-  mutable std::vector<double> row_coef_;
 };
 
 // The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at

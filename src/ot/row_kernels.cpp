@@ -1,6 +1,7 @@
 // Fixed-width row kernels (row_kernels.hpp).
 #include "row_kernels.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mf::ot::detail {
@@ -34,65 +35,88 @@ inline Quad splat(double c) { return Quad{{c, c, c, c}}; }
 #endif
 
 template <int Q>  // Q quads: width 4Q
-void weighted_rows_fixed(const double* base, const long long* off, const double* coef, int rows, double* line) {
+void window_line_fixed(const double* base, const RowWindow& w, const double* f1, const double* f2, double* line) {
   Quad a[Q];
   for (int b = 0; b < Q; ++b) a[b] = splat(0.0);
-  for (int r = 0; r < rows; ++r) {
-    const double* row = base + off[r];
-    const Quad c = splat(coef[r]);
-    for (int b = 0; b < Q; ++b) a[b] += c * load(row + 4 * b);
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz) {
+    const double* layer = base + (w.first + kz * w.layer);
+    const double cz = f2[kz];
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      const double* row = layer + ky * w.row;
+      const Quad c = splat(cz * f1[ky]);
+      for (int b = 0; b < Q; ++b) a[b] += c * load(row + 4 * b);
+    }
   }
   for (int b = 0; b < Q; ++b) store(line + 4 * b, a[b]);
 }
 
 template <int Q>
-void spread_rows_fixed(double* base, const long long* off, const double* coef, int rows, const double* f) {
+void window_spread_fixed(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0) {
   Quad g[Q];
-  for (int b = 0; b < Q; ++b) g[b] = load(f + 4 * b);
-  for (int r = 0; r < rows; ++r) {
-    double* row = base + off[r];
-    const Quad c = splat(coef[r]);
-    for (int b = 0; b < Q; ++b) {
-      Quad x = load(row + 4 * b);
-      x += c * g[b];
-      store(row + 4 * b, x);
+  for (int b = 0; b < Q; ++b) g[b] = load(f0 + 4 * b);
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz) {
+    double* layer = base + (w.first + kz * w.layer);
+    const double cz = c * f2[kz];
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      double* row = layer + ky * w.row;
+      const Quad q = splat(cz * f1[ky]);
+      for (int b = 0; b < Q; ++b) {
+        Quad x = load(row + 4 * b);
+        x += q * g[b];
+        store(row + 4 * b, x);
+      }
     }
   }
 }
 
-}  // namespace
-
-void weighted_rows(const double* base, const long long* off, const double* coef, int rows, int width, double* line) {
-  switch (width) {
-    case 4: return weighted_rows_fixed<1>(base, off, coef, rows, line);
-    case 8: return weighted_rows_fixed<2>(base, off, coef, rows, line);
-    case 12: return weighted_rows_fixed<3>(base, off, coef, rows, line);
-    case 16: return weighted_rows_fixed<4>(base, off, coef, rows, line);
-    case 20: return weighted_rows_fixed<5>(base, off, coef, rows, line);
-    case 24: return weighted_rows_fixed<6>(base, off, coef, rows, line);
-    case 28: return weighted_rows_fixed<7>(base, off, coef, rows, line);
-    case 32: return weighted_rows_fixed<8>(base, off, coef, rows, line);
-    default: break;
-  }
-  for (int k = 0; k < width; ++k) line[k] = 0.0;
-  for (int r = 0; r < rows; ++r)
-    for (int k = 0; k < width; ++k) line[k] += coef[r] * base[off[r] + k];
+// Any width: the same sums, entry by entry.
+void window_line_any(const double* base, const RowWindow& w, const double* f1, const double* f2, double* line) {
+  for (int k = 0; k < w.width; ++k) line[k] = 0.0;
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz)
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      const double* row = base + (w.first + kz * w.layer + ky * w.row);
+      const double c = f2[kz] * f1[ky];
+      for (int k = 0; k < w.width; ++k) line[k] += c * row[k];
+    }
 }
 
-void spread_rows(double* base, const long long* off, const double* coef, int rows, int width, const double* f) {
-  switch (width) {
-    case 4: return spread_rows_fixed<1>(base, off, coef, rows, f);
-    case 8: return spread_rows_fixed<2>(base, off, coef, rows, f);
-    case 12: return spread_rows_fixed<3>(base, off, coef, rows, f);
-    case 16: return spread_rows_fixed<4>(base, off, coef, rows, f);
-    case 20: return spread_rows_fixed<5>(base, off, coef, rows, f);
-    case 24: return spread_rows_fixed<6>(base, off, coef, rows, f);
-    case 28: return spread_rows_fixed<7>(base, off, coef, rows, f);
-    case 32: return spread_rows_fixed<8>(base, off, coef, rows, f);
-    default: break;
+void window_spread_any(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0) {
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz)
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      double* row = base + (w.first + kz * w.layer + ky * w.row);
+      const double q = c * f2[kz] * f1[ky];
+      for (int k = 0; k < w.width; ++k) row[k] += q * f0[k];
+    }
+}
+
+}  // namespace
+
+void window_line(const double* base, const RowWindow& w, const double* f1, const double* f2, double* line) {
+  switch (w.width) {
+    case 4: return window_line_fixed<1>(base, w, f1, f2, line);
+    case 8: return window_line_fixed<2>(base, w, f1, f2, line);
+    case 12: return window_line_fixed<3>(base, w, f1, f2, line);
+    case 16: return window_line_fixed<4>(base, w, f1, f2, line);
+    case 20: return window_line_fixed<5>(base, w, f1, f2, line);
+    case 24: return window_line_fixed<6>(base, w, f1, f2, line);
+    case 28: return window_line_fixed<7>(base, w, f1, f2, line);
+    case 32: return window_line_fixed<8>(base, w, f1, f2, line);
+    default: return window_line_any(base, w, f1, f2, line);
   }
-  for (int r = 0; r < rows; ++r)
-    for (int k = 0; k < width; ++k) base[off[r] + k] += coef[r] * f[k];
+}
+
+void window_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0) {
+  switch (w.width) {
+    case 4: return window_spread_fixed<1>(base, w, f1, f2, c, f0);
+    case 8: return window_spread_fixed<2>(base, w, f1, f2, c, f0);
+    case 12: return window_spread_fixed<3>(base, w, f1, f2, c, f0);
+    case 16: return window_spread_fixed<4>(base, w, f1, f2, c, f0);
+    case 20: return window_spread_fixed<5>(base, w, f1, f2, c, f0);
+    case 24: return window_spread_fixed<6>(base, w, f1, f2, c, f0);
+    case 28: return window_spread_fixed<7>(base, w, f1, f2, c, f0);
+    case 32: return window_spread_fixed<8>(base, w, f1, f2, c, f0);
+    default: return window_spread_any(base, w, f1, f2, c, f0);
+  }
 }
 
 }  // namespace mf::ot::detail

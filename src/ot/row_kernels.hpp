@@ -1,20 +1,34 @@
-// Fixed-width row kernels of the window transforms (grid_cross_transform.hpp): a window is a list of rows
-// along x, each `width` entries long (a multiple of 4, padded with zero factors), at offsets into one array.
+// Fixed-width row kernels of the window transforms (grid_cross_transform.hpp, grid_gauss_transform.hpp): a
+// window is a set of rows along x of one 3D array, each `width` entries long (a multiple of 4, padded with zero
+// factors), weighted by a factor per layer and one per row.
 //
 // Why: the windows' rows are short (7–20 entries) and there are hundreds per point; a loop whose length is
 // known only at run time and a running sum that waits out an addition's latency on every row ran at about
 // 1 Gflop/s. With the width a compile-time constant the compiler keeps the line of sums in vector
 // registers and fully unrolls each row. The order of every addition depends on the row list alone (not on
-// the rank, nor on the alignment), so the bits do not depend on the rank count.
+// the rank, nor on the alignment), so the bits do not depend on the rank count. The rows are walked in place
+// (no list of offsets and coefficients built per point: that cost about as much as the rows' arithmetic).
 #pragma once
 
 namespace mf::ot::detail {
 
-// line[k] = Σ_r coef[r] · base[off[r] + k] for k < width, the rows added in list order.
-void weighted_rows(const double* base, const long long* off, const double* coef, int rows, int width, double* line);
+// A window of rows along x in a 3D array (rows of stride `row`, layers of stride `layer`, from the index
+// `first` of its cell (0, 0, 0), which may lie before the array when the rows read lie in it):
+// in layer kz ∈ [kz_lo, kz_hi] the rows ky ∈ [max(ylo[kz], ky_min), min(yhi[kz], ky_max)] (none where that is
+// empty), each `width` entries long (a multiple of 4; its factors along x are zero past the window).
+struct RowWindow {
+  const int* ylo;
+  const int* yhi;
+  int kz_lo = 0, kz_hi = -1, ky_min = 0, ky_max = -1;
+  long long first = 0, row = 0, layer = 0;
+  int width = 4;
+};
 
-// base[off[r] + k] += coef[r] · f[k] for k < width, the rows in list order.
-void spread_rows(double* base, const long long* off, const double* coef, int rows, int width, const double* f);
+// line[k] = Σ_{kz, ky} (f2[kz] f1[ky]) base[first + kz·layer + ky·row + k] for k < width, in increasing kz, then ky.
+void window_line(const double* base, const RowWindow& w, const double* f1, const double* f2, double* line);
+
+// base[first + kz·layer + ky·row + k] += ((c f2[kz]) f1[ky]) f0[k] for k < width, over the window's rows.
+void window_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0);
 
 // The widths the kernels are compiled for (wider rows run a generic loop); a row width rounded up to a
 // multiple of 4.
