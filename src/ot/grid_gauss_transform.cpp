@@ -105,6 +105,22 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
     for (int a = 0; a < dim_; ++a) first_index_[static_cast<std::size_t>(j) * 3 + a] = window_start(a, L.pos(j, a));
   phi_.assign(static_cast<std::size_t>(L.n) * dim_ * kFactorStride, 0.0);
   phi_ready_.assign(static_cast<std::size_t>(L.n), 0);
+  // 3D: the rows along x of each window whose (y, z) lattice point lies within 10 steps of the point's (y, z):
+  // a lattice point farther than 10 steps has the factor φ_1 φ_2 < e^{−2·100δ²/ε} = e^{−25}, the bound the cube's
+  // nearest face already gave (a point lies in [10, 11) steps of its window along each axis: the cut is 10
+  // steps below it). The point's (y, z) is within √2/2 of the window's centre (10.5, 10.5), so the disc of
+  // radius 10 + √2/2 around that centre holds those rows for every point: 360 of the cube's 484 rows.
+  if (dim_ == 3) {
+    const double centre = kGaussHalfWindow - 0.5, radius = kGaussHalfWindow - 1 + 0.5 * std::sqrt(2.0);
+    disc_lo_.assign(kWidth, 1);
+    disc_hi_.assign(kWidth, 0);
+    for (int kz = 0; kz < kWidth; ++kz) {
+      const double left = radius * radius - (kz - centre) * (kz - centre);
+      if (left < 0.0) continue;
+      disc_lo_[kz] = std::max(0, static_cast<int>(std::ceil(centre - std::sqrt(left))));
+      disc_hi_[kz] = std::min(kWidth - 1, static_cast<int>(std::floor(centre + std::sqrt(left))));
+    }
+  }
   advise_huge_pages(phi_.data(), phi_.size() * sizeof(double));
 }
 
@@ -178,10 +194,9 @@ double GridGaussTransform::largest_coefficient(const Real1& q) const {
 }
 
 RowWindow GridGaussTransform::window_3d(int j) const {
-  static const std::vector<int> lo(kWidth, 0), hi(kWidth, kWidth - 1);  // the whole cube of rows
   RowWindow w;
-  w.ylo = lo.data();
-  w.yhi = hi.data();
+  w.ylo = disc_lo_.data();
+  w.yhi = disc_hi_.data();
   w.kz_lo = 0;
   w.kz_hi = kWidth - 1;
   w.ky_min = 0;

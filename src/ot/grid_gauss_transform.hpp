@@ -68,7 +68,7 @@ class GridGaussTransform {
   int window_first(int j, int a) const { return first_index_[static_cast<std::size_t>(j) * 3 + a]; }
   // The shift of the log-sum-exp: the largest log-coefficient log w_j + q_j/ε.
   double largest_coefficient(const Real1& q) const;
-  // 3D, auxiliary lattice: point j's window (the cube of 22³ lattice points) for the row kernels.
+  // 3D, auxiliary lattice: point j's window for the row kernels (its rows within the disc below).
   RowWindow window_3d(int j) const;
   // 3D, auxiliary lattice: zero the lattice layers [z_lo, z_hi] (along z) and splat every point whose window
   // meets them onto them, in index order, with fixed-width rows (row_kernels.hpp).
@@ -93,6 +93,8 @@ class GridGaussTransform {
   int first_[3] = {0, 0, 0};
   std::vector<double> taps_[3];
   mutable std::vector<double> line_;
+  // 3D, auxiliary lattice: per layer of a window, the rows along y of its disc (lo > hi: none).
+  std::vector<int> disc_lo_, disc_hi_;
 };
 
 // The lattice the points of L sit on: x_ia = origin_a + k_ia h_a with integer k (the bin coordinates), at
