@@ -18,7 +18,7 @@
 // centre lies in the ellipse Σ_{a=1,2} (k_a/ρ_a)² ≤ 1, each row the 2R_0 + 1 cells |k_0| ≤ R_0 = ⌊ρ_0⌋, with
 // ρ_a = √(cut·ε)/h_a + √d/2: a cylinder that holds the ellipsoid Σ_a (k_a/ρ_a)² ≤ 1. A cell left out is
 // outside that ellipsoid, so farther than √(cut·ε) from the particle (the particle is within √d/2 cells of its
-// nearest centre), and its Gaussian factor is below e^{−cut}. Full rows (4/π times the ellipsoid's cells)
+// nearest centre), and its Gaussian factor is below e^{−cut}. Full rows (about 1.5 times the ellipsoid's cells)
 // because every row then has the same length, padded with zero factors to a multiple of 4: the contraction
 // runs on fixed-width vector rows (row_kernels.hpp) at several times the speed of the ellipsoid's ragged rows
 // of 7–20 cells. The potentials tilt the summands, so the sums can also be taken without the window's
