@@ -5,7 +5,7 @@
 // Why: the windows' rows are short (7–20 entries) and there are hundreds per point; a loop whose length is
 // known only at run time and a running sum that waits out an addition's latency on every row ran at about
 // 1 Gflop/s. With the width a compile-time constant the compiler keeps the line of sums in vector
-// registers and fully unrolls each row. The order of every addition depends on the row list alone (not on
+// registers and fully unrolls each row. The order of every addition depends on the window alone (not on
 // the rank, nor on the alignment), so the bits do not depend on the rank count. The rows are walked in place
 // (no list of offsets and coefficients built per point: that cost about as much as the rows' arithmetic).
 #pragma once
@@ -17,8 +17,8 @@ namespace mf::ot::detail {
 // in layer kz ∈ [kz_lo, kz_hi] the rows ky ∈ [max(ylo[kz], ky_min), min(yhi[kz], ky_max)] (none where that is
 // empty), each `width` entries long (a multiple of 4; its factors along x are zero past the window).
 struct RowWindow {
-  const int* ylo;
-  const int* yhi;
+  const int* ylo = nullptr;
+  const int* yhi = nullptr;
   int kz_lo = 0, kz_hi = -1, ky_min = 0, ky_max = -1;
   long long first = 0, row = 0, layer = 0;
   int width = 4;
@@ -30,9 +30,8 @@ void window_line(const double* base, const RowWindow& w, const double* f1, const
 // base[first + kz·layer + ky·row + k] += ((c f2[kz]) f1[ky]) f0[k] for k < width, over the window's rows.
 void window_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0);
 
-// The widths the kernels are compiled for (wider rows run a generic loop); a row width rounded up to a
-// multiple of 4.
-constexpr int kMaxUnrolledWidth = 32;
+// A row width rounded up to a multiple of 4. The kernels are compiled for the widths 4 to 32; wider rows run
+// a generic loop (the same sums).
 inline int padded_width(int w) { return (w + 3) / 4 * 4; }
 
 }  // namespace mf::ot::detail
