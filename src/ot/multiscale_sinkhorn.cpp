@@ -324,12 +324,13 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     // Over-relaxed updates on the recorded stages, where the sweeps are many (over_relaxation.hpp: plain ones
     // once the violation rises, or ω adapted to the observed contraction), and a plain v update last (the
     // returned plan has exact y marginals).
-    const double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
+    const detail::OverRelaxation relax_start(s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0,
+                                             opt.adaptive_relaxation, tol);
     // Level 0 with x on its own lattice: window contractions instead of a kernel (cross_transform_stage.hpp).
     if (cur == 0 && detail::cross_transform_wanted(opt, LX)) {
       const bool last = s.recorded && s.eps == stages.back().eps;
       const detail::TransformStage t = detail::cross_stage_by_transform(
-          comm, LX, LY, s.eps, tol, detail::OverRelaxation(omega, opt.adaptive_relaxation), opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          comm, LX, LY, s.eps, tol, relax_start, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
           f, g);
       if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
@@ -355,7 +356,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
-    detail::OverRelaxation relax(omega, opt.adaptive_relaxation);
+    detail::OverRelaxation relax = relax_start;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {

@@ -22,13 +22,16 @@ constexpr double kMinRaise = 0.02;
 // After a rise under ω, later raises stay below 1 + kCapShrink·(ω − 1); after kMaxDrops rises, plain sweeps.
 constexpr double kCapShrink = 0.8;
 constexpr int kMaxDrops = 3;
+// A raise only where, at the observed contraction, more sweeps than this remain before the tolerance: the
+// kSettle sweeps after a raise are disturbed, and a raise takes a further kWindow sweeps to be judged.
+constexpr double kWorthRaising = 12.0;
 // An L1 marginal violation above this is a stage's transient (the tolerances are 1e-2 to 1e-4).
 constexpr double kTransient = 0.1;
 
 }  // namespace
 
-OverRelaxation::OverRelaxation(double omega, bool adaptive)
-    : start_(omega), omega_(omega), adaptive_(adaptive && omega > 1.0), cap_(kMaxOmega) {}
+OverRelaxation::OverRelaxation(double omega, bool adaptive, double tol)
+    : start_(omega), omega_(omega), adaptive_(adaptive && omega > 1.0), tol_(tol), cap_(kMaxOmega) {}
 
 void OverRelaxation::observe(double err) {
   if (!adaptive_) {
@@ -73,6 +76,7 @@ void OverRelaxation::raise_if_slow(double err) {
   if (static_cast<int>(since_.size()) <= kWindow) return;
   const double lambda = std::pow(since_.back() / since_[since_.size() - 1 - kWindow], 1.0 / kWindow);
   if (!(lambda > 0.0 && lambda < 1.0)) return;
+  if (err > tol_ && std::log(tol_ / err) / std::log(lambda) < kWorthRaising) return;
   const double rho = std::min((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) / (lambda * omega_ * omega_), 1.0);
   const double best = 2.0 / (1.0 + std::sqrt(1.0 - rho));
   const double next = std::min(1.0 + kBelowOptimum * (best - 1.0), cap_);

@@ -11,7 +11,9 @@
 // updates over-relaxed by ω, the slowest error mode contracts by λ with (λ + ω − 1)² = λ ω² ρ (Young's relation),
 // ρ the plain sweep's contraction. So the λ observed under the current ω gives ρ = (λ + ω − 1)²/(λ ω²), and the
 // best ω for it, 2/(1 + √(1 − ρ)). After each window of sweeps whose violation fell at every sweep, ω is raised to
-// a little under that optimum (where λ stays real: the violation keeps falling, so a rise means trouble).
+// a little under that optimum (where λ stays real: the violation keeps falling, so a rise means trouble), if
+// at the observed λ more than kWorthRaising sweeps remain before the tolerance: a raise disturbs the next few
+// sweeps, which a fast stage does not win back (the quickstart's 2ε stage took 25 sweeps instead of 16).
 //   - A raise makes the violation, measured on potentials overshot further, rise for a sweep or two while the
 //     overshoot builds up (3.1e-2 → 5.9e-2 → 6.9e-2 on grid_relu_2d): the sweeps right after it are not judged.
 //   - A rise of the violation otherwise: back to the last ω that did not rise (1 after the starting ω), the cap
@@ -29,7 +31,8 @@ class OverRelaxation {
  public:
   // omega: the stage's starting ω (1: plain sweeps throughout, as on the annealing stages). adaptive false: the
   // fixed rule (ω until the violation rises, then 1 for good), which `measureflow ot` and the bracketed solver keep.
-  OverRelaxation(double omega, bool adaptive);
+  // tol: the stage's tolerance (a raise is made only where many sweeps remain before it).
+  OverRelaxation(double omega, bool adaptive, double tol);
   double omega() const { return omega_; }
   // After each sweep: the L1 marginal violation it left.
   void observe(double err);
@@ -39,6 +42,7 @@ class OverRelaxation {
 
   double start_, omega_;
   bool adaptive_;
+  double tol_;
   double previous_ = -1.0;   // the fixed rule's last violation
   double cap_;               // no raise above this
   double last_good_ = 1.0;   // the ω before the last raise
