@@ -90,8 +90,9 @@ TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Lev
   double err = std::numeric_limits<double>::infinity();
   while (err > tol && t.sweeps < max_sweeps) {
     if (!update_x(fx, 0)) return TransformStage{};
+    const double wx = relax.omega();
     for (int i = 0; i < X.n; ++i)
-      if (!std::isinf(fx(i))) fc(i) += relax.omega() * (fx(i) - fc(i));  // a cell in no window is set at the end
+      if (!std::isinf(fx(i))) fc(i) += wx * (fx(i) - fc(i));  // a cell in no window is set at the end
     if (!update_y(fy, 0)) return TransformStage{};
     ++t.sweeps;
     err = 0.0;

@@ -367,7 +367,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         ++rebuilds;
       }
       scaling_update(comm, k.xy, lv, sx, fu);
-      for (int i = 0; i < LX.n; ++i) lu(i) += relax.omega() * (fu(i) - lu(i));
+      const double wu = relax.omega();
+      for (int i = 0; i < LX.n; ++i) lu(i) += wu * (fu(i) - lu(i));
       if (k.transposed)
         column_scaling_update(comm, k.xy, lu, fv);
       else
