@@ -365,6 +365,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
         build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);  // in the old pairs' buffers
         ++rebuilds;
+        relax.kernel_rebuilt();
       }
       scaling_update(comm, k.xy, lv, sx, fu);
       const double wu = relax.omega();

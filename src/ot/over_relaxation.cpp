@@ -72,6 +72,12 @@ void OverRelaxation::observe(double err) {
   raised_ = false;
 }
 
+void OverRelaxation::kernel_rebuilt() {
+  if (!adaptive_) return;
+  settle_ = kSettle;
+  since_.clear();
+}
+
 void OverRelaxation::raise_if_slow(double err) {
   if (static_cast<int>(since_.size()) <= kWindow) return;
   const double lambda = std::pow(since_.back() / since_[since_.size() - 1 - kWindow], 1.0 / kWindow);
