@@ -24,8 +24,8 @@ struct TransformStage {
 bool cross_transform_wanted(const MultiscaleOptions& opt, const Level& X);
 
 // Updates f (on X) and g (on Y) at ε until the y marginal's violation is ≤ tol (or max_sweeps): both updates
-// over-relaxed by relax (its ω follows the violations), the last y update plain. The windows hold every pair with a Gaussian factor
-// above e^{−(θ + 10)} (θ = truncation). The stage is accepted only if, on each side, the rows' mass on their
+// over-relaxed by relax (its ω follows the violations), the last y update plain. The windows hold every pair
+// with a Gaussian factor above e^{−(θ + 10)} (θ = truncation). The stage is accepted only if, on each side, the rows' mass on their
 // windows' outermost layer, Σ_i a_i S_outer,i/S_i (a cell in no window counting whole), is at most 10⁻³·tol:
 // the windows then hold the plan to a thousandth of the marginal tolerance. The cells in no window (the grid's
 // far tail, beyond every particle's window) take no part in the sweeps; their potentials are the soft

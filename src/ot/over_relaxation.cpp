@@ -11,7 +11,8 @@ namespace {
 // Sweeps over which the contraction is measured: enough to average a fresh stage's first sweeps, few against
 // the 20–450 sweeps of the yardstick's level-0 stages.
 constexpr int kWindow = 4;
-// Sweeps after a raise (or the starting ω's return) whose rise is the overshoot building up.
+// Sweeps after a raise or the starting ω's return (a rise is the overshoot building up), and after a kernel
+// rebuild (a rise is the new truncation's), that are not judged.
 constexpr int kSettle = 3;
 // The largest ω ever used (ω → 2 contracts by ω − 1 → 1 whatever ρ).
 constexpr double kMaxOmega = 1.95;

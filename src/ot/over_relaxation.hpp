@@ -52,7 +52,7 @@ class OverRelaxation {
   double last_good_ = 1.0;   // the ω before the last raise
   bool raised_ = false;      // ω is one this rule set (not the starting one)
   bool suspended_ = false;   // plain sweeps through a transient, the starting ω back below kTransient
-  int settle_ = 0;           // sweeps after a raise or a return that are not judged
+  int settle_ = 0;           // sweeps after a raise, a return or a rebuild that are not judged
   int drops_ = 0;            // rises of the violation under ω > 1
   std::vector<double> since_;  // violations since the window started, each below the one before
 };
