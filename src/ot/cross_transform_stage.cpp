@@ -65,7 +65,7 @@ void tail_cells_by_c_transform(const Level& X, const Level& Y, const Real1& g, c
 
 }  // namespace
 
-TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, double omega,
+TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, OverRelaxation relax,
                                         double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g) {
   TransformStage t;
   const GridCrossTransform gt(X, Y, eps, truncation + kWindowMargin);
@@ -90,16 +90,16 @@ TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Lev
   double err = std::numeric_limits<double>::infinity();
   while (err > tol && t.sweeps < max_sweeps) {
     if (!update_x(fx, 0)) return TransformStage{};
+    const double wx = relax.omega();
     for (int i = 0; i < X.n; ++i)
-      if (!std::isinf(fx(i))) fc(i) += omega * (fx(i) - fc(i));  // a cell in no window is set at the end
+      if (!std::isinf(fx(i))) fc(i) += wx * (fx(i) - fc(i));  // a cell in no window is set at the end
     if (!update_y(fy, 0)) return TransformStage{};
     ++t.sweeps;
-    const double previous = err;
     err = 0.0;
     for (int j = 0; j < Y.n; ++j) err += Y.w(j) * std::fabs(std::exp((gc(j) - fy(j)) / eps) - 1.0);
     if (!std::isfinite(err)) return TransformStage{};
-    if (err > previous) omega = 1.0;
-    const double w = err > tol ? omega : 1.0;
+    relax.observe(err);
+    const double w = err > tol ? relax.omega() : 1.0;
     for (int j = 0; j < Y.n; ++j) gc(j) += w * (fy(j) - gc(j));
   }
   t.err = err;

@@ -6,6 +6,7 @@
 
 #include "bin_hierarchy.hpp"
 #include "measureflow/ot/multiscale_sinkhorn.hpp"
+#include "over_relaxation.hpp"
 
 namespace mf::ot::detail {
 
@@ -22,15 +23,15 @@ struct TransformStage {
 // opt.cross_transform > 0, or < 0 in 3D, and none of the options that need the stored pairs.
 bool cross_transform_wanted(const MultiscaleOptions& opt, const Level& X);
 
-// Updates f (on X) and g (on Y) at ε until the y marginal's violation is ≤ tol (or max_sweeps): ω on both
-// updates until the violation grows, the last y update plain. The windows hold every pair with a Gaussian factor
-// above e^{−(θ + 10)} (θ = truncation). The stage is accepted only if, on each side, the rows' mass on their
+// Updates f (on X) and g (on Y) at ε until the y marginal's violation is ≤ tol (or max_sweeps): both updates
+// over-relaxed by relax (its ω follows the violations), the last y update plain. The windows hold every pair
+// with a Gaussian factor above e^{−(θ + 10)} (θ = truncation). The stage is accepted only if, on each side, the rows' mass on their
 // windows' outermost layer, Σ_i a_i S_outer,i/S_i (a cell in no window counting whole), is at most 10⁻³·tol:
 // the windows then hold the plan to a thousandth of the marginal tolerance. The cells in no window (the grid's
 // far tail, beyond every particle's window) take no part in the sweeps; their potentials are the soft
 // c-transform of the final g over all particles. Collective; rank-independent bits.
 // forced: run it even where it does not pay (a grid no larger than one window; opt.cross_transform > 0).
-TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, double omega,
+TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, OverRelaxation relax,
                                         double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g);
 
 }  // namespace mf::ot::detail

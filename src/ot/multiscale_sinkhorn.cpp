@@ -24,6 +24,7 @@
 #include "cross_transform_stage.hpp"
 #include "grid_gauss_transform.hpp"
 #include "multiscale_cross.hpp"
+#include "over_relaxation.hpp"
 #include "row_slices.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
@@ -320,14 +321,16 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
     const Level &LX = X[cur], &LY = Y[cur];
     const double tol = s.recorded ? opt.tol : std::max(opt.tol, opt.stage_tol);
-    // Over-relaxed updates on the recorded stages, where the sweeps are many; plain ones as soon as the
-    // violation grows, and a plain v update last (the returned plan has exact y marginals).
-    double omega = s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0;
+    // Over-relaxed updates on the recorded stages, where the sweeps are many (over_relaxation.hpp: plain ones
+    // once the violation rises, or ω adapted to the observed contraction), and a plain v update last (the
+    // returned plan has exact y marginals).
+    const detail::OverRelaxation relax_start(s.recorded || opt.relax_every_stage ? opt.relaxation : 1.0,
+                                             opt.adaptive_relaxation, tol);
     // Level 0 with x on its own lattice: window contractions instead of a kernel (cross_transform_stage.hpp).
     if (cur == 0 && detail::cross_transform_wanted(opt, LX)) {
       const bool last = s.recorded && s.eps == stages.back().eps;
       const detail::TransformStage t = detail::cross_stage_by_transform(
-          comm, LX, LY, s.eps, tol, omega, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          comm, LX, LY, s.eps, tol, relax_start, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
           f, g);
       if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
@@ -353,6 +356,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
+    detail::OverRelaxation relax = relax_start;
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
@@ -361,18 +365,19 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
         build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);  // in the old pairs' buffers
         ++rebuilds;
+        relax.kernel_rebuilt();
       }
       scaling_update(comm, k.xy, lv, sx, fu);
-      for (int i = 0; i < LX.n; ++i) lu(i) += omega * (fu(i) - lu(i));
+      const double wu = relax.omega();
+      for (int i = 0; i < LX.n; ++i) lu(i) += wu * (fu(i) - lu(i));
       if (k.transposed)
         column_scaling_update(comm, k.xy, lu, fv);
       else
         scaling_update(comm, k.yx, lu, sy, fv);
       ++stage_it;
-      const double previous = err;
       err = violation(LY, lv, fv);
-      if (err > previous) omega = 1.0;
-      const double w = err > tol ? omega : 1.0;
+      relax.observe(err);
+      const double w = err > tol ? relax.omega() : 1.0;
       for (int j = 0; j < LY.n; ++j) lv(j) += w * (fv(j) - lv(j));
       ++rec.iterations;
       // Long stages (the finest level at 10⁶ points) show their progress every 100 sweeps.

@@ -41,6 +41,10 @@ struct MultiscaleOptions {
   int max_radius_bins = 8;    // a stage runs on the finest level where sqrt(10 ε) spans ≤ this many bins
   int max_iterations = 4000;  // sweeps per solve, all stages together
   double relaxation = 1.5;    // over-relaxation ω of the cross solve's last two stages (1: plain Sinkhorn)
+  // true: ω starts at `relaxation` and is raised towards the optimum for the contraction each stage observes
+  // (Young's relation; src/ot/over_relaxation.hpp). The yardstick's choice (docs/yardstick.md, "Adaptive
+  // over-relaxation"); off by default (`measureflow ot`'s numbers unchanged).
+  bool adaptive_relaxation = false;
   bool relax_every_stage = false;  // ω on every stage of the cross solve (the bracketed solver: all stages to tol)
   long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
   bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
