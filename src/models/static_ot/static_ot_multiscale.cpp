@@ -66,6 +66,7 @@ StaticSolution solve_multiscale(MPI_Comm comm, const ViewCloud& x, const ViewClo
   mo.eps = o.eps;
   mo.tol = o.tolerance;
   mo.max_iterations = o.max_iterations;
+  mo.max_stored_pairs = o.max_stored_pairs;
   mo.self_terms = true;
   const ot::MultiscalePlan plan = ot::multiscale_plan(comm, hx, hy, o.lattice, mo);
   if (!plan.converged) failed(o, what, plan.iterations, plan.marginal_error);
