@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "adaptive_relaxation.hpp"
 #include "bin_hierarchy.hpp"
 #include "cross_transform_stage.hpp"
 #include "grid_gauss_transform.hpp"
@@ -353,6 +354,8 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
+    detail::AdaptiveRelaxation adaptive;  // opt.adaptive_relaxation: ω from the plain sweeps' rate, every stage
+    if (opt.adaptive_relaxation) omega = adaptive.omega();
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
@@ -371,7 +374,13 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       ++stage_it;
       const double previous = err;
       err = violation(LY, lv, fv);
-      if (err > previous) omega = 1.0;
+      if (opt.adaptive_relaxation && std::isfinite(err) && err > 0.0) {
+        const double was = omega;
+        omega = adaptive.next(err);
+        if (omega != was && tracing(comm))
+          std::fprintf(stderr, "multiscale cross: eps %.3e level %d sweep %d err %.2e omega %.4f\n", s.eps, s.level, stage_it, err, omega);
+      } else if (err > previous)
+        omega = 1.0;
       const double w = err > tol ? omega : 1.0;
       for (int j = 0; j < LY.n; ++j) lv(j) += w * (fv(j) - lv(j));
       ++rec.iterations;
