@@ -21,21 +21,21 @@ double feed_geometric(AdaptiveRelaxation& r, double e0, double rho, int count) {
 }  // namespace
 
 TEST(AdaptiveRelaxation, YoungsOmegaFromASettledRate) {
-  const double rho = 0.999;
+  const double rho = 0.99;
   AdaptiveRelaxation r;
   EXPECT_EQ(r.omega(), 1.0);
   // Plain until two full windows of rate are seen (2·kWindow + 1 violations).
   EXPECT_EQ(feed_geometric(r, 1e-2, rho, 2 * AdaptiveRelaxation::kWindow), 1.0);
   const double omega = r.next(1e-2 * std::pow(rho, 2 * AdaptiveRelaxation::kWindow));
-  EXPECT_NEAR(omega, 2.0 / (1.0 + std::sqrt(1.0 - rho)), 1e-9);  // 1.9387...
+  EXPECT_NEAR(omega, 2.0 / (1.0 + std::sqrt(1.0 - rho)), 1e-9);  // Young's ω*: 1.8182
   // It stays while the violation keeps decreasing, and while it oscillates within the growth bound.
   EXPECT_EQ(r.next(5e-3), omega);
   EXPECT_EQ(r.next(9e-3), omega);
 }
 
-TEST(AdaptiveRelaxation, CappedBelowTwo) {
-  AdaptiveRelaxation r;
-  EXPECT_EQ(feed_geometric(r, 1.0, 1.0 - 1e-9, 3 * AdaptiveRelaxation::kWindow), AdaptiveRelaxation::kMaxOmega);
+TEST(AdaptiveRelaxation, Capped) {
+  AdaptiveRelaxation r;  // ρ = 0.999: ω* = 1.9387, above the cap
+  EXPECT_EQ(feed_geometric(r, 1.0, 0.999, 3 * AdaptiveRelaxation::kWindow), AdaptiveRelaxation::kMaxOmega);
 }
 
 TEST(AdaptiveRelaxation, NoOmegaFromATransient) {
@@ -50,13 +50,22 @@ TEST(AdaptiveRelaxation, NoOmegaFromATransient) {
   EXPECT_EQ(omega, 1.0);
 }
 
-TEST(AdaptiveRelaxation, PlainForTheRestOfTheStageOnceTheProgressIsLost) {
+TEST(AdaptiveRelaxation, HalvesOmegaMinusOneWhenTheProgressIsLost) {
   AdaptiveRelaxation r;
   const double omega = feed_geometric(r, 1e-2, 0.99, 3 * AdaptiveRelaxation::kWindow);
   ASSERT_GT(omega, 1.5);
   const double best = 1e-2 * std::pow(0.99, 3 * AdaptiveRelaxation::kWindow - 1);
   EXPECT_EQ(r.next(0.5 * best), omega);
-  EXPECT_EQ(r.next(AdaptiveRelaxation::kGrowth * 0.5 * best * 1.01), 1.0);
-  // Plain from then on, whatever follows (a settled rate included).
+  double e = AdaptiveRelaxation::kGrowth * 0.5 * best * 1.01;
+  EXPECT_DOUBLE_EQ(r.next(e), 1.0 + 0.5 * (omega - 1.0));
+  // Each further loss halves ω − 1 again (from the violation that caused the last halving), down to plain sweeps
+  // below 1.05, which stay for the rest of the stage (a settled rate included).
+  double w = 1.0 + 0.5 * (omega - 1.0);
+  while (w > 1.0) {
+    e *= AdaptiveRelaxation::kGrowth * 1.01;
+    const double next = r.next(e);
+    EXPECT_TRUE(next == 1.0 || std::fabs(next - (1.0 + 0.5 * (w - 1.0))) < 1e-15) << next;
+    w = next;
+  }
   EXPECT_EQ(feed_geometric(r, 1e-3, 0.99, 5 * AdaptiveRelaxation::kWindow), 1.0);
 }
