@@ -21,7 +21,7 @@ constexpr long long kMaxMultiscalePoints = 262144;
 // keep their numbers), multiscale above, where it is the faster (measured crossover in docs/static_ot.md).
 constexpr long long kAutoDenseMaxPoints = 4096;
 // solver.max_stored_pairs: the multiscale kernel's pairs stored per rank and orientation (12 bytes each, both
-// orientations stored: at most 2.4 GB a rank). Above it a stage's kernel is recomputed every sweep, ~10x slower
+// orientations stored: at most 2.4 GB a rank). Above it a stage's kernel is recomputed every sweep, ~5x slower
 // per sweep. 10⁸ holds the first level-0 stage of the 512² limit at ε = h² on one rank (~350 pairs a row,
 // 9.2·10⁷): the limit deck then stores on every rank count, where the model's former 2·10⁷ streamed it for
 // thousands of sweeps (docs/static_ot.md, "512² in minutes").
