@@ -72,7 +72,7 @@ struct MultiscaleOptions {
   // the same as a cost off by 6·10⁻⁸ ε. The yardstick's choice (docs/yardstick.md); off by default.
   bool single_precision_kernel = false;
   // true: every cross stage starts with plain sweeps, measures their rate ρ and then over-relaxes with Young's
-  // ω = 2/(1 + √(1 − ρ)) (src/ot/adaptive_relaxation.hpp), instead of `relaxation` on the recorded stages with
+  // ω = 2/(1 + √(1 − ρ)), at most 1.9 (src/ot/adaptive_relaxation.hpp), instead of `relaxation` on the recorded stages with
   // its all-or-nothing safeguard: far fewer sweeps at small ε. Used by the static_ot model; off by default
   // (the yardstick's and `measureflow ot`'s numbers unchanged).
   bool adaptive_relaxation = false;

@@ -22,8 +22,8 @@ constexpr long long kMaxMultiscalePoints = 262144;
 constexpr long long kAutoDenseMaxPoints = 4096;
 // solver.max_stored_pairs: the multiscale kernel's pairs stored per rank and orientation (12 bytes each, both
 // orientations stored: at most 2.4 GB a rank). Above it a stage's kernel is recomputed every sweep, ~5x slower
-// per sweep. 10⁸ holds the first level-0 stage of the 512² limit at ε = h² on one rank (~350 pairs a row,
-// 9.2·10⁷): the limit deck then stores on every rank count, where the model's former 2·10⁷ streamed it for
+// per sweep. 10⁸ holds the first level-0 stage of the 512² limit at ε = h² on one rank (~358 pairs a row,
+// 9.4·10⁷): the limit deck then stores on every rank count, where the model's former 2·10⁷ streamed it for
 // thousands of sweeps (docs/static_ot.md, "512² in minutes").
 constexpr long long kDefaultMaxStoredPairs = 100000000;
 

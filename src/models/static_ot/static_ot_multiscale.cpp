@@ -67,7 +67,7 @@ StaticSolution solve_multiscale(MPI_Comm comm, const ViewCloud& x, const ViewClo
   mo.tol = o.tolerance;
   mo.max_iterations = o.max_iterations;
   mo.max_stored_pairs = o.max_stored_pairs;
-  mo.adaptive_relaxation = true;  // Young's ω from the observed rate: ~3x fewer sweeps at 256² (docs/static_ot.md)
+  mo.adaptive_relaxation = true;  // Young's ω from the observed rate: 2999 -> 571 sweeps at 256² (docs/static_ot.md)
   mo.self_terms = true;
   const ot::MultiscalePlan plan = ot::multiscale_plan(comm, hx, hy, o.lattice, mo);
   if (!plan.converged) failed(o, what, plan.iterations, plan.marginal_error);
