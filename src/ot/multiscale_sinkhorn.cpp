@@ -24,6 +24,7 @@
 #include "cross_transform_stage.hpp"
 #include "grid_gauss_transform.hpp"
 #include "multiscale_cross.hpp"
+#include "plain_rate_relaxation.hpp"
 #include "over_relaxation.hpp"
 #include "row_slices.hpp"
 #include "measureflow/errors.hpp"
@@ -357,6 +358,11 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
     detail::OverRelaxation relax = relax_start;
+    // The static solves' rule instead (opt.relaxation_from_plain_rate, plain_rate_relaxation.hpp): thousands of
+    // sweeps to tol 1e-6 at ε = h², where measuring the plain rate first pays; the yardstick's short stages
+    // (20–450 sweeps to 1e-3) start from ω instead (over_relaxation.hpp).
+    detail::PlainRateRelaxation from_plain;
+    const auto omega_now = [&] { return opt.relaxation_from_plain_rate ? from_plain.omega() : relax.omega(); };
     while (err > tol && rec.iterations < opt.max_iterations) {
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) centre_gauge(lu, lv);
       if (max_abs(lu) > kAbsorbAt || max_abs(lv) > kAbsorbAt) {
@@ -368,7 +374,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         relax.kernel_rebuilt();
       }
       scaling_update(comm, k.xy, lv, sx, fu);
-      const double wu = relax.omega();
+      const double wu = omega_now();
       for (int i = 0; i < LX.n; ++i) lu(i) += wu * (fu(i) - lu(i));
       if (k.transposed)
         column_scaling_update(comm, k.xy, lu, fv);
@@ -376,8 +382,15 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         scaling_update(comm, k.yx, lu, sy, fv);
       ++stage_it;
       err = violation(LY, lv, fv);
-      relax.observe(err);
-      const double w = err > tol ? relax.omega() : 1.0;
+      if (!opt.relaxation_from_plain_rate) {
+        relax.observe(err);
+      } else if (std::isfinite(err) && err > 0.0) {
+        const double was = from_plain.omega();
+        if (from_plain.next(err) != was && tracing(comm))
+          std::fprintf(stderr, "multiscale cross: eps %.3e level %d sweep %d err %.2e omega %.4f\n", s.eps, s.level, stage_it, err,
+                       from_plain.omega());
+      }
+      const double w = err > tol ? omega_now() : 1.0;
       for (int j = 0; j < LY.n; ++j) lv(j) += w * (fv(j) - lv(j));
       ++rec.iterations;
       // Long stages (the finest level at 10⁶ points) show their progress every 100 sweeps.

@@ -75,6 +75,13 @@ struct MultiscaleOptions {
   // memory to fault in at each build and to read at each sweep); each value is off by at most 2⁻²⁴ relative,
   // the same as a cost off by 6·10⁻⁸ ε. The yardstick's choice (docs/yardstick.md); off by default.
   bool single_precision_kernel = false;
+  // true: every cross stage starts with plain sweeps, measures their rate ρ and then over-relaxes with Young's
+  // ω = 2/(1 + √(1 − ρ)), at most 1.9 (src/ot/plain_rate_relaxation.hpp), instead of the rule above: far fewer
+  // sweeps where the stages are thousands of sweeps long (ε = h², tol 1e-6). Used by the static_ot model; off by
+  // default. Why two rules: the yardstick's stages are 20–450 sweeps to 1e-3, where 20 plain sweeps to measure ρ
+  // would cost more than they save; on static_ot's 256² deck the rule above (from ω = 1.5, recorded stages only)
+  // gives 2714 sweeps against this rule's 571 (docs/static_ot.md).
+  bool relaxation_from_plain_rate = false;
 };
 
 struct MultiscaleDivergence {

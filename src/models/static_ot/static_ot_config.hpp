@@ -20,6 +20,12 @@ constexpr long long kMaxMultiscalePoints = 262144;
 // solver.method auto: dense up to this many points per cloud (the shipped decks' 48² and their tests
 // keep their numbers), multiscale above, where it is the faster (measured crossover in docs/static_ot.md).
 constexpr long long kAutoDenseMaxPoints = 4096;
+// solver.max_stored_pairs: the multiscale kernel's pairs stored per rank and orientation (12 bytes each, both
+// orientations stored: at most 2.4 GB a rank). Above it a stage's kernel is recomputed every sweep, ~5x slower
+// per sweep. 10⁸ holds the first level-0 stage of the 512² limit at ε = h² on one rank (~358 pairs a row,
+// 9.4·10⁷): the limit deck then stores on every rank count, where the model's former 2·10⁷ streamed it for
+// thousands of sweeps (docs/static_ot.md, "512² in minutes").
+constexpr long long kDefaultMaxStoredPairs = 100000000;
 
 struct StaticOtConfig {
   GridSpec domain;                          // domain.{dim, lower, upper, cells, boundary}
@@ -29,6 +35,7 @@ struct StaticOtConfig {
   double tolerance = 1e-6;                  // solver.tolerance: L1 marginal violation of the final plan
   int max_iterations = 20000;               // solver.max_iterations: Sinkhorn sweeps, all ε stages together
   StaticMethod method = StaticMethod::Auto; // solver.method: auto | dense | multiscale
+  long long max_stored_pairs = kDefaultMaxStoredPairs;  // solver.max_stored_pairs (multiscale only)
   bool eulerian_enabled = true;             // eulerian.enabled: the grid view (cells as a weighted cloud)
   bool lagrangian_enabled = true;           // lagrangian.enabled: the particle view (samples of α and β)
   long long particles = 2000;               // lagrangian.particles: samples of each measure

@@ -1,5 +1,5 @@
 // Deck keys of the static_ot model (pinned: initial = α, target = β; not pinned: solver.{eps, tolerance,
-// max_iterations, method}), the deck → StaticOtConfig mapping, and the model's registration.
+// max_iterations, method, max_stored_pairs}), the deck → StaticOtConfig mapping, and the model's registration.
 #include <string>
 
 #include "measureflow/deck.hpp"
@@ -37,6 +37,10 @@ void declare_static_ot_keys(Schema& s) {
   solver.enumeration("method", {"auto", "dense", "multiscale"}, "auto",
                      "dense: every pair every sweep (up to 65536 points); multiscale: bin hierarchy and truncated "
                      "kernel (up to 262144 points, 1-3 D); auto: dense up to 4096 points per cloud, multiscale above");
+  solver.integer("max_stored_pairs", kDefaultMaxStoredPairs,
+                 "multiscale: kernel pairs stored per rank and orientation (12 bytes each); a stage with more "
+                 "recomputes its kernel every sweep (slower, memory O(points))")
+      .min(0);
   s.cross_check([](const YAML::Node& root, Errors& e) {
     // The grid is the Eulerian view's cells and the particles' decomposition, and sets the default ε.
     require_grid_keys(root, e, "static_ot places both measures on the grid and takes its default eps from h");
@@ -84,6 +88,7 @@ StaticOtConfig config_from_deck(const Deck& deck) {
   c.max_iterations = static_cast<int>(deck.integer("solver.max_iterations"));
   const std::string method = deck.text("solver.method");
   c.method = method == "dense" ? StaticMethod::Dense : method == "multiscale" ? StaticMethod::Multiscale : StaticMethod::Auto;
+  c.max_stored_pairs = deck.integer("solver.max_stored_pairs");
   c.eulerian_enabled = deck.flag("eulerian.enabled");
   c.lagrangian_enabled = deck.flag("lagrangian.enabled");
   c.particles = deck.integer("lagrangian.particles");

@@ -79,6 +79,7 @@ std::unique_ptr<Model> build_static_ot_model(const StaticOtConfig& config, MPI_C
   opt.tolerance = config.tolerance;
   opt.max_iterations = config.max_iterations;
   opt.method = config.method;
+  opt.max_stored_pairs = config.max_stored_pairs;
   opt.lattice = grid_lattice(*grid);
   if (config.eulerian_enabled) {
     auto e = std::make_unique<StaticOtEulerian>(config, grid, opt);

@@ -66,6 +66,8 @@ StaticSolution solve_multiscale(MPI_Comm comm, const ViewCloud& x, const ViewClo
   mo.eps = o.eps;
   mo.tol = o.tolerance;
   mo.max_iterations = o.max_iterations;
+  mo.max_stored_pairs = o.max_stored_pairs;
+  mo.relaxation_from_plain_rate = true;  // Young's ω from the plain sweeps' rate: 2999 -> 571 sweeps at 256² (docs/static_ot.md)
   mo.self_terms = true;
   const ot::MultiscalePlan plan = ot::multiscale_plan(comm, hx, hy, o.lattice, mo);
   if (!plan.converged) failed(o, what, plan.iterations, plan.marginal_error);

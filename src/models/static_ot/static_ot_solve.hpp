@@ -41,6 +41,7 @@ struct StaticSolveOptions {
   double tolerance = 1e-6;
   int max_iterations = 20000;
   StaticMethod method = StaticMethod::Auto;
+  long long max_stored_pairs = kDefaultMaxStoredPairs;  // the multiscale kernel's, per rank and orientation
   ot::BinLattice lattice;  // the multiscale solver's finest bins (the grid's cells)
 };
 
