@@ -415,9 +415,10 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
 // 1 + P ∈ [1, 2], ω = 1/(3/2 ± (1/2)cos(π/4)), takes every mode down by at least 1/17 in two sweeps (≈ 0.24 a
 // sweep), and each of its steps alone contracts every mode (|1 − ω μ| < 1 on [1, 2]). The first sweep, from a
 // potential prolonged from the coarser level (far from the fixed point), and every sweep after the violation
-// grew, are plain averages; so is the last (the caller's), as only ω = 1/2 removes the constant mode (μ = 2), and
-// the dual value 2⟨a, softmin p⟩ is off by twice the a-weighted mean of p's error, to first order
-// (docs/yardstick.md, "The 3D yardstick's sixth round").
+// grew, are plain averages; so is the last (the caller's), as only ω = 1/2 removes the constant mode (μ = 2): the
+// estimate 2⟨a, softmin p⟩ after a Chebyshev step was off by twice the a-weighted mean of p's error, to first
+// order. The 3D value is now the dual objective, second order whatever the last step; the plain last step still
+// passes a settled potential to the next stage (docs/yardstick.md, "The 3D yardstick's sixth round").
 double self_sweep_weight(int it, bool grew) {
   if (it == 0 || grew) return 0.5;
   const double half_spread = 0.5 * std::sqrt(0.5);  // (1/2) cos(π/4)
