@@ -48,6 +48,32 @@ inline mf::ot::HostCloud convex_gradient_image(const mf::ot::HostCloud& x) {
   return y;
 }
 
+// The bins of [-1, 1]² cut into cells × cells squares (the grid view's lattice in the multiscale tests).
+inline mf::ot::BinLattice square_lattice(int cells) {
+  mf::ot::BinLattice l;
+  l.dim = 2;
+  for (int a = 0; a < 2; ++a) {
+    l.lower[a] = -1.0;
+    l.h[a] = 2.0 / cells;
+    l.cells[a] = cells;
+  }
+  return l;
+}
+
+// The lattice's cell centres with the mass of a Gaussian of variances (sx, sy) centred at (cx, cy): a grid view.
+inline mf::ot::HostCloud gaussian_cells(const mf::ot::BinLattice& l, double cx, double cy, double sx, double sy) {
+  mf::ot::HostCloud c;
+  c.dim = 2;
+  for (int j = 0; j < l.cells[1]; ++j)
+    for (int i = 0; i < l.cells[0]; ++i) {
+      const double x = l.lower[0] + (i + 0.5) * l.h[0], y = l.lower[1] + (j + 0.5) * l.h[1];
+      c.positions.push_back(x);
+      c.positions.push_back(y);
+      c.weights.push_back(std::exp(-0.5 * ((x - cx) * (x - cx) / sx + (y - cy) * (y - cy) / sy)));
+    }
+  return c;
+}
+
 inline mf::ot::BinLattice lattice_for(const mf::ot::HostCloud& x, const mf::ot::HostCloud& y, int bins_per_side) {
   mf::ot::BinLattice l;
   l.dim = x.dim;

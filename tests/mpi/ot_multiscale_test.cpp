@@ -18,35 +18,18 @@
 #include "ot/grid_gauss_transform.hpp"
 #include "ot/multiscale_cross.hpp"
 #include "ot/sparse_kernel.hpp"
+#include "ot_test_clouds.hpp"
 
 namespace {
 
 using mf::ot::BinLattice;
 using mf::ot::HostCloud;
 
-BinLattice unit_square(int cells) {
-  BinLattice l;
-  l.dim = 2;
-  for (int a = 0; a < 2; ++a) {
-    l.lower[a] = -1.0;
-    l.h[a] = 2.0 / cells;
-    l.cells[a] = cells;
-  }
-  return l;
-}
+using mf::testing::square_lattice;
 
-// Cell centres of the lattice with a Gaussian-like mass (a grid view).
+// Cell centres of the lattice with an isotropic Gaussian's mass (a grid view).
 HostCloud gaussian_cells(const BinLattice& l, double cx, double cy, double s2) {
-  HostCloud c;
-  c.dim = 2;
-  for (int j = 0; j < l.cells[1]; ++j)
-    for (int i = 0; i < l.cells[0]; ++i) {
-      const double x = l.lower[0] + (i + 0.5) * l.h[0], y = l.lower[1] + (j + 0.5) * l.h[1];
-      c.positions.push_back(x);
-      c.positions.push_back(y);
-      c.weights.push_back(std::exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2.0 * s2)));
-    }
-  return c;
+  return mf::testing::gaussian_cells(l, cx, cy, s2, s2);
 }
 
 // Gaussian samples (a particle view), the same on every rank.
@@ -86,7 +69,7 @@ mf::WeightedPoints distributed(const HostCloud& c, MPI_Comm comm) {
 // cancel between equal means), so S_ε = |τ|² exactly at every ε: an exact value the truncation and the
 // bin hierarchy must reproduce, with a shift that is not a whole number of bins.
 TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
-  const BinLattice lat = unit_square(24);
+  const BinLattice lat = square_lattice(24);
   const HostCloud x = gaussian_cells(lat, -0.1, 0.05, 0.04);
   HostCloud y = x;
   const double tx = 0.37 * lat.h[0], ty = -0.81 * lat.h[1];
@@ -107,7 +90,7 @@ TEST(MultiscaleSinkhorn, TranslationGivesTheShiftSquaredExactly) {
 // Grid view vs particle view at ε = 2h²: the dense streaming solver visits all pairs; the truncated
 // multiscale one must give the same divergence up to the solvers' tolerances (1e-6 marginals).
 TEST(MultiscaleSinkhorn, AgreesWithTheDenseSolver) {
-  const BinLattice lat = unit_square(16);
+  const BinLattice lat = square_lattice(16);
   const HostCloud x = gaussian_cells(lat, 0.1, 0.0, 0.05);
   const HostCloud y = gaussian_samples(800, 0.1, 0.0, 0.05, 7);
   mf::ot::MultiscaleOptions opt;
@@ -129,7 +112,7 @@ TEST(MultiscaleSinkhorn, AgreesWithTheDenseSolver) {
 // Every rank computes a slice of every potential and gathers the rest: the result is bitwise the one
 // rank's (MPI_COMM_SELF) result.
 TEST(MultiscaleSinkhorn, SameBitsOnEveryRankCount) {
-  const BinLattice lat = unit_square(16);
+  const BinLattice lat = square_lattice(16);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
   const HostCloud y = gaussian_samples(1000, 0.02, 0.1, 0.03, 11);
   mf::ot::MultiscaleOptions opt;
@@ -146,7 +129,7 @@ TEST(MultiscaleSinkhorn, SameBitsOnEveryRankCount) {
 // Too many pairs to hold: the kernel is recomputed every sweep (memory O(n)) over the same kept pairs, so
 // the result is the stored kernel's up to the order of the row sums.
 TEST(MultiscaleSinkhorn, StreamedKernelGivesTheStoredResult) {
-  const BinLattice lat = unit_square(16);
+  const BinLattice lat = square_lattice(16);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
   const HostCloud y = gaussian_samples(1000, 0.02, 0.1, 0.03, 11);
   mf::ot::MultiscaleOptions opt;
@@ -167,7 +150,7 @@ TEST(MultiscaleSinkhorn, StreamedKernelGivesTheStoredResult) {
 // by 4·2⁻²⁴ ε + 10⁻⁹ ε (measured 4e-12 against 7.5e-9): a sweep that mixed up its values fails. The same bits on
 // every rank count, and the double kernel's result on a double kernel.
 TEST(MultiscaleSinkhorn, SinglePrecisionKernelMovesTheDivergenceByLessThanItsBound) {
-  const BinLattice lat = unit_square(16);
+  const BinLattice lat = square_lattice(16);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.03);
   const HostCloud y = gaussian_samples(1500, 0.05, 0.08, 0.03, 13);
   mf::ot::MultiscaleOptions opt;
@@ -196,7 +179,7 @@ TEST(MultiscaleSinkhorn, SinglePrecisionKernelMovesTheDivergenceByLessThanItsBou
 // 1e-6 relative), in fewer cross sweeps (asserted at most 0.8 times the fixed rule's: a rule that never raised ω, or
 // raised it into oscillation, fails), and the same bits on MPI_COMM_SELF as on MPI_COMM_WORLD (1, 2, 4 ranks).
 TEST(MultiscaleSinkhorn, AdaptiveRelaxationReachesTheSameFixedPointInFewerSweeps) {
-  const BinLattice lat = unit_square(24);
+  const BinLattice lat = square_lattice(24);
   const HostCloud x = gaussian_cells(lat, 0.0, 0.1, 0.04);
   const HostCloud y = gaussian_samples(3000, 0.05, 0.05, 0.035, 31);
   mf::ot::MultiscaleOptions opt;

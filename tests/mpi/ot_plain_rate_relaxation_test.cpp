@@ -8,42 +8,13 @@
 #include <cstdio>
 
 #include "measureflow/ot/multiscale_sinkhorn.hpp"
+#include "ot_test_clouds.hpp"
 
-namespace {
-
-using mf::ot::BinLattice;
-using mf::ot::HostCloud;
-
-BinLattice square(int cells) {
-  BinLattice l;
-  l.dim = 2;
-  for (int a = 0; a < 2; ++a) {
-    l.lower[a] = -1.0;
-    l.h[a] = 2.0 / cells;
-    l.cells[a] = cells;
-  }
-  return l;
-}
-
-// Cell centres with the mass of an anisotropic Gaussian (a grid view of static_ot's deck pair).
-HostCloud gaussian_cells(const BinLattice& l, double cx, double cy, double sx, double sy) {
-  HostCloud c;
-  c.dim = 2;
-  for (int j = 0; j < l.cells[1]; ++j)
-    for (int i = 0; i < l.cells[0]; ++i) {
-      const double x = l.lower[0] + (i + 0.5) * l.h[0], y = l.lower[1] + (j + 0.5) * l.h[1];
-      c.positions.push_back(x);
-      c.positions.push_back(y);
-      c.weights.push_back(std::exp(-0.5 * ((x - cx) * (x - cx) / sx + (y - cy) * (y - cy) / sy)));
-    }
-  return c;
-}
-
-}  // namespace
+using mf::testing::gaussian_cells;
 
 TEST(MultiscalePlainRateRelaxation, SameDivergenceFewerSweepsSameBitsOnAnyRankCount) {
-  const BinLattice l = square(64);
-  const HostCloud x = gaussian_cells(l, -0.2, -0.1, 0.03, 0.02), y = gaussian_cells(l, 0.15, 0.1, 0.015, 0.035);
+  const mf::ot::BinLattice l = mf::testing::square_lattice(64);
+  const mf::ot::HostCloud x = gaussian_cells(l, -0.2, -0.1, 0.03, 0.02), y = gaussian_cells(l, 0.15, 0.1, 0.015, 0.035);
   mf::ot::MultiscaleOptions o;
   o.eps = l.h[0] * l.h[0];  // ε = h², the static_ot default
   o.tol = 1e-7;
