@@ -64,6 +64,11 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   // (445 and 149 with all particles, after a drop to plain sweeps in the 2ε stage's transient); adapted, 78 and 93
   // (84 and 94), and the W2 nearer its fully converged value (docs/yardstick.md, "Adaptive over-relaxation").
   opt.adaptive_relaxation = true;
+  // ... all the way to the estimated optimum in the sparse-kernel (2D) stages: at 0.95 of the way, shear_2d's ε
+  // stage ran at ω = 1.722 with a contraction of 0.885 a sweep, where Young's relation gives 0.775 at its optimum
+  // 1.775 (the contraction falls steeply just below the optimum and only as ω − 1 above it): 43 → 35 sweeps, and
+  // grid_relu_2d's two stages 78/93 → 55/57 (docs/yardstick.md, "Kernel scans by runs, and ω at the optimum").
+  opt.relaxation_toward_optimum = 1.0;
   // In 3D the cross kernel at 2ε (≈ 3500 pairs per particle, an exponential each, rebuilt per stage) was 70 %
   // of linear_3d's run: there the level-0 cross stages contract windows of the grid instead
   // (docs/yardstick.md, "A transform for the 3D cross kernel").

@@ -357,7 +357,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
-    detail::OverRelaxation relax = relax_start;
+    detail::OverRelaxation relax(relax_start.omega(), opt.adaptive_relaxation, tol, opt.relaxation_toward_optimum);
     // The static solves' rule instead (opt.relaxation_from_plain_rate, plain_rate_relaxation.hpp): thousands of
     // sweeps to tol 1e-6 at ε = h², where measuring the plain rate first pays; the yardstick's short stages
     // (20–450 sweeps to 1e-3) start from ω instead (over_relaxation.hpp).

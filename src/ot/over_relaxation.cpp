@@ -32,7 +32,10 @@ constexpr double kTransient = 0.1;
 }  // namespace
 
 OverRelaxation::OverRelaxation(double omega, bool adaptive, double tol)
-    : start_(omega), omega_(omega), adaptive_(adaptive && omega > 1.0), tol_(tol), cap_(kMaxOmega) {}
+    : OverRelaxation(omega, adaptive, tol, kBelowOptimum) {}
+
+OverRelaxation::OverRelaxation(double omega, bool adaptive, double tol, double toward_optimum)
+    : start_(omega), omega_(omega), adaptive_(adaptive && omega > 1.0), tol_(tol), toward_(toward_optimum), cap_(kMaxOmega) {}
 
 void OverRelaxation::observe(double err) {
   if (!adaptive_) {
@@ -86,7 +89,7 @@ void OverRelaxation::raise_if_slow(double err) {
   if (err > tol_ && std::log(tol_ / err) / std::log(lambda) < kWorthRaising) return;
   const double rho = std::min((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) / (lambda * omega_ * omega_), 1.0);
   const double best = 2.0 / (1.0 + std::sqrt(1.0 - rho));
-  const double next = std::min(1.0 + kBelowOptimum * (best - 1.0), cap_);
+  const double next = std::min(1.0 + toward_ * (best - 1.0), cap_);
   if (!(next > omega_ + kMinRaise)) return;
   last_good_ = omega_;
   omega_ = next;

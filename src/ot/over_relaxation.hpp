@@ -32,7 +32,9 @@ class OverRelaxation {
   // omega: the stage's starting ω (1: plain sweeps throughout, as on the annealing stages). adaptive false: the
   // fixed rule (ω until the violation rises, then 1 for good), which `measureflow ot` and the bracketed solver keep.
   // tol: the stage's tolerance (a raise is made only where many sweeps remain before it).
+  // toward_optimum: a raise goes to 1 + toward_optimum·(ω_opt − 1) (kBelowOptimum = 0.95 unless told).
   OverRelaxation(double omega, bool adaptive, double tol);
+  OverRelaxation(double omega, bool adaptive, double tol, double toward_optimum);
   double omega() const { return omega_; }
   // After each sweep: the L1 marginal violation it left.
   void observe(double err);
@@ -47,6 +49,7 @@ class OverRelaxation {
   double start_, omega_;
   bool adaptive_;
   double tol_;
+  double toward_;            // the fraction of the way to the estimated optimum a raise goes
   double previous_ = -1.0;   // the fixed rule's last violation
   double cap_;               // no raise above this
   double last_good_ = 1.0;   // the ω before the last raise

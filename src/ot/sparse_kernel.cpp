@@ -220,6 +220,55 @@ long long candidate_pairs(const SparseKernel& k) {
   return n;
 }
 
+// r_ij = |t_i − s_j|² − (f̂_i + ĝ_j) for the sources j in [j0, j1) (one candidate run), into r[j − j0]: the
+// expression of squared_distance and for_each_kept_pair term for term (the same bits), with the dimension a
+// compile-time constant so that the loop over the run's sources vectorises.
+template <int D>
+void run_reduced_costs(const Level& T, int i, double fi, const Level& S, const Real1& gs, int j0, int j1, double* r) {
+  double x[D];
+  for (int a = 0; a < D; ++a) x[a] = T.pos(i, a);
+  const Real2 pos = S.pos;
+#pragma omp simd
+  for (int j = j0; j < j1; ++j) {
+    double c = 0.0;
+    for (int a = 0; a < D; ++a) c += (x[a] - pos(j, a)) * (x[a] - pos(j, a));
+    r[j - j0] = c - (fi + gs(j));
+  }
+}
+
+// The kept pairs of row i (r ≤ the threshold) from its candidate runs, in source order: their sources into
+// row_col and reduced costs into row_r, both resized to the count. The costs of a whole run are computed first
+// (vectorised), then compacted without a branch per pair: the one-pair-at-a-time loop with its test and two
+// push_backs per kept pair was most of a build (scan_rows was 5.4 % of shear_2d's one-rank run, the
+// descent 3.7 %; docs/yardstick.md, "Kernel scans by runs").
+template <int D>
+void kept_of_row(const SparseKernel& k, int i, std::vector<double>& run_r, std::vector<int>& row_col,
+                 std::vector<double>& row_r) {
+  const Level &T = k.T, &S = k.S;
+  const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
+  const double fi = k.ft(i), thr = k.threshold;
+  std::size_t m = 0;
+  for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
+    const int j0 = S.bin_start(k.cand[2 * q]), j1 = S.bin_start(k.cand[2 * q + 1] + 1);
+    const std::size_t len = static_cast<std::size_t>(j1 - j0);
+    if (run_r.size() < len) run_r.resize(len);
+    if (row_col.size() < m + len) {
+      row_col.resize(m + len);
+      row_r.resize(m + len);
+    }
+    run_reduced_costs<D>(T, i, fi, S, k.gs, j0, j1, run_r.data());
+    int* const c = row_col.data();
+    double* const r = row_r.data();
+    for (std::size_t t = 0; t < len; ++t) {
+      c[m] = j0 + static_cast<int>(t);
+      r[m] = run_r[t];
+      m += run_r[t] > thr ? 0 : 1;  // (the old test's form: a NaN cost is kept, as it was)
+    }
+  }
+  row_col.resize(m);
+  row_r.resize(m);
+}
+
 // One pass over every row's candidates: row_start always; while `store` and this rank's pairs stay within
 // max_stored, also col and val, appended in row order (k.stored says whether all of them were). Counting and
 // storing in separate passes computed every candidate distance twice, and sizing the buffers by resize()
@@ -227,12 +276,10 @@ long long candidate_pairs(const SparseKernel& k) {
 // capacity is reserved for the candidate pairs (an upper bound; pages never written are never touched) and
 // the kept pairs appended; a kernel rebuilt into the buffers of the one it replaces writes into pages
 // already mapped.
-void scan_rows(SparseKernel& k, bool store, long long max_stored) {
-  const Level &T = k.T, &S = k.S;
+template <int D>
+void scan_rows_dim(SparseKernel& k, bool store, long long max_stored) {
+  const Level& S = k.S;
   const double inv = 1.0 / k.eps;
-  // Single precision: the reduced costs of one row go to `row_r` first, the values to val32.
-  std::vector<double> row_r;
-  std::vector<double>& reduced = k.single ? row_r : k.val;
   if (store) {
     const long long bound = std::min(candidate_pairs(k), max_stored);
     k.col.clear();
@@ -249,46 +296,42 @@ void scan_rows(SparseKernel& k, bool store, long long max_stored) {
     }
   }
   k.row_start.assign(k.hi - k.lo + 1, 0);
+  std::vector<double> run_r, row_r;
+  std::vector<int> row_col;
   long long n = 0;
   for (int i = k.lo; i < k.hi; ++i) {
-    const long long bt = T.lin(T.coord(i, 0), T.coord(i, 1), T.coord(i, 2));
-    const long long first = n;
-    row_r.clear();
-    for (int q = k.cand_start[bt]; q < k.cand_start[bt + 1]; ++q) {
-      for (int j = S.bin_start(k.cand[2 * q]); j < S.bin_start(k.cand[2 * q + 1] + 1); ++j) {
-        const double r = squared_distance(T, i, S, j) - (k.ft(i) + k.gs(j));
-        if (r > k.threshold) continue;
-        if (store && n >= max_stored) store = false;
-        if (store) {
-          k.col.push_back(j);
-          reduced.push_back(r);  // the reduced cost; its kernel value follows below
-        }
-        ++n;
-      }
-    }
-    // The exponentials of the row in a separate loop, which vectorises (the selection above does not):
-    // the scalar exponential per pair was most of a build.
-    if (store && k.single) {
-      const int* col = k.col.data() + first;
-      double* r = row_r.data();
-      const Real1 w = S.w;
-#pragma omp simd
-      for (long long q = 0; q < n - first; ++q) r[q] = w(col[q]) * fast_exp(-r[q] * inv);
-      k.val32.insert(k.val32.end(), row_r.begin(), row_r.end());  // rounded to single precision
-    } else if (store) {
-      int* col = k.col.data();
-      double* val = k.val.data();
-      const Real1 w = S.w;
-#pragma omp simd
-      for (long long q = first; q < n; ++q) val[q] = w(col[q]) * fast_exp(-val[q] * inv);
-    }
+    kept_of_row<D>(k, i, run_r, row_col, row_r);
+    const long long m = static_cast<long long>(row_col.size());
+    if (store && n + m > max_stored) store = false;
+    n += m;
     k.row_start[i - k.lo + 1] = n;
+    if (!store) continue;
+    // The kernel values b_j exp(−r_ij/ε) of the row, vectorised (the scalar exponential per pair was most of
+    // a build), then appended in the precision stored.
+    const int* col = row_col.data();
+    double* r = row_r.data();
+    const Real1 w = S.w;
+#pragma omp simd
+    for (long long q = 0; q < m; ++q) r[q] = w(col[q]) * fast_exp(-r[q] * inv);
+    k.col.insert(k.col.end(), row_col.begin(), row_col.end());
+    if (k.single)
+      k.val32.insert(k.val32.end(), row_r.begin(), row_r.end());  // rounded to single precision
+    else
+      k.val.insert(k.val.end(), row_r.begin(), row_r.end());
   }
   k.stored = store;
   if (!store) {
     std::vector<int>().swap(k.col);
     std::vector<double>().swap(k.val);
     std::vector<float>().swap(k.val32);
+  }
+}
+
+void scan_rows(SparseKernel& k, bool store, long long max_stored) {
+  switch (k.T.dim) {
+    case 1: return scan_rows_dim<1>(k, store, max_stored);
+    case 2: return scan_rows_dim<2>(k, store, max_stored);
+    default: return scan_rows_dim<3>(k, store, max_stored);
   }
 }
 

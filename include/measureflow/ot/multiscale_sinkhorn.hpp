@@ -45,6 +45,10 @@ struct MultiscaleOptions {
   // (Young's relation; src/ot/over_relaxation.hpp). The yardstick's choice (docs/yardstick.md, "Adaptive
   // over-relaxation"); off by default (`measureflow ot`'s numbers unchanged).
   bool adaptive_relaxation = false;
+  // With adaptive_relaxation, how far towards the estimated optimum ω a raise goes in the sparse-kernel stages,
+  // 1 + relaxation_toward_optimum·(ω_opt − 1) (the grid-transform stages keep 0.95). 0.95 by default; the
+  // yardstick's 2D stages take 1 (docs/yardstick.md, "Kernel scans by runs, and ω at the optimum").
+  double relaxation_toward_optimum = 0.95;
   bool relax_every_stage = false;  // ω on every stage of the cross solve (the bracketed solver: all stages to tol)
   long long max_stored_pairs = 20000000;  // per rank; above it the kernel is recomputed every sweep (memory O(n))
   bool self_terms = true;     // false: only OT_ε(x, y) (divergence fields are then 0)
