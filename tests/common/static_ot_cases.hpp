@@ -44,4 +44,18 @@ inline static_ot::StaticOtConfig two_gaussians(PetscInt cells, double eps = 0.0)
   return c;
 }
 
+// The pair of the shipped deck inputs/static_ot/gaussian_2d_256.yaml, wider than two_gaussians' (α's lower
+// x face of [−1, 1]² is 4.6 standard deviations away), on [−half_width, half_width]² with `cells` per axis;
+// grid view only, solved by the multiscale solver at ε = h² (tolerance 1e-8).
+inline static_ot::StaticOtConfig deck_gaussians(double half_width, PetscInt cells) {
+  static_ot::StaticOtConfig c = two_gaussians(cells);
+  c.domain.lower = {-half_width, -half_width, 0.0};
+  c.domain.upper = {half_width, half_width, 1.0};
+  c.initial = gaussian_2d(-0.2, -0.1, 0.03, 0.01, 0.02);
+  c.target = gaussian_2d(0.15, 0.1, 0.015, -0.004, 0.035);
+  c.method = static_ot::StaticMethod::Multiscale;
+  c.lagrangian_enabled = false;
+  return c;
+}
+
 }  // namespace mf::testing
