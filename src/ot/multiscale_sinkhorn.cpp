@@ -453,7 +453,8 @@ double self_sweep_weight(int it, bool grew) {
 bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const MultiscaleOptions& opt, const Slices& sl,
                       Real1& p, Recorded& rec) {
   const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
-  const detail::GridGaussTransform gt(L, s.eps);
+  // In 3D at the yardstick's θ a coarser lattice (grid_gauss_transform.hpp, lattice_step_for).
+  const detail::GridGaussTransform gt(L, s.eps, 20000000, detail::lattice_step_for(L.dim, opt.truncation));
   if (!gt.usable()) return false;
   Real1 q("mf::ot::ms_gauss_p", L.n), fresh("mf::ot::ms_gauss_fresh", L.n);
   Kokkos::deep_copy(q, p);

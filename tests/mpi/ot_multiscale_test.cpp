@@ -260,10 +260,10 @@ struct TransformCheck {
 
 // The grid Gauss transform of L at ε against the direct sums, for a smooth q of a few ε (the coefficients
 // w e^{q/ε} then span a few powers of e): the one setup of the transform tests.
-TransformCheck check_transform(const mf::ot::detail::Level& L, double eps) {
+TransformCheck check_transform(const mf::ot::detail::Level& L, double eps, double step = 1.0) {
   mf::ot::detail::Real1 q("q", L.n), got("got", L.n);
   for (int i = 0; i < L.n; ++i) q(i) = eps * 3.0 * std::cos(7.0 * L.pos(i, 0));
-  const mf::ot::detail::GridGaussTransform gt(L, eps);
+  const mf::ot::detail::GridGaussTransform gt(L, eps, 20000000, step);
   TransformCheck c;
   c.usable = gt.usable();
   c.summed = c.usable && gt.log_sums(q, got, 0, L.n);
@@ -288,6 +288,29 @@ TEST(GridGaussTransform, RowSumsMatchTheDirectSums) {
     std::printf("GridGaussTransform d = %d: worst relative row-sum error %.2e\n", d, worst);
     EXPECT_LT(worst, 3e-8) << "d = " << d;
   }
+}
+
+// The coarser 3D lattice (step 1.15·√(ε/8), a 10-step window; lattice_step_for): its row sums against the direct
+// sums, within the stated bound 3·2e^{−2π²/1.15²} ≈ 2e-6 relative (asserted 3e-6), and above the step-1 error
+// (the quadrature is what got coarser); its lattice has fewer points. Also checks the quadrature weight
+// (4δ²/(πε))^{3/2}: with step 1's (2π)^{−3/2} every sum is 1.15³ = 1.52 times too large (the cause of the W2 of 0
+// when a coarser lattice was first tried). Which step the solver takes: 1.15 only in 3D at θ ≤ 10.
+TEST(GridGaussTransform, CoarserLatticeIn3DMatchesTheDirectSumsToItsBound) {
+  const BinLattice lat = cube(3, 8);
+  const HostCloud c = samples_nd(3, 600, 0.06, 8);
+  const std::vector<mf::ot::detail::Level> levels = mf::ot::detail::hierarchy(c, lat, "x");
+  const double eps = 2.0 * lat.h[0] * lat.h[0];
+  const TransformCheck fine = check_transform(levels[0], eps);
+  const TransformCheck coarse = check_transform(levels[0], eps, 1.15);
+  ASSERT_TRUE(coarse.summed);
+  std::printf("GridGaussTransform 3D step 1.15: worst relative row-sum error %.2e (step 1: %.2e), lattice %lld (%lld)\n",
+              coarse.worst, fine.worst, coarse.lattice_points, fine.lattice_points);
+  EXPECT_LT(coarse.worst, 3e-6);
+  EXPECT_GT(coarse.worst, fine.worst);
+  EXPECT_LT(coarse.lattice_points, 0.8 * fine.lattice_points);
+  EXPECT_EQ(mf::ot::detail::lattice_step_for(3, 10.0), 1.15);
+  EXPECT_EQ(mf::ot::detail::lattice_step_for(3, 20.0), 1.0);
+  EXPECT_EQ(mf::ot::detail::lattice_step_for(2, 10.0), 1.0);
 }
 
 // Cell centres (a grid view, with empty cells and cells cut off the box's corners) go through the separable
