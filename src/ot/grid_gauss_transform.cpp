@@ -363,6 +363,11 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
   return ok;
 }
 
+void self_potential_at_half_eps(Real1& q, double eps, int dim) {
+  const double shift = 0.25 * eps * dim * std::log(2.0);
+  for (std::size_t i = 0; i < q.extent(0); ++i) q(i) = 0.5 * q(i) + shift;
+}
+
 bool gauss_transform_pays(const Level& L, double eps, double truncation) {
   const double separable = separable_cost_per_point(L, eps);
   long long occupied = 0;

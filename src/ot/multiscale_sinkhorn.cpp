@@ -458,6 +458,7 @@ bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const Multi
   if (!gt.usable()) return false;
   Real1 q("mf::ot::ms_gauss_p", L.n), fresh("mf::ot::ms_gauss_fresh", L.n);
   Kokkos::deep_copy(q, p);
+  if (L.dim == 3) detail::self_potential_at_half_eps(q, s.eps, L.dim);  // p comes from the stage at 2ε
   // softmin(q) into fresh (all points), false on a sum that under- or overflowed (on any rank).
   auto softmin = [&]() {
     int ok = gt.log_sums(comm, q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
