@@ -12,6 +12,8 @@
 namespace mf::ot::detail {
 
 namespace {
+// 1D and 2D windows: always step 1 (lattice_step_for), so their loops keep a compile-time length.
+constexpr int kWidth = 2 * kGaussHalfWindow;
 constexpr double kPi = 3.14159265358979323846;
 // The separable taps are cut where exp(−(m h)²/ε) < e^{−30.25}, as the window above.
 constexpr double kCut2 = 30.25;
@@ -85,8 +87,9 @@ bool GridGaussTransform::own_lattice_is_usable(long long max_lattice_points) {
 }
 
 GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max_lattice_points, double step)
-    : L_(L), eps_(eps), delta_(step * std::sqrt(eps / 8.0)), dim_(L.dim) {
+    : L_(L), eps_(eps), delta_((L.dim == 3 ? step : 1.0) * std::sqrt(eps / 8.0)), dim_(L.dim) {
   if (own_lattice_is_usable(max_lattice_points)) return;
+  if (dim_ != 3) step = 1.0;  // the step is the 3D auxiliary lattice's (the 1D and 2D loops below keep kWidth)
   // The window: the fewest steps W with exp(−2(Wδ)²/ε) ≤ e^{−30.25} (11 at step 1, 10 at 1.15: e^{−33}).
   half_ = step == 1.0 ? kGaussHalfWindow : static_cast<int>(std::ceil(kGaussHalfWindow / step));
   width_ = 2 * half_;
@@ -326,12 +329,12 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
       first[a] = a < dim_ ? window_first(j, a) : 0;
     }
   };
-  const int wy = dim_ > 1 ? width_ : 1, wz = dim_ > 2 ? width_ : 1;
+  const int wy = dim_ > 1 ? kWidth : 1, wz = dim_ > 2 ? kWidth : 1;
   const double* phi[3];
   long long first[3];
   // Splat, in index order, every point whose window meets the band, into the band's layers only.
   for (int j = 0; j < L_.n; ++j) {
-    if (dim_ > 1 && (window_first(j, last) > band_hi || window_first(j, last) + width_ - 1 < band_lo)) continue;
+    if (dim_ > 1 && (window_first(j, last) > band_hi || window_first(j, last) + kWidth - 1 < band_lo)) continue;
     windows(j, phi, first);
     const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
     for (int kz = 0; kz < wz; ++kz)
@@ -340,7 +343,7 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
         if (dim_ > 1 && (layer < band_lo || layer > band_hi)) continue;
         const double cyz = c * phi[1][ky] * phi[2][kz];
         double* row = grid_.data() + first[0] * stride[0] + (first[1] + ky) * stride[1] + (first[2] + kz) * stride[2];
-        for (int kx = 0; kx < width_; ++kx) row[kx] += cyz * phi[0][kx];
+        for (int kx = 0; kx < kWidth; ++kx) row[kx] += cyz * phi[0][kx];
       }
   }
   // Gather this rank's targets: (2π)^{−d/2} Σ_z φ(x_i − z) G(z) is Σ_j c_j exp(−|x_i − x_j|²/ε).
@@ -353,7 +356,7 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
       for (int ky = 0; ky < wy; ++ky) {
         const double* row = grid_.data() + first[0] * stride[0] + (first[1] + ky) * stride[1] + (first[2] + kz) * stride[2];
         double r = 0.0;
-        for (int kx = 0; kx < width_; ++kx) r += phi[0][kx] * row[kx];
+        for (int kx = 0; kx < kWidth; ++kx) r += phi[0][kx] * row[kx];
         s += r * phi[1][ky] * phi[2][kz];
       }
     s *= norm;
@@ -392,7 +395,7 @@ bool gauss_transform_pays(const Level& L, double eps, double truncation) {
   // The separable convolution touches every box cell once per tap and keeps nothing; a stored pair costs
   // about as much as a tap, plus the kernel build, so it pays as soon as its taps are fewer than the pairs.
   if (separable > 0.0) return separable < pairs_per_point;
-  return pairs_per_point > 0.5 * std::pow(static_cast<double>(2 * kGaussHalfWindow), L.dim);
+  return pairs_per_point > 0.5 * std::pow(static_cast<double>(kWidth), L.dim);
 }
 
 }  // namespace mf::ot::detail
