@@ -73,6 +73,10 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   // of linear_3d's run: there the level-0 cross stages contract windows of the grid instead
   // (docs/yardstick.md, "A transform for the 3D cross kernel").
   opt.cross_transform = -1;
+  // Those stages contract by 0.48 (2ε) and 0.68 (ε) a plain sweep on linear_3d: ω = 1.7 overshot them through a
+  // long transient (11 and 15 sweeps, then plain ones); started at 1.3, near the optimum for those contractions,
+  // they take 6 and 8 (docs/yardstick.md, "The 3D yardstick's seventh round").
+  opt.transform_relaxation = 1.3;
   // Kernel values in single precision: a third less memory per stored pair (the first build's page faults
   // and every sweep's reads); a value off by 2⁻²⁴ moves the W2 by far less than 1 % of its bias estimate
   // (docs/yardstick.md, "The fourth round").

@@ -12,14 +12,21 @@
 namespace mf::ot::detail {
 
 namespace {
-constexpr int kWidth = 2 * kGaussHalfWindow;  // lattice points per axis in one point's window
-// The factors kept per point and axis: the window's, then zeros up to the row kernels' width (3D rows).
-const int kFactorStride = padded_width(kWidth);
+// 1D and 2D windows: always step 1 (lattice_step_for), so their loops keep a compile-time length.
+constexpr int kWidth = 2 * kGaussHalfWindow;
 constexpr double kPi = 3.14159265358979323846;
 // The separable taps are cut where exp(−(m h)²/ε) < e^{−30.25}, as the window above.
 constexpr double kCut2 = 30.25;
+// The coarser step of lattice_step_for (δ = kCoarseStep·√(ε/8)): per axis 2·e^{−2π²/1.15²} ≈ 6.6·10⁻⁷.
+constexpr double kCoarseStep = 1.15;
+// The trapezoidal rule's relative error per axis at spacing step·√(ε/8) (Poisson summation, first term).
+double quadrature_error_per_axis(double step) { return 2.0 * std::exp(-2.0 * kPi * kPi / (step * step)); }
 
 }  // namespace
+
+double lattice_step_for(int dim, double truncation) {
+  return dim == 3 && dim * quadrature_error_per_axis(kCoarseStep) <= 0.1 * std::exp(-truncation) ? kCoarseStep : 1.0;
+}
 
 OwnLattice own_lattice(const Level& L) {
   OwnLattice o;
@@ -79,9 +86,16 @@ bool GridGaussTransform::own_lattice_is_usable(long long max_lattice_points) {
   return true;
 }
 
-GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max_lattice_points)
-    : L_(L), eps_(eps), delta_(std::sqrt(eps / 8.0)), dim_(L.dim) {
+GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max_lattice_points, double step)
+    : L_(L), eps_(eps), delta_((L.dim == 3 ? step : 1.0) * std::sqrt(eps / 8.0)), dim_(L.dim) {
   if (own_lattice_is_usable(max_lattice_points)) return;
+  if (dim_ != 3) step = 1.0;  // the step is the 3D auxiliary lattice's (the 1D and 2D loops below keep kWidth)
+  // The window: the fewest steps W with exp(−2(Wδ)²/ε) ≤ e^{−30.25} (11 at step 1, 10 at 1.15: e^{−33}).
+  half_ = step == 1.0 ? kGaussHalfWindow : static_cast<int>(std::ceil(kGaussHalfWindow / step));
+  width_ = 2 * half_;
+  stride_ = padded_width(width_);
+  // The quadrature weight (4δ²/(πε))^{d/2} of the factored Gaussian: (2π)^{−d/2} at δ = √(ε/8).
+  norm_ = step == 1.0 ? std::pow(2.0 * kPi, -0.5 * dim_) : std::pow(4.0 * delta_ * delta_ / (kPi * eps), 0.5 * dim_);
   total_ = 1;
   for (int a = 0; a < dim_; ++a) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -90,11 +104,11 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
       hi = std::max(hi, L.pos(i, a));
     }
     // A margin of one window and a step on each side: every window lies inside the lattice.
-    lower_[a] = lo - (kGaussHalfWindow + 1) * delta_;
+    lower_[a] = lo - (half_ + 1) * delta_;
     const double span = (hi - lo) / delta_;
     if (!(span < 1e9)) return;
-    // Along x also the 3D rows' padding beyond the window (kFactorStride − kWidth points, zero factors).
-    n_[a] = static_cast<long long>(std::ceil(span)) + 2 * kGaussHalfWindow + 4 + (a == 0 ? kFactorStride - kWidth : 0);
+    // Along x also the 3D rows' padding beyond the window (stride_ − width_ points, zero factors).
+    n_[a] = static_cast<long long>(std::ceil(span)) + 2 * half_ + 4 + (a == 0 ? stride_ - width_ : 0);
     total_ *= n_[a];
     if (total_ > max_lattice_points) return;
   }
@@ -103,22 +117,23 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
   first_index_.assign(static_cast<std::size_t>(L.n) * 3, 0);
   for (int j = 0; j < L.n; ++j)
     for (int a = 0; a < dim_; ++a) first_index_[static_cast<std::size_t>(j) * 3 + a] = window_start(a, L.pos(j, a));
-  phi_.assign(static_cast<std::size_t>(L.n) * dim_ * kFactorStride, 0.0);
+  phi_.assign(static_cast<std::size_t>(L.n) * dim_ * stride_, 0.0);
   phi_ready_.assign(static_cast<std::size_t>(L.n), 0);
-  // 3D: the rows along x of each window whose (y, z) lattice point lies within 10 steps of the point's (y, z):
-  // a lattice point farther than 10 steps has the factor φ_1 φ_2 < e^{−2·100δ²/ε} = e^{−25}, the bound the cube's
-  // nearest face already gave (a point lies in [10, 11) steps of its window along each axis: the cut is 10
-  // steps below it). The point's (y, z) is within √2/2 of the window's centre (10.5, 10.5), so the disc of
-  // radius 10 + √2/2 around that centre holds those rows for every point: 360 of the cube's 484 rows.
+  // 3D: the rows along x of each window whose (y, z) lattice point lies within W − 1 steps of the point's (y, z)
+  // (W = half_): a lattice point farther than that has the factor φ_1 φ_2 < e^{−2(W−1)²δ²/ε} (e^{−25} at step 1,
+  // W = 11; e^{−26.8} at step 1.15, W = 10), the bound the cube's nearest face already gave (a point lies in
+  // [W − 1, W) steps of its window along each axis). The point's (y, z) is within √2/2 of the window's centre
+  // (W − 1/2, W − 1/2), so the disc of radius W − 1 + √2/2 around it holds those rows for every point: 360 of
+  // the cube's 484 rows at W = 11, 296 of 400 at W = 10.
   if (dim_ == 3) {
-    const double centre = kGaussHalfWindow - 0.5, radius = kGaussHalfWindow - 1 + 0.5 * std::sqrt(2.0);
-    disc_lo_.assign(kWidth, 1);
-    disc_hi_.assign(kWidth, 0);
-    for (int kz = 0; kz < kWidth; ++kz) {
+    const double centre = half_ - 0.5, radius = half_ - 1 + 0.5 * std::sqrt(2.0);
+    disc_lo_.assign(width_, 1);
+    disc_hi_.assign(width_, 0);
+    for (int kz = 0; kz < width_; ++kz) {
       const double left = radius * radius - (kz - centre) * (kz - centre);
       if (left < 0.0) continue;
       disc_lo_[kz] = std::max(0, static_cast<int>(std::ceil(centre - std::sqrt(left))));
-      disc_hi_[kz] = std::min(kWidth - 1, static_cast<int>(std::floor(centre + std::sqrt(left))));
+      disc_hi_[kz] = std::min(width_ - 1, static_cast<int>(std::floor(centre + std::sqrt(left))));
     }
   }
   advise_huge_pages(phi_.data(), phi_.size() * sizeof(double));
@@ -126,21 +141,21 @@ GridGaussTransform::GridGaussTransform(const Level& L, double eps, long long max
 
 int GridGaussTransform::window_start(int a, double x) const {
   const double u = (x - lower_[a]) / delta_;
-  return static_cast<int>(std::floor(u)) - (kGaussHalfWindow - 1);
+  return static_cast<int>(std::floor(u)) - (half_ - 1);
 }
 
 const double* GridGaussTransform::point_factors(int j, int a) const {
-  double* phi = phi_.data() + static_cast<std::size_t>(j) * dim_ * kFactorStride;
+  double* phi = phi_.data() + static_cast<std::size_t>(j) * dim_ * stride_;
   if (!phi_ready_[j]) {
-    for (int b = 0; b < dim_; ++b) factors(b, L_.pos(j, b), phi + b * kFactorStride);
+    for (int b = 0; b < dim_; ++b) factors(b, L_.pos(j, b), phi + b * stride_);
     phi_ready_[j] = 1;
   }
-  return phi + a * kFactorStride;
+  return phi + a * stride_;
 }
 
 int GridGaussTransform::factors(int a, double x, double* phi) const {
   const int first = window_start(a, x);
-  for (int k = 0; k < kWidth; ++k) {
+  for (int k = 0; k < width_; ++k) {
     const double dz = x - (lower_[a] + (first + k) * delta_);
     phi[k] = std::exp(-2.0 * dz * dz / eps_);
   }
@@ -198,13 +213,13 @@ RowWindow GridGaussTransform::window_3d(int j) const {
   w.ylo = disc_lo_.data();
   w.yhi = disc_hi_.data();
   w.kz_lo = 0;
-  w.kz_hi = kWidth - 1;
+  w.kz_hi = width_ - 1;
   w.ky_min = 0;
-  w.ky_max = kWidth - 1;
+  w.ky_max = width_ - 1;
   w.row = n_[0];
   w.layer = n_[0] * n_[1];
   w.first = window_first(j, 0) + window_first(j, 1) * w.row + window_first(j, 2) * w.layer;
-  w.width = kFactorStride;
+  w.width = stride_;
   return w;
 }
 
@@ -214,18 +229,18 @@ void GridGaussTransform::splat_layers_3d(const Real1& q, double shift, int z_lo,
   std::fill(grid_.begin() + z_lo * layer, grid_.begin() + (z_hi + 1) * layer, 0.0);
   for (int j = 0; j < L_.n; ++j) {
     const int fz = window_first(j, 2);
-    if (fz > z_hi || fz + kWidth - 1 < z_lo) continue;
+    if (fz > z_hi || fz + width_ - 1 < z_lo) continue;
     RowWindow w = window_3d(j);
     w.kz_lo = std::max(0, z_lo - fz);
-    w.kz_hi = std::min(kWidth - 1, z_hi - fz);
+    w.kz_hi = std::min(width_ - 1, z_hi - fz);
     const double c = std::exp(L_.lw(j) + q(j) / eps_ - shift);
     window_spread(grid_.data(), w, point_factors(j, 1), point_factors(j, 2), c, point_factors(j, 0));
   }
 }
 
 bool GridGaussTransform::gather_3d(const Real1& out, int lo, int hi, double shift) const {
-  const double norm = std::pow(2.0 * kPi, -1.5);
-  line_.resize(kFactorStride);
+  const double norm = norm_;
+  line_.resize(stride_);
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
     // The rows weighted by φ_1 φ_2 summed into one line along x, then one dot product with φ_0 (zero beyond
@@ -233,7 +248,7 @@ bool GridGaussTransform::gather_3d(const Real1& out, int lo, int hi, double shif
     window_line(grid_.data(), window_3d(i), point_factors(i, 1), point_factors(i, 2), line_.data());
     const double* p0 = point_factors(i, 0);
     double a[4] = {0.0, 0.0, 0.0, 0.0};
-    for (int k = 0; k < kFactorStride; k += 4)
+    for (int k = 0; k < stride_; k += 4)
       for (int m = 0; m < 4; ++m) a[m] += p0[k + m] * line_[k + m];
     const double s = ((a[0] + a[1]) + (a[2] + a[3])) * norm;
     if (!(s > 0.0) || !std::isfinite(s)) ok = false;
@@ -253,7 +268,7 @@ bool GridGaussTransform::log_sums(MPI_Comm comm, const Real1& q, const Real1& ou
   std::vector<long long> cover(nz + 1, 0);
   for (int j = 0; j < L_.n; ++j) {
     cover[window_first(j, 2)] += 1;
-    cover[window_first(j, 2) + kWidth] -= 1;
+    cover[window_first(j, 2) + width_] -= 1;
   }
   std::vector<long long> cumulative(nz + 1, 0);  // windows over the layers below l, summed
   long long running = 0;
@@ -297,7 +312,7 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
     band_hi = std::numeric_limits<int>::min();
     for (int i = lo; i < hi; ++i) {
       band_lo = std::min(band_lo, window_first(i, last));
-      band_hi = std::max(band_hi, window_first(i, last) + kWidth - 1);
+      band_hi = std::max(band_hi, window_first(i, last) + width_ - 1);
     }
     if (band_lo > band_hi) return true;  // no target on this rank
   }
@@ -332,7 +347,7 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
       }
   }
   // Gather this rank's targets: (2π)^{−d/2} Σ_z φ(x_i − z) G(z) is Σ_j c_j exp(−|x_i − x_j|²/ε).
-  const double norm = std::pow(2.0 * kPi, -0.5 * dim_);
+  const double norm = norm_;
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
     windows(i, phi, first);
@@ -349,6 +364,11 @@ bool GridGaussTransform::log_sums(const Real1& q, const Real1& out, int lo, int 
     out(i) = std::log(s) + shift;
   }
   return ok;
+}
+
+void self_potential_at_half_eps(Real1& q, double eps, int dim) {
+  const double shift = 0.25 * eps * dim * std::log(2.0);
+  for (std::size_t i = 0; i < q.extent(0); ++i) q(i) = 0.5 * q(i) + shift;
 }
 
 bool gauss_transform_pays(const Level& L, double eps, double truncation) {

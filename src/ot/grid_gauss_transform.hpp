@@ -35,11 +35,16 @@
 
 namespace mf::ot::detail {
 
+// Window half-width in lattice steps (δ = √(ε/8)): exp(−2(Wδ)²/ε) = e^{−30.25}.
+constexpr int kGaussHalfWindow = 11;
+
 class GridGaussTransform {
  public:
   // The lattice for the points of L at ε (any dimension 1–3). usable() is false when the lattice would
-  // exceed max_lattice_points (far outliers): the caller keeps the sparse kernel then.
-  GridGaussTransform(const Level& L, double eps, long long max_lattice_points = 20000000);
+  // exceed max_lattice_points (far outliers): the caller keeps the sparse kernel then. step: the auxiliary
+  // lattice's spacing in units of √(ε/8) (lattice_step_for); the window's half-width and the quadrature weight
+  // follow it.
+  GridGaussTransform(const Level& L, double eps, long long max_lattice_points = 20000000, double step = 1.0);
   bool usable() const { return usable_; }
   long long lattice_points() const { return total_; }
 
@@ -78,6 +83,9 @@ class GridGaussTransform {
 
   Level L_;  // shares the views, copies nothing
   double eps_ = 1.0, delta_ = 1.0;
+  int half_ = kGaussHalfWindow, width_ = 2 * kGaussHalfWindow;  // the window's half-width and width in steps
+  int stride_ = padded_width(2 * kGaussHalfWindow);  // factors kept per point and axis (3D rows' width)
+  double norm_ = 1.0;  // the quadrature weight (4δ²/(πε))^{d/2}
   int dim_ = 1;
   double lower_[3] = {0.0, 0.0, 0.0};
   long long n_[3] = {1, 1, 1};
@@ -112,8 +120,24 @@ OwnLattice own_lattice(const Level& L);
 // multiply-adds per sweep, when they do; a negative value when they do not).
 double separable_cost_per_point(const Level& L, double eps);
 
-// Window half-width in lattice steps (δ = √(ε/8)): exp(−2(Wδ)²/ε) = e^{−30.25}.
-constexpr int kGaussHalfWindow = 11;
+// The auxiliary lattice's step (units of √(ε/8)) for the self terms of a cloud in `dim` dimensions at truncation θ.
+// 1.15 in 3D where the quadrature's error there, 3·2e^{−2π²/1.15²} ≈ 2·10⁻⁶ relative, is at most a tenth of the
+// e^{−θ} a row may lose to the truncation (θ ≤ 10: the yardstick's θ = 10 drops up to 4.5·10⁻⁵): 0.66× the lattice
+// points and 0.69× the window entries per point (20-wide rows, 296 rows), the 3D self term's sweeps the cheaper by
+// about that (docs/yardstick.md, "The 3D yardstick's seventh round"); 1 (5.4·10⁻⁹ per axis) otherwise, and in 1D
+// and 2D always (their values and bits unchanged).
+double lattice_step_for(int dim, double truncation);
+
+// A self-term potential solved at 2ε turned into the start of the stage at ε: q ← q/2 + (ε d/4) log 2.
+// Why: for a smooth density ρ the fixed point of p = softmin_ε p is, to leading order,
+// p_ε(x) = −(ε/2) log((πε)^{d/2} ρ(x)) (the Gaussian's sum over a √ε-ball of the cloud is (πε)^{d/2} ρ e^{p/ε}),
+// so p_ε = p_2ε/2 + (ε d/4) log 2: the potential halves with ε. Started from p_2ε itself, linear_3d's particles'
+// ε stage began at an L1 violation of 17 and took 5 sweeps; from this start, 0.11 and 4 (docs/yardstick.md, "The
+// 3D yardstick's seventh round"). It holds where ε is well below the scale on which ρ varies (the yardstick's ε at
+// the grid scale); at ε comparable to a Gaussian cloud's variance the quadratic part shrinks by less than half and
+// the halved start is no better (the test's cloud at ε/(2s²) = 1.25: 0.52 against 0.50). Only the start moves: the
+// fixed point, hence the value at convergence, is the same.
+void self_potential_at_half_eps(Real1& q, double eps, int dim);
 
 // True when the Gauss transform should replace the sparse kernel for the self term of L at ε: when the
 // pairs the truncation θ would keep (estimated from the mean occupancy of L's occupied bins times the

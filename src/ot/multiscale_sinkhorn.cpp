@@ -330,8 +330,11 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     // Level 0 with x on its own lattice: window contractions instead of a kernel (cross_transform_stage.hpp).
     if (cur == 0 && detail::cross_transform_wanted(opt, LX)) {
       const bool last = s.recorded && s.eps == stages.back().eps;
+      const bool own_omega = opt.transform_relaxation > 0.0 && relax_start.omega() > 1.0;  // only where over-relaxed
+      const detail::OverRelaxation relax_transform =
+          own_omega ? detail::OverRelaxation(opt.transform_relaxation, opt.adaptive_relaxation, tol) : relax_start;
       const detail::TransformStage t = detail::cross_stage_by_transform(
-          comm, LX, LY, s.eps, tol, relax_start, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          comm, LX, LY, s.eps, tol, relax_transform, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
           f, g);
       if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
@@ -450,10 +453,12 @@ double self_sweep_weight(int it, bool grew) {
 bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const MultiscaleOptions& opt, const Slices& sl,
                       Real1& p, Recorded& rec) {
   const double started = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
-  const detail::GridGaussTransform gt(L, s.eps);
+  // In 3D at the yardstick's θ a coarser lattice (grid_gauss_transform.hpp, lattice_step_for).
+  const detail::GridGaussTransform gt(L, s.eps, 20000000, detail::lattice_step_for(L.dim, opt.truncation));
   if (!gt.usable()) return false;
   Real1 q("mf::ot::ms_gauss_p", L.n), fresh("mf::ot::ms_gauss_fresh", L.n);
   Kokkos::deep_copy(q, p);
+  if (L.dim == 3) detail::self_potential_at_half_eps(q, s.eps, L.dim);  // p comes from the stage at 2ε
   // softmin(q) into fresh (all points), false on a sum that under- or overflowed (on any rank).
   auto softmin = [&]() {
     int ok = gt.log_sums(comm, q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
