@@ -109,6 +109,46 @@ void column_scaling_update(MPI_Comm comm, const SparseKernel& k, const Real1& lu
   for (int j = 0; j < k.S.n; ++j) fresh(j) = k.S.lw(j) - std::log(fresh(j));
 }
 
+// Every row's kept pairs in k (all ranks' rows, gathered; sl: the slices k was built on): the weights of
+// slices balanced by pairs.
+std::vector<long long> row_pairs(MPI_Comm comm, const SparseKernel& k, const Slices& sl) {
+  std::vector<long long> w(k.T.n, 0);
+  for (int i = k.lo; i < k.hi; ++i) w[i] = k.row_start[i - k.lo + 1] - k.row_start[i - k.lo];
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, w.data(), sl.counts.data(), sl.displs.data(), MPI_LONG_LONG, comm);
+  return w;
+}
+
+// A cross stage's rows balanced by kept pairs (row_slices.hpp): every sweep waits for the rank with the most
+// pairs in its gather, and with rows split by count shear_2d's 2ε stage held 0.06, 1.10, 1.10 and 0.07·10⁶
+// xy pairs on 4 ranks. A row's sum is the same whichever rank takes it, so the bits do not change. The
+// weights of a level are the last build's pairs per row; a stage's first build on slices more than
+// kRebalanceAbove uneven (its largest share against a balanced split's) is built again on balanced ones:
+// one more build against every sweep of the stage waiting on the heaviest share. Not with
+// opt.transposed_sweeps, where the columns are summed over ranks (the slices would change the bits).
+constexpr double kRebalanceAbove = 1.2;
+
+struct BalancedSlices {
+  int level = -1;
+  std::vector<long long> wx, wy;  // pairs per row of xy and yx at `level` (empty: split by count)
+  long long was_x = 0, was_y = 0;  // the largest share of the slices the last kernels were built on
+  Slices x(MPI_Comm comm, const Level& L) const { return wx.empty() ? Slices(comm, L.n) : Slices(comm, wx); }
+  Slices y(MPI_Comm comm, const Level& L) const { return wy.empty() ? Slices(comm, L.n) : Slices(comm, wy); }
+  // Records k's pairs per row; true (and sx, sy balanced) when the slices k was built on are too uneven.
+  bool rebalance(MPI_Comm comm, const CrossKernels& k, Slices& sx, Slices& sy) {
+    wx = row_pairs(comm, k.xy, sx);
+    wy = row_pairs(comm, k.yx, sy);
+    const Slices bx(comm, wx), by(comm, wy);
+    was_x = sx.largest_share(wx);
+    was_y = sy.largest_share(wy);
+    const bool uneven = was_x > kRebalanceAbove * bx.largest_share(wx) || was_y > kRebalanceAbove * by.largest_share(wy);
+    if (uneven) {
+      sx = bx;
+      sy = by;
+    }
+    return uneven;
+  }
+};
+
 long long total_pairs(MPI_Comm comm, const SparseKernel& k) {
   long long p = k.pairs();
   MPI_Allreduce(MPI_IN_PLACE, &p, 1, MPI_LONG_LONG, MPI_SUM, comm);
@@ -274,6 +314,7 @@ struct Recorded {
   long long pairs = 0;
   int iterations = 0;
   int transform_stages = 0;
+  int rebalanced_builds = 0;
   bool converged = true;
   Real1 f, g;  // the cross solve's potentials at the last stage (level 0), for the exact step
 };
@@ -296,6 +337,10 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
   Real1 f, g;
   Real2 bx, by;  // barycentric maps of the last stage's plan (gradient_prolongation)
   CrossKernels k;  // declared here so that every stage and rebuild reuses the pair buffers
+  int ranks = 1;
+  MPI_Comm_size(comm, &ranks);
+  const bool balance = ranks > 1 && !opt.transposed_sweeps;  // BalancedSlices
+  BalancedSlices balanced;
   int cur = -1;
   for (std::size_t si = 0; si < stages.size(); ++si) {
     const Stage& s = stages[si];
@@ -352,11 +397,22 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
         continue;
       }
     }
-    const Slices sx(comm, LX.n), sy(comm, LY.n);
+    if (balanced.level != cur) balanced = BalancedSlices{cur, {}, {}};
+    Slices sx = balance ? balanced.x(comm, LX) : Slices(comm, LX.n);
+    Slices sy = balance ? balanced.y(comm, LY) : Slices(comm, LY.n);
     Real1 lu("mf::ot::ms_lu", LX.n), lv("mf::ot::ms_lv", LY.n);
     Real1 fu("mf::ot::ms_lu_fresh", LX.n), fv("mf::ot::ms_lv_fresh", LY.n);
     if (opt.relative_truncation) center_on_minima(comm, LX, LY, f, g, lu, lv, s.eps, sx, sy);
     build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);
+    // lu, lv from center_on_minima hold every row already (exact minima, the same on any slices).
+    if (balance && balanced.rebalance(comm, k, sx, sy)) {
+      build_cross_kernels(comm, LX, f, LY, g, s.eps, opt, sx, sy, k);
+      ++rec.rebalanced_builds;
+      if (tracing(comm))
+        std::fprintf(stderr, "multiscale cross: eps %.3e level %d rows balanced by pairs, largest share xy %lld -> %lld, yx %lld -> %lld\n",
+                     s.eps, s.level, balanced.was_x, sx.largest_share(balanced.wx), balanced.was_y,
+                     sy.largest_share(balanced.wy));
+    }
     rec.pairs = std::max(rec.pairs, total_pairs(comm, k.xy));
     double err = std::numeric_limits<double>::infinity();
     int stage_it = 0, rebuilds = 0;
@@ -666,6 +722,7 @@ MultiscaleDivergence multiscale_divergence(MPI_Comm comm, const HostCloud& x, co
   r.kernel_pairs = xy.pairs;
   r.iterations = xy.iterations;
   r.transform_stages = xy.transform_stages;
+  r.rebalanced_builds = xy.rebalanced_builds;
   r.converged = xy.converged && xx.converged && yy.converged;
   const double seconds = MPI_Wtime() - t0;
   MPI_Allreduce(&seconds, &r.seconds, 1, MPI_DOUBLE, MPI_MAX, comm);

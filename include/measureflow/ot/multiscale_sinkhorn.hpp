@@ -102,6 +102,7 @@ struct MultiscaleDivergence {
   long long kernel_pairs = 0;    // the most pairs kept at one stage of the cross solve (all ranks)
   int iterations = 0;            // sweeps of the cross solve (the self solves are not counted)
   int transform_stages = 0;      // cross stages run on the grid cross transform (opt.cross_transform)
+  int rebalanced_builds = 0;     // cross kernels built again on rows balanced by kept pairs (more than one rank)
   bool converged = false;        // every solve met tol at both recorded stages
   double seconds = 0.0;          // wall time, slowest rank
   double cpu_seconds = 0.0;      // processor time, all ranks together (what a loaded machine cannot inflate)
