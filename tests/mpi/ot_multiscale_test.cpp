@@ -631,6 +631,31 @@ TEST(MultiscaleSinkhorn, GridCrossTransformStagesStartAtTheirOwnOmega) {
   EXPECT_EQ(start_13.transport_cost, start_13_one.transport_cost);
 }
 
+// MultiscaleOptions::plan_cost = false (the yardstick): the last plan's ⟨π, C⟩ is skipped, on the sparse kernel
+// (2D) and on the grid cross transform (3D), and nothing else moves: the dual values keep their bits.
+TEST(MultiscaleSinkhorn, PlanCostOffSkipsOnlyTheTransportCost) {
+  for (int d : {2, 3}) {
+    const BinLattice lat = cube(d, d == 2 ? 24 : 12);
+    const HostCloud x = gaussian_cells_nd(lat, 0.05);
+    const HostCloud y = samples_nd(d, 1500, 0.05, 31 + d);
+    mf::ot::MultiscaleOptions opt;
+    opt.eps = 2.0 * lat.h[0] * lat.h[0];
+    opt.tol = 1e-4;
+    opt.truncation = 10.0;
+    opt.cross_transform = d == 3 ? 1 : 0;
+    const auto with_cost = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    opt.plan_cost = false;
+    const auto without = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    EXPECT_EQ(with_cost.transform_stages, d == 3 ? 2 : 0) << "d = " << d;
+    EXPECT_GT(with_cost.transport_cost, 0.0) << "d = " << d;
+    EXPECT_EQ(without.transport_cost, 0.0) << "d = " << d;
+    EXPECT_EQ(without.divergence, with_cost.divergence) << "d = " << d;
+    EXPECT_EQ(without.divergence_2eps, with_cost.divergence_2eps) << "d = " << d;
+    EXPECT_EQ(without.entropic_cost, with_cost.entropic_cost) << "d = " << d;
+    EXPECT_EQ(without.iterations, with_cost.iterations) << "d = " << d;
+  }
+}
+
 }  // namespace
 
 // The stored kernel holds exactly the pairs with reduced cost within the threshold, each row in increasing
