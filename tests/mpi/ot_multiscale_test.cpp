@@ -660,39 +660,6 @@ TEST(MultiscaleSinkhorn, GridCrossTransformStagesStartAtTheirOwnOmega) {
   EXPECT_EQ(start_13.transport_cost, start_13_one.transport_cost);
 }
 
-// The cells in no particle's window (the grid's far tail) take the soft c-transform of the final g, each rank a
-// slice of them since yard3d5: on a 16³ grid whose particles sit in a small cluster (variance 0.02 in a box of
-// side 2: the cube's corners are tail cells, of negligible mass as on linear_3d), the stages are accepted, and
-// the values have the same bits on MPI_COMM_SELF as on MPI_COMM_WORLD (run on 1, 2 and 4 ranks).
-TEST(MultiscaleSinkhorn, GridCrossTransformTailCellsSplitOverRanks) {
-  const BinLattice lat = cube(3, 16);
-  const HostCloud x = gaussian_cells_nd(lat, 0.02);
-  const HostCloud y = samples_nd(3, 1000, 0.02, 57);
-  mf::ot::MultiscaleOptions opt;
-  opt.eps = 2.0 * lat.h[0] * lat.h[0];
-  opt.tol = 1e-3;
-  opt.truncation = 10.0;
-  opt.cross_transform = 1;
-  // The tail: cells with no particle within the stage's window (cut θ + 10 at ε), counted with g = 0.
-  const auto LX = mf::ot::detail::hierarchy(x, lat, "x"), LY = mf::ot::detail::hierarchy(y, lat, "y");
-  const mf::ot::detail::GridCrossTransform gt(LX[0], LY[0], opt.eps, opt.truncation + 10.0);
-  ASSERT_TRUE(gt.usable());
-  mf::ot::detail::Real1 g0("g0", LY[0].n), sx("sx", LX[0].n);
-  ASSERT_TRUE(gt.log_sums_at_x(g0, sx, 0, LX[0].n));
-  int tail = 0;
-  for (int i = 0; i < LX[0].n; ++i) tail += std::isinf(sx(i)) ? 1 : 0;
-  const auto world = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
-  const auto self = mf::ot::multiscale_divergence(MPI_COMM_SELF, x, y, lat, opt);
-  std::printf("tail cells %d of %d; transform stages %d; S_eps %.12e\n", tail, LX[0].n, world.transform_stages,
-              world.divergence);
-  EXPECT_GT(tail, 20);
-  EXPECT_EQ(world.transform_stages, 2);
-  EXPECT_GT(world.divergence, 0.0);
-  EXPECT_EQ(world.divergence, self.divergence);
-  EXPECT_EQ(world.divergence_2eps, self.divergence_2eps);
-  EXPECT_EQ(world.entropic_cost, self.entropic_cost);
-}
-
 // MultiscaleOptions::plan_cost = false (the yardstick): the last plan's ⟨π, C⟩ is skipped, on the sparse kernel
 // (2D) and on the grid cross transform (3D), and nothing else moves: the dual values keep their bits.
 TEST(MultiscaleSinkhorn, PlanCostOffSkipsOnlyTheTransportCost) {
