@@ -25,8 +25,9 @@
 // outermost layer (part = kInner: the ellipse's radii and R_0 less one), or over that layer alone (kOuterLayer:
 // the rows of the full ellipse outside the inner one, and the two end cells of the inner rows): how much of a row
 // sits there is the caller's check that the cut window still holds the row (cross_transform_stage.hpp). The
-// layer alone costs a fraction of the inner window (a third of the rows at full width, two cells of the others),
-// and gives the layer's share directly, with no difference of two nearly equal sums.
+// layer alone (about a fifth of the rows at full width, two cells of the others) costs somewhat less than the
+// inner window (up to a third on linear_3d: a row costs its cache lines however few of its cells are used), and gives
+// the layer's share directly, with no difference of two nearly equal sums.
 //
 // Stabilisation: the coefficients are shifted by their largest value over the cloud (log-sum-exp), so
 // nothing overflows; a sum that is not a normal positive number (potentials spanning ≳ 600 ε) is reported
