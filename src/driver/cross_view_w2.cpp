@@ -77,6 +77,9 @@ CrossW2 cross_view_w2(const Grid& grid, Vec density, const ParticleSet& particle
   // long transient (11 and 15 sweeps, then plain ones); started at 1.3, near the optimum for those contractions,
   // they take 6 and 8 (docs/yardstick.md, "The 3D yardstick's seventh round").
   opt.transform_relaxation = 1.3;
+  // Its figures are the dual values S_ε and S_2ε: the last plan's ⟨π, C⟩, an extra pass over the plan, is not
+  // needed (docs/yardstick.md, "The 3D yardstick's eighth round").
+  opt.plan_cost = false;
   // Kernel values in single precision: a third less memory per stored pair (the first build's page faults
   // and every sweep's reads); a value off by 2⁻²⁴ moves the W2 by far less than 1 % of its bias estimate
   // (docs/yardstick.md, "The fourth round").

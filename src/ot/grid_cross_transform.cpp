@@ -74,6 +74,21 @@ GridCrossTransform::GridCrossTransform(const Level& X, const Level& Y, double ep
       yhi_[shrink][dz + R_[2]] = R_[1] + w;
     }
   }
+  // The outermost layer's rows at full width: those of the whole window below and above the inner window's rows
+  // in each layer (all of them where the inner window has none).
+  for (int b = 0; b < 2; ++b) {
+    band_lo_[b].assign(2 * R_[2] + 1, 1);
+    band_hi_[b].assign(2 * R_[2] + 1, 0);
+  }
+  for (int k = 0; k <= 2 * R_[2]; ++k) {
+    const bool inner = ylo_[1][k] <= yhi_[1][k];
+    band_lo_[0][k] = ylo_[0][k];
+    band_hi_[0][k] = inner ? ylo_[1][k] - 1 : yhi_[0][k];
+    if (inner) {
+      band_lo_[1][k] = yhi_[1][k] + 1;
+      band_hi_[1][k] = yhi_[0][k];
+    }
+  }
   for (int a = 0; a < 3; ++a) {
     const int W = 2 * R_[a] + 1, stored = a == 0 ? width_ : W;
     start_[a].assign(Y.n, 0);
@@ -110,11 +125,11 @@ long long GridCrossTransform::box_index(int i) const {
   return at(k[0], k[1], k[2]);
 }
 
-RowWindow GridCrossTransform::window(int j, int shrink, const int* lo, const int* hi) const {
+RowWindow GridCrossTransform::window(int j, const int* ylo, const int* yhi, const int* lo, const int* hi) const {
   const int sy = start_[1][j], sz = start_[2][j];
   RowWindow w;
-  w.ylo = ylo_[shrink].data();
-  w.yhi = yhi_[shrink].data();
+  w.ylo = ylo;
+  w.yhi = yhi;
   w.kz_lo = std::max(0, lo[2] - sz);
   w.kz_hi = std::min(2 * R_[2], hi[2] - sz);
   w.ky_min = std::max(0, lo[1] - sy);
@@ -144,6 +159,27 @@ double GridCrossTransform::contract(int j, int shrink, const double* f0, const d
   return dot(f0, line_.data(), width_);
 }
 
+double GridCrossTransform::contract_outer_layer(int j) const {
+  if (!meets_box(j)) return 0.0;
+  const int lo[3] = {0, 0, 0}, hi[3] = {n_[0] - 1, n_[1] - 1, n_[2] - 1};
+  const double *f0 = factor(0, j), *f1 = factor(1, j), *f2 = factor(2, j);
+  double s = 0.0;
+  for (int b = 0; b < 2; ++b) {
+    window_line(G_.data(), window(j, band_lo_[b].data(), band_hi_[b].data(), lo, hi), f1, f2, line_.data());
+    s += dot(f0, line_.data(), width_);
+  }
+  double ends[2];
+  window_ends_line(G_.data(), window(j, 1, lo, hi), f1, f2, 2 * R_[0], ends);
+  return s + (f0[0] * ends[0] + end_factor(f0) * ends[1]);
+}
+
+void GridCrossTransform::spread_outer_layer(int j, double c, const int* lo, const int* hi) const {
+  const double *f0 = factor(0, j), *f1 = factor(1, j), *f2 = factor(2, j);
+  for (int b = 0; b < 2; ++b)
+    window_spread(G_.data(), window(j, band_lo_[b].data(), band_hi_[b].data(), lo, hi), f1, f2, c, f0);
+  window_ends_spread(G_.data(), window(j, 1, lo, hi), f1, f2, c, 2 * R_[0], f0[0], end_factor(f0));
+}
+
 double GridCrossTransform::fill_cells(const Real1& f) const {
   const double shift = largest(X_, f, eps_);
   std::fill(G_.begin(), G_.end(), 0.0);
@@ -151,19 +187,19 @@ double GridCrossTransform::fill_cells(const Real1& f) const {
   return shift;
 }
 
-bool GridCrossTransform::log_sums_at_y(const Real1& f, const Real1& out, int lo, int hi, int shrink) const {
+bool GridCrossTransform::log_sums_at_y(const Real1& f, const Real1& out, int lo, int hi, int part) const {
   if (!usable_) return false;
   const double shift = fill_cells(f);
   bool ok = true;
   for (int j = lo; j < hi; ++j) {
-    const double s = contract(j, shrink, x_factors(j, shrink), factor(1, j), factor(2, j));
-    if (!normal_positive(s)) ok = false;
+    const double s = part == kOuterLayer ? contract_outer_layer(j) : contract(j, part, x_factors(j, part), factor(1, j), factor(2, j));
+    if (part != kOuterLayer && !normal_positive(s)) ok = false;
     out(j) = std::log(s) + shift;
   }
   return ok;
 }
 
-bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo, int hi, int shrink) const {
+bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo, int hi, int part) const {
   if (!usable_) return false;
   if (hi <= lo) return true;
   const double shift = largest(Y_, g, eps_);
@@ -186,12 +222,15 @@ bool GridCrossTransform::log_sums_at_x(const Real1& g, const Real1& out, int lo,
     if (!meets_box(j) || sz + 2 * R_[2] < clip_lo[2] || sz > clip_hi[2] || sy + 2 * R_[1] < clip_lo[1] || sy > clip_hi[1])
       continue;
     const double c = std::exp(Y_.lw(j) + g(j) / eps_ - shift);
-    window_spread(G_.data(), window(j, shrink, clip_lo, clip_hi), factor(1, j), factor(2, j), c, x_factors(j, shrink));
+    if (part == kOuterLayer)
+      spread_outer_layer(j, c, clip_lo, clip_hi);
+    else
+      window_spread(G_.data(), window(j, part, clip_lo, clip_hi), factor(1, j), factor(2, j), c, x_factors(j, part));
   }
   bool ok = true;
   for (int i = lo; i < hi; ++i) {
     const double v = G_[box_index(i)];
-    if (v != 0.0 && !normal_positive(v)) ok = false;
+    if (part != kOuterLayer && v != 0.0 && !normal_positive(v)) ok = false;
     out(i) = v == 0.0 ? -std::numeric_limits<double>::infinity() : std::log(v) + shift;
   }
   return ok;

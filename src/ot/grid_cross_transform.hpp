@@ -22,8 +22,12 @@
 // because every row then has the same length, padded with zero factors to a multiple of 4: the contraction
 // runs on fixed-width vector rows (row_kernels.hpp) at several times the speed of the ellipsoid's ragged rows
 // of 7–20 cells. The potentials tilt the summands, so the sums can also be taken without the window's
-// outermost layer (shrink = 1: the ellipse's radii and R_0 less one): how much of a row sits there is the
-// caller's check that the cut window still holds the row (cross_transform_stage.hpp).
+// outermost layer (part = kInner: the ellipse's radii and R_0 less one), or over that layer alone (kOuterLayer:
+// the rows of the full ellipse outside the inner one, and the two end cells of the inner rows): how much of a row
+// sits there is the caller's check that the cut window still holds the row (cross_transform_stage.hpp). The
+// layer alone (about a fifth of the rows at full width, two cells of the others) costs somewhat less than the
+// inner window (up to a third on linear_3d: a row costs its cache lines however few of its cells are used), and gives
+// the layer's share directly, with no difference of two nearly equal sums.
 //
 // Stabilisation: the coefficients are shifted by their largest value over the cloud (log-sum-exp), so
 // nothing overflows; a sum that is not a normal positive number (potentials spanning ≳ 600 ε) is reported
@@ -49,18 +53,33 @@ class GridCrossTransform {
   // Cells in one particle's window (the cylinder of full rows, unclipped).
   long long window_cells() const;
 
-  // out(j) = log Σ_{i in j's window} a_i exp((f_i − |x_i − y_j|²)/ε) for the particles j in [lo, hi).
-  // shrink = 1: the window less its outermost layer. False when a sum is not a normal positive number.
-  bool log_sums_at_y(const Real1& f, const Real1& out, int lo, int hi, int shrink = 0) const;
+  // Which part of each window a sum runs over.
+  static constexpr int kWhole = 0;       // the window
+  static constexpr int kInner = 1;       // the window less its outermost layer
+  static constexpr int kOuterLayer = 2;  // that layer alone (whole = inner + outer layer, as sets of pairs)
+
+  // out(j) = log Σ_{i in j's window} a_i exp((f_i − |x_i − y_j|²)/ε) for the particles j in [lo, hi), over the
+  // given part. False when a sum is not a normal positive number (kOuterLayer: any sum, −inf for 0, is usable).
+  bool log_sums_at_y(const Real1& f, const Real1& out, int lo, int hi, int part = kWhole) const;
   // out(i) = log Σ_{j: i in j's window} b_j exp((g_j − |x_i − y_j|²)/ε) for the cells i in [lo, hi); −inf for a
   // cell in no window (a far tail cell: no particle within √(cut·ε)), which is not a failure.
-  bool log_sums_at_x(const Real1& g, const Real1& out, int lo, int hi, int shrink = 0) const;
+  bool log_sums_at_x(const Real1& g, const Real1& out, int lo, int hi, int part = kWhole) const;
   // cost(j) = Σ_i π_ij |x_i − y_j|² with π_ij = a_i b_j exp((f_i + g_j − |x_i − y_j|²)/ε), j in [lo, hi).
   void row_costs(const Real1& f, const Real1& g, const Real1& cost, int lo, int hi) const;
 
  private:
-  // j's window (shrink as above) with y in [y_lo, y_hi] and z in [z_lo, z_hi] (box indices) for the row kernels.
-  RowWindow window(int j, int shrink, const int* lo, const int* hi) const;
+  // j's window's rows ylo[kz]..yhi[kz] (per z offset) with y in [lo[1], hi[1]] and z in [lo[2], hi[2]] (box
+  // indices) for the row kernels; shrink: the whole (0) or inner (1) window's rows.
+  RowWindow window(int j, const int* ylo, const int* yhi, const int* lo, const int* hi) const;
+  RowWindow window(int j, int shrink, const int* lo, const int* hi) const {
+    return window(j, ylo_[shrink].data(), yhi_[shrink].data(), lo, hi);
+  }
+  // Σ over j's outermost layer of G·φ_0 φ_1 φ_2 (the band rows at full width, the inner rows' two end cells).
+  double contract_outer_layer(int j) const;
+  // G += c φ_0 ⊗ φ_1 ⊗ φ_2 over j's outermost layer, clipped to [lo, hi].
+  void spread_outer_layer(int j, double c, const int* lo, const int* hi) const;
+  // The factor of a row's last cell as an end cell: 0 where the row is one cell (its first end, counted once).
+  double end_factor(const double* f0) const { return R_[0] > 0 ? f0[2 * R_[0]] : 0.0; }
   // Whether j's window meets the box along x.
   bool meets_box(int j) const { return start_[0][j] <= n_[0] - 1 && start_[0][j] + 2 * R_[0] >= 0; }
   // Σ over j's window of G·f0 f1 f2 (f0 padded to width_, zero where the window has no cell).
@@ -87,6 +106,7 @@ class GridCrossTransform {
   int pad_ = 0;                   // G_'s cells before x = 0 in each row (2R_0)
   long long row_ = 1;             // G_'s row length: pad_ + n_0 + width_ − 1
   std::vector<int> ylo_[2], yhi_[2];  // per shrink and z offset: the window's rows along y (ylo > yhi: none)
+  std::vector<int> band_lo_[2], band_hi_[2];  // per z offset: the whole window's rows below [0] and above [1] the inner ones
   long long total_ = 1;
   std::vector<int> start_[3];     // per particle: box index of its window's first cell, per axis
   std::vector<double> fac_[3];    // per particle: the 2R_a + 1 factors φ_a (width_, zero-padded, along x)

@@ -379,7 +379,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
       const detail::OverRelaxation relax_transform =
           own_omega ? detail::OverRelaxation(opt.transform_relaxation, opt.adaptive_relaxation, tol) : relax_start;
       const detail::TransformStage t = detail::cross_stage_by_transform(
-          comm, LX, LY, s.eps, tol, relax_transform, opt.truncation, opt.max_iterations - rec.iterations, last, opt.cross_transform > 0,
+          comm, LX, LY, s.eps, tol, relax_transform, opt.truncation, opt.max_iterations - rec.iterations, last && opt.plan_cost, opt.cross_transform > 0,
           f, g);
       if (tracing(comm) && (t.done || t.sweeps > 0))  // not traced where it was not tried (it would not pay)
         std::fprintf(stderr, "multiscale cross (grid transform%s): eps %.3e level 0 n %d x %d window %lld sweeps %d err %.2e outer-layer mass %.1e cpu %.3f s\n",
@@ -461,7 +461,7 @@ Recorded cross_solve(MPI_Comm comm, const std::vector<Level>& X, const std::vect
     trace(comm, "cross", s, LX.n, LY.n, total_pairs(comm, k.xy), k.xy.stored, stage_it, rebuilds, err, started);
     if (s.recorded) {
       rec.converged = rec.converged && err <= tol;
-      if (s.eps == stages.back().eps) {
+      if (s.eps == stages.back().eps && opt.plan_cost) {
         Real1 rows("mf::ot::ms_row_cost", LX.n);
         detail::plan_row_costs(k.xy, lu, lv, rows);
         sx.gather(comm, rows);

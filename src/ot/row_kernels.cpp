@@ -119,4 +119,28 @@ void window_spread(double* base, const RowWindow& w, const double* f1, const dou
   }
 }
 
+void window_ends_line(const double* base, const RowWindow& w, const double* f1, const double* f2, int span, double* ends) {
+  double e0 = 0.0, e1 = 0.0;
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz)
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      const double* row = base + (w.first + kz * w.layer + ky * w.row);
+      const double c = f2[kz] * f1[ky];
+      e0 += c * row[0];
+      e1 += c * row[span];
+    }
+  ends[0] = e0;
+  ends[1] = e1;
+}
+
+void window_ends_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, int span, double e0,
+                        double e1) {
+  for (int kz = w.kz_lo; kz <= w.kz_hi; ++kz)
+    for (int ky = std::max(w.ylo[kz], w.ky_min); ky <= std::min(w.yhi[kz], w.ky_max); ++ky) {
+      double* row = base + (w.first + kz * w.layer + ky * w.row);
+      const double q = c * f2[kz] * f1[ky];
+      row[0] += q * e0;
+      row[span] += q * e1;
+    }
+}
+
 }  // namespace mf::ot::detail

@@ -30,6 +30,15 @@ void window_line(const double* base, const RowWindow& w, const double* f1, const
 // base[first + kz·layer + ky·row + k] += ((c f2[kz]) f1[ky]) f0[k] for k < width, over the window's rows.
 void window_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, const double* f0);
 
+// The two end cells of each row (entries 0 and `span`) alone: ends[0] = Σ (f2[kz] f1[ky]) row[0] and
+// ends[1] = Σ (f2[kz] f1[ky]) row[span] over the window's rows, in increasing kz, then ky (the window's outermost
+// layer along x, where its inner rows are concerned; grid_cross_transform.hpp).
+void window_ends_line(const double* base, const RowWindow& w, const double* f1, const double* f2, int span, double* ends);
+
+// row[0] += ((c f2[kz]) f1[ky]) e0 and row[span] += ((c f2[kz]) f1[ky]) e1 over the window's rows.
+void window_ends_spread(double* base, const RowWindow& w, const double* f1, const double* f2, double c, int span, double e0,
+                        double e1);
+
 // A row width rounded up to a multiple of 4. The kernels are compiled for the widths 4 to 32; wider rows run
 // a generic loop (the same sums).
 inline int padded_width(int w) { return (w + 3) / 4 * 4; }

@@ -483,7 +483,8 @@ HostCloud gaussian_cells_nd(const BinLattice& l, double s2, double r2_max = 1e30
 // dimensions, on anisotropic cells, under potentials that vary by 4ε (coefficients spanning e^{±2}). With the
 // window cut at e^{−30} a dropped term is below e^{−30} of its coefficient, e^{−26} of the largest: a few 1e-10
 // relative for the hundreds of terms near the window's edge, asserted 1e-8. The sums without the outer layer are
-// smaller, and not by much (asserted 1e-5 for the particles' rows).
+// smaller, and not by much (asserted 1e-5 for the particles' rows); the sums over the outermost layer alone
+// (kOuterLayer) add to them to the whole sums, in both orientations (asserted 1e-12).
 TEST(GridCrossTransform, WindowSumsMatchTheDirectSums) {
   for (int d = 1; d <= 3; ++d) {
     BinLattice lat = cube(d, d == 3 ? 10 : 20);
@@ -493,6 +494,7 @@ TEST(GridCrossTransform, WindowSumsMatchTheDirectSums) {
     const mf::ot::detail::Level &X = LX[0], &Y = LY[0];
     const double eps = 2.0 * lat.h[1 % d] * lat.h[1 % d];
     mf::ot::detail::Real1 f("f", X.n), g("g", Y.n), sx("sx", X.n), sy("sy", Y.n), iy("iy", Y.n);
+    mf::ot::detail::Real1 ix("ix", X.n), ly("ly", Y.n), lx("lx", X.n);  // the split below
     for (int i = 0; i < X.n; ++i) f(i) = eps * 2.0 * std::cos(5.0 * X.pos(i, 0));
     for (int j = 0; j < Y.n; ++j) g(j) = eps * 2.0 * std::sin(6.0 * Y.pos(j, d - 1));
     const mf::ot::detail::GridCrossTransform gt(X, Y, eps, 30.0);
@@ -500,6 +502,33 @@ TEST(GridCrossTransform, WindowSumsMatchTheDirectSums) {
     ASSERT_TRUE(gt.log_sums_at_y(f, sy, 0, Y.n));
     ASSERT_TRUE(gt.log_sums_at_x(g, sx, 0, X.n));
     ASSERT_TRUE(gt.log_sums_at_y(f, iy, 0, Y.n, 1));
+    // The split into inner window and outermost layer, on windows cut at e^{−3} (their layer holds mass in every
+    // dimension; at e^{−30} the 3D cells lie inside every window's inner part).
+    const mf::ot::detail::GridCrossTransform narrow(X, Y, eps, 3.0);
+    ASSERT_TRUE(narrow.usable()) << "d = " << d;
+    mf::ot::detail::Real1 wy("wy", Y.n), wx("wx", X.n), jy("jy", Y.n);
+    using mf::ot::detail::GridCrossTransform;
+    // Here a particle far from the cells has an empty window (its sums −inf and skipped): no sum's flag asserted
+    // but the layer's, which never fails.
+    narrow.log_sums_at_y(f, wy, 0, Y.n);
+    narrow.log_sums_at_x(g, wx, 0, X.n);
+    narrow.log_sums_at_y(f, jy, 0, Y.n, GridCrossTransform::kInner);
+    narrow.log_sums_at_x(g, ix, 0, X.n, GridCrossTransform::kInner);
+    ASSERT_TRUE(narrow.log_sums_at_y(f, ly, 0, Y.n, GridCrossTransform::kOuterLayer));
+    ASSERT_TRUE(narrow.log_sums_at_x(g, lx, 0, X.n, GridCrossTransform::kOuterLayer));
+    // inner + layer against whole, relative (an empty sum is exp(−inf) = 0).
+    double split_worst = 0.0, layer_largest = 0.0;
+    auto split = [&](double whole, double inner, double layer) {
+      if (std::isinf(whole)) return;
+      split_worst = std::max(split_worst, std::fabs(std::exp(inner - whole) + std::exp(layer - whole) - 1.0));
+      layer_largest = std::max(layer_largest, std::exp(layer - whole));
+    };
+    for (int j = 0; j < Y.n; ++j) split(wy(j), jy(j), ly(j));
+    for (int i = 0; i < X.n; ++i) split(wx(i), ix(i), lx(i));
+    std::printf("d = %d: inner + outer layer against whole: worst %.2e, largest layer share %.2e\n", d, split_worst,
+                layer_largest);
+    EXPECT_LT(split_worst, 1e-12) << "d = " << d;
+    EXPECT_GT(layer_largest, 1e-3) << "d = " << d;  // the layer holds mass: a wrong layer shows
     double worst = 0.0, inner_lowest = 1.0;
     auto direct = [&](int i, int j, const mf::ot::detail::Real1& pot, int k, const mf::ot::detail::Level& L) {
       double r2 = 0.0;
@@ -629,6 +658,31 @@ TEST(MultiscaleSinkhorn, GridCrossTransformStagesStartAtTheirOwnOmega) {
   EXPECT_EQ(start_13.entropic_cost, start_13_one.entropic_cost);
   EXPECT_EQ(start_13.divergence, start_13_one.divergence);
   EXPECT_EQ(start_13.transport_cost, start_13_one.transport_cost);
+}
+
+// MultiscaleOptions::plan_cost = false (the yardstick): the last plan's ⟨π, C⟩ is skipped, on the sparse kernel
+// (2D) and on the grid cross transform (3D), and nothing else moves: the dual values keep their bits.
+TEST(MultiscaleSinkhorn, PlanCostOffSkipsOnlyTheTransportCost) {
+  for (int d : {2, 3}) {
+    const BinLattice lat = cube(d, d == 2 ? 24 : 12);
+    const HostCloud x = gaussian_cells_nd(lat, 0.05);
+    const HostCloud y = samples_nd(d, 1500, 0.05, 31 + d);
+    mf::ot::MultiscaleOptions opt;
+    opt.eps = 2.0 * lat.h[0] * lat.h[0];
+    opt.tol = 1e-4;
+    opt.truncation = 10.0;
+    opt.cross_transform = d == 3 ? 1 : 0;
+    const auto with_cost = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    opt.plan_cost = false;
+    const auto without = mf::ot::multiscale_divergence(MPI_COMM_WORLD, x, y, lat, opt);
+    EXPECT_EQ(with_cost.transform_stages, d == 3 ? 2 : 0) << "d = " << d;
+    EXPECT_GT(with_cost.transport_cost, 0.0) << "d = " << d;
+    EXPECT_EQ(without.transport_cost, 0.0) << "d = " << d;
+    EXPECT_EQ(without.divergence, with_cost.divergence) << "d = " << d;
+    EXPECT_EQ(without.divergence_2eps, with_cost.divergence_2eps) << "d = " << d;
+    EXPECT_EQ(without.entropic_cost, with_cost.entropic_cost) << "d = " << d;
+    EXPECT_EQ(without.iterations, with_cost.iterations) << "d = " << d;
+  }
 }
 
 }  // namespace

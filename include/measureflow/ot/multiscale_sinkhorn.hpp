@@ -66,6 +66,10 @@ struct MultiscaleOptions {
   // Their plain sweeps contract fast (linear_3d: by 0.48 and 0.68 a sweep at 2ε and ε, optimum ω 1.16 and 1.28),
   // so the 1.7 the 2D stages need overshoots them (docs/yardstick.md, "The 3D yardstick's seventh round").
   double transform_relaxation = 0.0;
+  // false: the last stage's ⟨π, C⟩ (transport_cost) is not computed and reads 0. The yardstick reports only the
+  // dual values (S_ε, S_2ε), and on linear_3d the cost's extra pass was ≈ 10 ms, ≈ 2 % of its
+  // time (docs/yardstick.md, "The 3D yardstick's eighth round"); every other caller keeps it.
+  bool plan_cost = true;
   // true: potentials move to a finer bin level to first order (their gradient from the coarse plan's
   // barycentric map) instead of piecewise constant: far fewer sweeps on the first stage of each level.
   // Used by the exact step (certified_exact.hpp); off by default (the yardstick's numbers unchanged).
