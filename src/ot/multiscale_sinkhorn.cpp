@@ -26,6 +26,7 @@
 #include "multiscale_cross.hpp"
 #include "plain_rate_relaxation.hpp"
 #include "over_relaxation.hpp"
+#include "quiet_wait.hpp"
 #include "row_slices.hpp"
 #include "measureflow/errors.hpp"
 #include "measureflow/log_event.hpp"
@@ -58,7 +59,7 @@ SparseKernel kernel(MPI_Comm comm, const Level& T, const Real1& ft, const Level&
     recycled = &k;  // a retry with a larger θ reuses this attempt's buffers
     int empty = 0;
     for (int i = 0; i + 1 < static_cast<int>(k.row_start.size()); ++i) empty |= k.row_start[i] == k.row_start[i + 1];
-    MPI_Allreduce(MPI_IN_PLACE, &empty, 1, MPI_INT, MPI_MAX, comm);
+    detail::allreduce_quietly(&empty, 1, MPI_INT, MPI_MAX, comm);  // waits for the slowest rank's build
     if (empty && theta < 1e6) continue;
     long long largest = k.pairs();
     MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_LONG_LONG, MPI_MAX, comm);
@@ -518,7 +519,7 @@ bool self_stage_gauss(MPI_Comm comm, const Level& L, const Stage& s, const Multi
   // softmin(q) into fresh (all points), false on a sum that under- or overflowed (on any rank).
   auto softmin = [&]() {
     int ok = gt.log_sums(comm, q, fresh, sl.lo(), sl.hi()) ? 1 : 0;
-    MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm);
+    detail::allreduce_quietly(&ok, 1, MPI_INT, MPI_MIN, comm);  // waits for the slowest rank's sums
     for (int i = sl.lo(); i < sl.hi(); ++i) fresh(i) = -s.eps * fresh(i);
     sl.gather(comm, fresh);
     return ok == 1;

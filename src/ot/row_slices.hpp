@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bin_hierarchy.hpp"
+#include "quiet_wait.hpp"
 
 namespace mf::ot::detail {
 
@@ -56,8 +57,14 @@ struct Slices {
   }
   int lo() const { return displs[rank]; }
   int hi() const { return displs[rank] + counts[rank]; }
+  // Every rank's slice of a, on every rank. Nonblocking and waited for quietly (quiet_wait.hpp): this is the
+  // gather of every sweep, where a rank waits for the slowest. The same values as MPI_Allgatherv (a copy).
   void gather(MPI_Comm comm, const Real1& a) const {
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+    if (counts.size() == 1) return;  // one rank: its slice is every row
+    MPI_Request request;
+    MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a.data(), counts.data(), displs.data(), MPI_DOUBLE, comm,
+                    &request);
+    wait_quietly(request);
   }
   // The largest slice's weight.
   long long largest_share(const std::vector<long long>& weight) const {
