@@ -45,11 +45,14 @@ double outer_mass(const Level& L, const Real1& full, const Real1& layer, double 
   return m;
 }
 
-// f(i) = −ε log Σ_j b_j exp((g_j − |x_i − y_j|²)/ε) over every particle (the soft c-transform: an exact search
-// of the nearest, then the pairs within θε of it) for the cells in no window, where fresh(i) is +inf. Every
-// rank computes all of them (few: the far tail of the grid), in index order.
-void tail_cells_by_c_transform(const Level& X, const Level& Y, const Real1& g, const Real1& fresh, double eps,
-                               double truncation, Real1& f) {
+}  // namespace
+
+// Each rank searches its slice of the tail cells (in index order, by count), then the slices are gathered: the
+// search was every rank's whole tail before, about a tenth of a stage's processor time per rank on 2 ranks
+// (docs/yardstick.md, "The 3D yardstick's ninth round"). A cell's value does not depend on which rank finds it
+// (an exact minimum, then a sum over the same pairs in the same order), so the bits do not depend on the ranks.
+int tail_cells_by_c_transform(MPI_Comm comm, const Level& X, const Level& Y, const Real1& g, const Real1& fresh, double eps,
+                              double truncation, Real1& f) {
   std::vector<int> tail;
   std::vector<double> at;
   for (int i = 0; i < X.n; ++i)
@@ -57,13 +60,16 @@ void tail_cells_by_c_transform(const Level& X, const Level& Y, const Real1& g, c
       tail.push_back(i);
       for (int a = 0; a < X.dim; ++a) at.push_back(X.pos(i, a));
     }
-  if (tail.empty()) return;
-  std::vector<double> value(tail.size()), map(at.size());
-  soft_c_transform(Y, g, eps, truncation, at.data(), 0, static_cast<int>(tail.size()), value.data(), map.data());
-  for (std::size_t q = 0; q < tail.size(); ++q) f(tail[q]) = value[q];
+  const int count = static_cast<int>(tail.size());  // the same on every rank (gathered potentials)
+  if (count == 0) return 0;
+  const Slices st(comm, count);
+  Real1 value("mf::ot::ct_tail_value", count);
+  std::vector<double> map(at.size());
+  soft_c_transform(Y, g, eps, truncation, at.data(), st.lo(), st.hi(), value.data(), map.data());
+  st.gather(comm, value);
+  for (int q = 0; q < count; ++q) f(tail[q]) = value(q);
+  return count;
 }
-
-}  // namespace
 
 TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, OverRelaxation relax,
                                         double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g) {
@@ -115,7 +121,7 @@ TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Lev
   const bool x_ok = update_x(fx, kWhole) && update_x(lx, kLayer);
   t.outer_share = y_ok && x_ok ? std::max(outer_mass(Y, fy, ly, eps), outer_mass(X, fx, lx, eps)) : 1.0;
   if (!(t.outer_share <= kOuterMassPerTol * tol)) return t;
-  tail_cells_by_c_transform(X, Y, gc, fx, eps, truncation, fc);
+  tail_cells_by_c_transform(comm, X, Y, gc, fx, eps, truncation, fc);
   if (want_cost) {
     Real1 rows("mf::ot::ct_row_cost", Y.n);
     gt.row_costs(fc, gc, rows, sy.lo(), sy.hi());

@@ -34,4 +34,11 @@ bool cross_transform_wanted(const MultiscaleOptions& opt, const Level& X);
 TransformStage cross_stage_by_transform(MPI_Comm comm, const Level& X, const Level& Y, double eps, double tol, OverRelaxation relax,
                                         double truncation, int max_sweeps, bool want_cost, bool forced, Real1& f, Real1& g);
 
+// f(i) = −ε log Σ_j b_j exp((g_j − |x_i − y_j|²)/ε) over every particle (the soft c-transform: an exact search
+// of the nearest, then the pairs within θε of it) for the cells i in no window, where fresh(i) is +inf (the grid's
+// far tail); the other cells of f are untouched. The tail cells are split over the ranks and gathered: every
+// rank ends with all of them, the same bits on any rank count. Collective; returns the number of tail cells.
+int tail_cells_by_c_transform(MPI_Comm comm, const Level& X, const Level& Y, const Real1& g, const Real1& fresh, double eps,
+                              double truncation, Real1& f);
+
 }  // namespace mf::ot::detail

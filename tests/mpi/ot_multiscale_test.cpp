@@ -14,6 +14,7 @@
 #include "measureflow/ot/multiscale_sinkhorn.hpp"
 #include "measureflow/ot/sinkhorn_divergence.hpp"
 #include "ot/bin_hierarchy.hpp"
+#include "ot/cross_transform_stage.hpp"
 #include "ot/grid_cross_transform.hpp"
 #include "ot/grid_gauss_transform.hpp"
 #include "ot/multiscale_cross.hpp"
@@ -613,6 +614,55 @@ TEST(MultiscaleSinkhorn, GridCrossTransformKeepsTheTranslationExact) {
       EXPECT_EQ(r.transform_stages, 0) << "shift " << cells << " cells";
     EXPECT_NEAR(r.divergence, exact, 1e-3 * exact) << "shift " << cells << " cells";
     EXPECT_NEAR(r.divergence_2eps, exact, 1e-3 * exact) << "shift " << cells << " cells";
+  }
+}
+
+// The cells in no particle's window (the grid's far tail) take their potential from the soft c-transform of g over
+// every particle, split over the ranks and gathered (tail_cells_by_c_transform): the same bits on all ranks as on
+// one, the direct sum's value up to the truncated pairs (from above), and no other cell touched.
+TEST(GridCrossTransform, TailCellsSplitOverRanksGiveTheOneRankBits) {
+  const BinLattice lat = cube(3, 20);  // windows of radius ≈ 7 cells: the particles' reach is about half the grid
+  const HostCloud xc = gaussian_cells_nd(lat, 0.3), yc = samples_nd(3, 400, 0.01, 31);  // particles near the centre
+  const auto LX = mf::ot::detail::hierarchy(xc, lat, "x"), LY = mf::ot::detail::hierarchy(yc, lat, "y");
+  const mf::ot::detail::Level &X = LX[0], &Y = LY[0];
+  const double eps = 2.0 * lat.h[0] * lat.h[0], theta = 10.0;
+  using mf::ot::detail::Real1;
+  Real1 g("g", Y.n), fresh("fresh", X.n), all("all", X.n), one("one", X.n);
+  for (int j = 0; j < Y.n; ++j) g(j) = eps * std::sin(6.0 * Y.pos(j, 2));
+  const mf::ot::detail::GridCrossTransform gt(X, Y, eps, theta + 10.0);
+  ASSERT_TRUE(gt.usable());
+  ASSERT_TRUE(gt.log_sums_at_x(g, fresh, 0, X.n));
+  for (int i = 0; i < X.n; ++i) {
+    fresh(i) = -eps * fresh(i);  // +inf for a cell in no window
+    all(i) = one(i) = 7.0;
+  }
+  const int n_all = mf::ot::detail::tail_cells_by_c_transform(MPI_COMM_WORLD, X, Y, g, fresh, eps, theta, all);
+  const int n_one = mf::ot::detail::tail_cells_by_c_transform(MPI_COMM_SELF, X, Y, g, fresh, eps, theta, one);
+  std::printf("tail cells %d of %d\n", n_all, X.n);
+  ASSERT_GT(n_all, 1);  // more cells than one rank's slice on 2 ranks
+  EXPECT_LT(n_all, X.n);
+  EXPECT_EQ(n_all, n_one);
+  for (int i = 0; i < X.n; ++i) {
+    EXPECT_EQ(all(i), one(i)) << "cell " << i;
+    if (!std::isinf(fresh(i))) {
+      EXPECT_EQ(all(i), 7.0) << "cell " << i;  // not a tail cell: untouched
+      continue;
+    }
+    // −ε log Σ_j b_j exp((g_j − |x_i − y_j|²)/ε) over every particle, shifted by its largest term.
+    std::vector<double> e(Y.n);
+    double top = -std::numeric_limits<double>::infinity();
+    for (int j = 0; j < Y.n; ++j) {
+      double r2 = 0.0;
+      for (int a = 0; a < 3; ++a) r2 += (X.pos(i, a) - Y.pos(j, a)) * (X.pos(i, a) - Y.pos(j, a));
+      e[j] = Y.lw(j) + (g(j) - r2) / eps;
+      top = std::max(top, e[j]);
+    }
+    double sum = 0.0;
+    for (int j = 0; j < Y.n; ++j) sum += std::exp(e[j] - top);
+    const double direct = -eps * (top + std::log(sum));
+    // The dropped pairs weigh each below e^{−θ} of the nearest one's term (measured here up to 1.5·10⁻⁴ ε in all).
+    EXPECT_NEAR(all(i), direct, 1e-3 * eps) << "cell " << i;
+    EXPECT_GE(all(i), direct - 1e-15) << "cell " << i;  // the truncated sum is smaller: f is larger
   }
 }
 
